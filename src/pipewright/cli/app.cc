@@ -5,21 +5,36 @@
 
 #include <CLI/CLI.hpp>
 
+#include "pipewright/cli/commands.h"
+
 namespace pipewright::cli {
+
+namespace {
+using AddCommand = void (*)(CLI::App&, int&);
+
+// One row per subcommand (STYLE.md rule 8).
+constexpr AddCommand k_commands[] = {
+    add_lint_command,
+    add_eval_command,
+};
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"Pipewright: run GitHub Actions workflows natively", "pipewright"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pipewright 0.1.0");
+  int exit_code = 0;
+  for (AddCommand add : k_commands) add(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "pipewright: internal error: " << e.what() << "\n";
     return 2;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace pipewright::cli

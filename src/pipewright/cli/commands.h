@@ -1,0 +1,16 @@
+// Subcommands. Each lives in its own <name>_command.cc and adds itself to the
+// CLI11 app; its handler returns the process exit code through `exit_code`.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace pipewright::cli {
+
+// Registers `pipewright eval` (cli/eval_command.cc).
+void add_eval_command(CLI::App& app, int& exit_code);
+// Registers `pipewright lint` (cli/lint_command.cc).
+void add_lint_command(CLI::App& app, int& exit_code);
+
+}  // namespace pipewright::cli
