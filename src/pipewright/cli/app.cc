@@ -24,7 +24,8 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "pipewright 0.1.0");
   int exit_code = 0;
-  for (AddCommand add : k_commands) add(app, exit_code);
+  for (AddCommand add : k_commands)
+    add(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

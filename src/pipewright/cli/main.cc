@@ -1,3 +1,5 @@
 #include "pipewright/cli/app.h"
 
-int main(int argc, char** argv) { return pipewright::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return pipewright::cli::run(argc, argv);
+}

@@ -1,20 +1,19 @@
 #include "pipewright/os/file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pipewright::os {
 
 namespace {
 util::Error io_error(const std::string& path, std::string_view what) {
-  return util::Error{fmt::format("cannot {} {}: {}", what, path, std::strerror(errno)),
-                     util::Location{path}, {}};
+  return util::Error{
+      fmt::format("cannot {} {}: {}", what, path, std::strerror(errno)), util::Location{path}, {}};
 }
 
 struct Fd {
@@ -28,7 +27,7 @@ struct Fd {
 util::Expected<std::string> read_file(const std::string& path, size_t max_bytes) {
   Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) return std::unexpected(io_error(path, "read"));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(file.fd, &st) != 0) return std::unexpected(io_error(path, "read"));
   if (S_ISDIR(st.st_mode))
     return util::fail(fmt::format("cannot read {}: it is a directory", path), {path});

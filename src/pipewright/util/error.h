@@ -40,14 +40,14 @@ std::string format_error(const Error& error);
 
 // PW_TRY(var, expr): evaluates expr (an Expected); on failure returns its error from
 // the enclosing function, otherwise moves the value into a new variable `var`.
-#define PW_TRY(var, expr)                                         \
-  auto var##_pw_result = (expr);                                  \
+#define PW_TRY(var, expr)                                                           \
+  auto var##_pw_result = (expr);                                                    \
   if (!var##_pw_result) return std::unexpected(std::move(var##_pw_result).error()); \
   auto var = std::move(*var##_pw_result)
 
 // PW_TRY_VOID(expr): the same for an Expected<void>.
-#define PW_TRY_VOID(expr)                                                  \
-  do {                                                                     \
-    auto pw_result_ = (expr);                                              \
+#define PW_TRY_VOID(expr)                                                   \
+  do {                                                                      \
+    auto pw_result_ = (expr);                                               \
     if (!pw_result_) return std::unexpected(std::move(pw_result_).error()); \
   } while (0)

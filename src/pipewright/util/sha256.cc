@@ -1,8 +1,8 @@
 #include "pipewright/util/sha256.h"
 
-#include <openssl/evp.h>
-
 #include <stdexcept>
+
+#include <openssl/evp.h>
 
 namespace pipewright::util {
 

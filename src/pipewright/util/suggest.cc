@@ -7,14 +7,17 @@
 namespace pipewright::util {
 
 namespace {
-char fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char fold(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 }  // namespace
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   const size_t n = a.size(), m = b.size();
   // Three rows suffice for the optimal-string-alignment distance.
   std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (size_t j = 0; j <= m; ++j)
+    prev[j] = j;
   for (size_t i = 1; i <= n; ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= m; ++j) {
