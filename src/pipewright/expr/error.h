@@ -1,0 +1,22 @@
+// Errors of the expression language, with GitHub's texts.
+#pragma once
+
+#include <string>
+
+namespace pipewright::expr {
+
+enum class ErrorKind { lexing, parsing, evaluation };
+
+struct ExprError {
+  ErrorKind kind = ErrorKind::parsing;
+  // The full GitHub text, e.g. "Unexpected symbol: '...'. Located at position 5 within
+  // expression: ...".
+  std::string message;
+  // 1-based column in the expression text; 0 when none.
+  int position = 0;
+};
+
+// "lexing", "parsing" or "evaluation".
+const char* error_kind_name(ErrorKind kind);
+
+}  // namespace pipewright::expr
