@@ -1,0 +1,7 @@
+"""``python -m itemservice``."""
+
+import sys
+
+from itemservice.cli import main
+
+sys.exit(main())
