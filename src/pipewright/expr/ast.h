@@ -29,6 +29,7 @@ struct Node {
   bool dotted = false;  // index written as `.name` (vs `[...]`)
   Value value;          // literal
   std::string name;     // named value / function (as written)
+  int function = -1;    // function: index into the built-in table (-1: an extra function)
   std::vector<const Node*> children;
 };
 

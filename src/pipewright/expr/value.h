@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -84,11 +85,10 @@ class Object {
 
  private:
   size_t index_of(std::string_view key) const;  // size() when absent
-  void rebuild_index();
 
   std::vector<Entry> m_entries;
-  // For larger objects: (folded-key hash, entry index), sorted by hash.
-  std::vector<std::pair<size_t, size_t>> m_index;
+  // For larger objects: case-insensitive key hash → entry index.
+  std::unordered_multimap<size_t, size_t> m_index;
 };
 
 inline Value::Value(Array a) : m_data(std::make_shared<const Array>(std::move(a))) {}
@@ -102,6 +102,8 @@ bool loose_greater(const Value& a, const Value& b);
 
 // .NET "G15" formatting of a number (−0 → "0", NaN, Infinity, -Infinity, 1E+21).
 std::string format_number(double n);
+// Shortest round-trip formatting with the same layout (toJSON of non-integral numbers).
+std::string format_number_roundtrip(double n);
 // GitHub string → number coercion (trim, decimal, 0x, 0o, Infinity; else NaN).
 double parse_number(std::string_view text);
 // "Null", "Boolean", "Number", "String", "Array" or "Object".

@@ -1,0 +1,183 @@
+#include "pipewright/expr/template.h"
+
+#include <utility>
+
+#include "pipewright/expr/analysis.h"
+#include "pipewright/expr/functions.h"
+
+namespace pipewright::expr {
+
+namespace {
+
+constexpr std::string_view k_open = "${{";
+constexpr std::string_view k_close = "}}";
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_blank(std::string_view s) {
+  for (char c : s)
+    if (!is_space(c)) return false;
+  return true;
+}
+
+// The offset of the `}}` that closes an expression starting at `from` (outside
+// single-quoted strings), or npos.
+size_t find_close(std::string_view s, size_t from) {
+  bool in_string = false;
+  for (size_t i = from; i < s.size(); ++i) {
+    if (s[i] == '\'') {
+      in_string = !in_string;  // `''` toggles twice
+    } else if (!in_string && s[i] == '}' && i + 1 < s.size() && s[i + 1] == '}') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+ExprError not_closed(std::string_view scalar, size_t offset) {
+  return ExprError{ErrorKind::parsing,
+                   "The expression is not closed. An unescaped ${{ sequence was found, but the "
+                   "closing }} sequence "
+                   "was not found.",
+                   static_cast<int>(offset) + 1};
+  (void)scalar;
+}
+
+// `text` as a literal inside a format() string: braces doubled, quotes doubled.
+void append_format_literal(std::string_view text, std::string& out) {
+  for (char c : text) {
+    if (c == '{' || c == '}' || c == '\'') out += c;
+    out += c;
+  }
+}
+
+}  // namespace
+
+std::expected<Template, ExprError> Template::parse(std::string_view scalar) {
+  Template t;
+  ParseOptions options;
+  options.allow_any_named_value = true;
+  options.job_status_functions = true;
+  size_t pos = 0;
+  while (pos < scalar.size()) {
+    size_t open = scalar.find(k_open, pos);
+    if (open == std::string_view::npos) {
+      t.m_parts.push_back(Part{std::string(scalar.substr(pos)), nullptr, pos});
+      break;
+    }
+    if (open > pos)
+      t.m_parts.push_back(Part{std::string(scalar.substr(pos, open - pos)), nullptr, pos});
+    size_t body = open + k_open.size();
+    size_t close = find_close(scalar, body);
+    if (close == std::string_view::npos) return std::unexpected(not_closed(scalar, open));
+    auto parsed = expr::parse(scalar.substr(body, close - body), options);
+    if (!parsed) return std::unexpected(std::move(parsed).error());
+    t.m_parts.push_back(Part{{}, std::make_shared<Expression>(std::move(*parsed)), open});
+    pos = close + k_close.size();
+  }
+  size_t expressions = 0;
+  bool other_text = false;
+  for (const Part& part : t.m_parts) {
+    if (part.expression)
+      ++expressions;
+    else if (!is_blank(part.literal))
+      other_text = true;
+  }
+  t.m_single = expressions == 1 && !other_text;
+  return t;
+}
+
+bool Template::has_expressions() const {
+  for (const Part& part : m_parts)
+    if (part.expression) return true;
+  return false;
+}
+
+bool Template::is_single_expression() const {
+  return m_single;
+}
+
+std::expected<Value, ExprError> Template::evaluate(const EvalContext& context) const {
+  if (m_single) {
+    for (const Part& part : m_parts)
+      if (part.expression) return expr::evaluate(*part.expression, context);
+  }
+  std::string out;
+  for (const Part& part : m_parts) {
+    if (!part.expression) {
+      out += part.literal;
+      continue;
+    }
+    auto value = expr::evaluate(*part.expression, context);
+    if (!value) return std::unexpected(std::move(value).error());
+    out += value->to_display_string();
+  }
+  return Value(std::move(out));
+}
+
+std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
+                                                     const ParseOptions& options) {
+  std::string_view text = if_text;
+  while (!text.empty() && is_space(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back()))
+    text.remove_suffix(1);
+
+  // The condition as one expression: `${{ e }}` → e; text mixed with `${{ }}` → format(...).
+  std::string condition;
+  if (text.find(k_open) == std::string_view::npos) {
+    condition = std::string(text);
+  } else {
+    std::string format = "format('";
+    std::string args;
+    size_t pos = 0;
+    int count = 0;
+    bool single = false;
+    std::string single_body;
+    while (pos < text.size()) {
+      size_t open = text.find(k_open, pos);
+      if (open == std::string_view::npos) {
+        append_format_literal(text.substr(pos), format);
+        break;
+      }
+      append_format_literal(text.substr(pos, open - pos), format);
+      size_t body = open + k_open.size();
+      size_t close = find_close(text, body);
+      if (close == std::string_view::npos) return std::unexpected(not_closed(text, open));
+      std::string_view inner = text.substr(body, close - body);
+      if (open == 0 && close + k_close.size() == text.size()) {
+        single = true;
+        single_body = std::string(inner);
+      }
+      format += "{" + std::to_string(count++) + "}";
+      args += ", ";
+      args += inner;
+      pos = close + k_close.size();
+    }
+    condition = single ? single_body : format + "'" + args + ")";
+  }
+
+  auto parsed = parse(condition, options);
+  if (!parsed) return std::unexpected(std::move(parsed).error());
+  Expression expression = std::move(*parsed);
+  bool empty = expression.root()->kind == NodeKind::literal && expression.root()->value.is_null() &&
+               condition.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!empty && uses_status_function(expression)) return expression;
+
+  // success() && (<cond>), built on the parsed tree so positions stay those of the text.
+  Node* success = expression.add_node(NodeKind::function, 0);
+  success->name = "success";
+  success->function = find_function("success");
+  if (empty) {
+    expression.set_root(success);
+    return expression;
+  }
+  Node* both = expression.add_node(NodeKind::logical_and, 0);
+  both->children = {success, expression.root()};
+  expression.set_root(both);
+  return expression;
+}
+
+}  // namespace pipewright::expr
