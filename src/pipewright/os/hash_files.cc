@@ -1,0 +1,318 @@
+// hashFiles(): @actions/glob matching over the workspace, then SHA-256 of SHA-256s.
+//
+// Patterns (one per line after joining) are trimmed; empty lines and `#` comments are
+// skipped; each leading `!` toggles negation; relative patterns are rooted at the
+// workspace; a trailing `/` matches directories only. Every pattern implicitly
+// matches the descendants of what it matches. For each path the last matching pattern
+// decides. Walks start at each include pattern's literal prefix, depth-first,
+// children in strcmp order, pruning directories no include pattern can reach.
+#include "pipewright/os/hash_files.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "pipewright/util/sha256.h"
+
+namespace pipewright::os {
+
+namespace {
+
+struct Pattern {
+  bool negate = false;
+  bool directories_only = false;
+  std::vector<std::string> segments;  // absolute path, split on '/'
+};
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t slash = path.find('/', i);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > i) {
+      std::string_view seg = path.substr(i, slash - i);
+      if (seg == "..") {
+        if (!out.empty()) out.pop_back();
+      } else if (seg != ".") {
+        out.emplace_back(seg);
+      }
+    }
+    i = slash + 1;
+  }
+  return out;
+}
+
+bool has_glob(std::string_view segment) {
+  return segment.find_first_of("*?[") != std::string_view::npos;
+}
+
+// Matches a character class at p[pi] == '['; advances pi past it. Returns nullopt-like -1
+// when the class is malformed (then '[' is literal).
+int match_class(std::string_view p, size_t& pi, unsigned char c) {
+  size_t i = pi + 1;
+  bool negated = i < p.size() && (p[i] == '!' || p[i] == '^');
+  if (negated) ++i;
+  bool matched = false;
+  bool first = true;
+  while (i < p.size() && (p[i] != ']' || first)) {
+    first = false;
+    unsigned char lo = static_cast<unsigned char>(p[i]);
+    if (lo == '\\' && i + 1 < p.size()) lo = static_cast<unsigned char>(p[++i]);
+    unsigned char hi = lo;
+    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+      hi = static_cast<unsigned char>(p[i + 2]);
+      i += 2;
+    }
+    if (c >= lo && c <= hi) matched = true;
+    ++i;
+  }
+  if (i >= p.size()) return -1;
+  pi = i + 1;
+  return matched != negated ? 1 : 0;
+}
+
+// One path segment against one pattern segment (`*`, `?`, `[...]`, `\x`); `*` matches dotfiles.
+bool match_segment(std::string_view p, std::string_view s) {
+  size_t pi = 0;
+  size_t si = 0;
+  size_t star_p = std::string_view::npos;
+  size_t star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size()) {
+      char pc = p[pi];
+      if (pc == '*') {
+        star_p = ++pi;
+        star_s = si;
+        continue;
+      }
+      if (pc == '?') {
+        ++pi;
+        ++si;
+        continue;
+      }
+      if (pc == '[') {
+        size_t next = pi;
+        int r = match_class(p, next, static_cast<unsigned char>(s[si]));
+        if (r == 1) {
+          pi = next;
+          ++si;
+          continue;
+        }
+        if (r == -1 && s[si] == '[') {
+          ++pi;
+          ++si;
+          continue;
+        }
+      } else {
+        if (pc == '\\' && pi + 1 < p.size()) pc = p[pi + 1];
+        if (pc == s[si]) {
+          pi += p[pi] == '\\' && pi + 1 < p.size() ? 2 : 1;
+          ++si;
+          continue;
+        }
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    pi = star_p;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi] == '*')
+    ++pi;
+  return pi == p.size();
+}
+
+// Full match of path segments against pattern segments (`**` = any number of segments).
+bool match_path(const std::vector<std::string>& pat, size_t pi,
+                const std::vector<std::string>& path, size_t si) {
+  while (pi < pat.size()) {
+    if (pat[pi] == "**") {
+      for (size_t k = si; k <= path.size(); ++k)
+        if (match_path(pat, pi + 1, path, k)) return true;
+      return false;
+    }
+    if (si >= path.size() || !match_segment(pat[pi], path[si])) return false;
+    ++pi;
+    ++si;
+  }
+  return si == path.size();
+}
+
+// Whether some descendant of `path` could match `pat` (prefix match; `**` reaches anything).
+bool partial_match(const std::vector<std::string>& pat, const std::vector<std::string>& path) {
+  size_t n = std::min(pat.size(), path.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (pat[i] == "**") return true;
+    if (!match_segment(pat[i], path[i])) return false;
+  }
+  return true;  // shorter: a prefix that may still match; longer: implicit descendants
+}
+
+// Whether `path` (a directory when `is_dir`) is matched by `p` itself or as a descendant.
+bool matches(const Pattern& p, const std::vector<std::string>& path, bool is_dir) {
+  if (match_path(p.segments, 0, path, 0)) return !p.directories_only || is_dir;
+  // Implicit descendants: some proper ancestor of `path` matches the pattern (as a directory).
+  for (size_t len = path.size(); len-- > 0;) {
+    std::vector<std::string> ancestor(path.begin(),
+                                      path.begin() + static_cast<std::ptrdiff_t>(len));
+    if (match_path(p.segments, 0, ancestor, 0)) return true;
+  }
+  return false;
+}
+
+std::string join_path(const std::vector<std::string>& segments) {
+  std::string out;
+  for (const std::string& s : segments)
+    out += "/" + s;
+  return out.empty() ? "/" : out;
+}
+
+util::Expected<util::Sha256Digest> hash_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return util::fail("cannot read " + path + ": " + std::strerror(errno));
+  util::Sha256 h;
+  char buf[65536];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    h.update(std::string_view(buf, n));
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad) return util::fail("cannot read " + path);
+  return h.finish();
+}
+
+class Walker {
+ public:
+  Walker(std::vector<Pattern> patterns, std::vector<std::string> workspace, bool follow)
+      : m_patterns(std::move(patterns)), m_workspace(std::move(workspace)), m_follow(follow) {}
+
+  util::Expected<void> walk(const std::vector<std::string>& path) {
+    std::string full = join_path(path);
+    struct stat st {};
+    if ((m_follow ? ::stat(full.c_str(), &st) : ::lstat(full.c_str(), &st)) != 0) return {};
+    bool is_dir = S_ISDIR(st.st_mode);
+    if (included(path, is_dir) && !is_dir && inside_workspace(path)) {
+      struct stat target {};
+      if (::stat(full.c_str(), &target) == 0 && !S_ISDIR(target.st_mode)) {
+        PW_TRY(digest, hash_file(full));
+        m_outer.update(digest);
+        ++m_count;
+      }
+    }
+    if (!is_dir || !reachable(path)) return {};
+    DIR* dir = ::opendir(full.c_str());
+    if (!dir) return {};
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir)) {
+      std::string_view name = e->d_name;
+      if (name != "." && name != "..") names.emplace_back(name);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> child = path;
+    for (const std::string& name : names) {
+      child.push_back(name);
+      PW_TRY_VOID(walk(child));
+      child.pop_back();
+    }
+    return {};
+  }
+
+  size_t count() const { return m_count; }
+  util::Sha256Digest finish() { return m_outer.finish(); }
+
+ private:
+  bool included(const std::vector<std::string>& path, bool is_dir) const {
+    bool result = false;
+    for (const Pattern& p : m_patterns)
+      if (matches(p, path, is_dir)) result = !p.negate;
+    return result;
+  }
+
+  bool reachable(const std::vector<std::string>& path) const {
+    return std::any_of(m_patterns.begin(), m_patterns.end(), [&](const Pattern& p) {
+      return !p.negate && partial_match(p.segments, path);
+    });
+  }
+
+  bool inside_workspace(const std::vector<std::string>& path) const {
+    return path.size() > m_workspace.size() &&
+           std::equal(m_workspace.begin(), m_workspace.end(), path.begin());
+  }
+
+  std::vector<Pattern> m_patterns;
+  std::vector<std::string> m_workspace;
+  bool m_follow;
+  util::Sha256 m_outer;
+  size_t m_count = 0;
+};
+
+}  // namespace
+
+util::Expected<std::string> hash_files(const std::string& workspace,
+                                       const std::vector<std::string>& patterns,
+                                       bool follow_symlinks) {
+  std::string root = std::filesystem::absolute(workspace).lexically_normal().string();
+  std::vector<std::string> root_segments = split_path(root);
+
+  // Patterns are joined with newlines, then read one per line.
+  std::string joined;
+  for (const std::string& p : patterns)
+    joined += p + "\n";
+  std::vector<Pattern> parsed;
+  size_t i = 0;
+  while (i < joined.size()) {
+    size_t nl = joined.find('\n', i);
+    std::string_view line = std::string_view(joined).substr(i, nl - i);
+    i = nl + 1;
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+      line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    Pattern p;
+    while (!line.empty() && line.front() == '!') {
+      p.negate = !p.negate;
+      line.remove_prefix(1);
+    }
+    p.directories_only = !line.empty() && line.back() == '/';
+    std::string absolute = line.front() == '/' ? std::string(line) : root + "/" + std::string(line);
+    p.segments = split_path(absolute);
+    parsed.push_back(std::move(p));
+  }
+
+  // Search roots: each include pattern's literal prefix, without roots nested in others.
+  std::vector<std::vector<std::string>> roots;
+  for (const Pattern& p : parsed) {
+    if (p.negate) continue;
+    std::vector<std::string> prefix;
+    for (const std::string& s : p.segments) {
+      if (has_glob(s)) break;
+      prefix.push_back(s);
+    }
+    roots.push_back(std::move(prefix));
+  }
+  std::vector<std::vector<std::string>> unique_roots;
+  for (const auto& r : roots) {
+    bool nested = std::any_of(roots.begin(), roots.end(), [&](const auto& other) {
+      return other.size() < r.size() && std::equal(other.begin(), other.end(), r.begin());
+    });
+    bool duplicate = std::find(unique_roots.begin(), unique_roots.end(), r) != unique_roots.end();
+    if (!nested && !duplicate) unique_roots.push_back(r);
+  }
+
+  Walker walker(std::move(parsed), root_segments, follow_symlinks);
+  for (const auto& r : unique_roots)
+    PW_TRY_VOID(walker.walk(r));
+  if (walker.count() == 0) return std::string();
+  return util::to_hex(walker.finish());
+}
+
+}  // namespace pipewright::os
