@@ -73,16 +73,23 @@ def local_server(python: str, startup_timeout: float) -> Iterator[str]:
     try:
         yield _wait_for_ready_line(process, startup_timeout)
     finally:
+        code = _stop(process)
+    # A server that does not shut down cleanly on SIGTERM fails the smoke test.
+    if code != 0:
+        raise RuntimeError(f"server exited with status {code} on SIGTERM")
+
+
+def _stop(process: subprocess.Popen[str]) -> int:
+    if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            code = process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-        if code != 0:
-            print(f"perf-smoke: server exited with status {code}", file=sys.stderr)
+    try:
+        code = process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+    return code
 
 
 def _wait_for_ready_line(process: subprocess.Popen[str], timeout: float) -> str:
