@@ -17,11 +17,11 @@ inline constexpr int k_max_expression_depth = 50;
 
 struct ParseOptions {
   // The context names that may appear (case-insensitive).
-  std::vector<std::string> named_values;
+  std::vector<std::string> named_values = {};
   // Accept any context name (templates; later checked by the linter).
   bool allow_any_named_value = false;
   // Extra function names accepted with any argument count (none by default).
-  std::vector<std::string> extra_functions;
+  std::vector<std::string> extra_functions = {};
   // Allow job-level status functions: success(ids...) / failure(ids...).
   bool job_status_functions = false;
 };

@@ -200,13 +200,13 @@ Value* Object::find(std::string_view key) {
 namespace {
 
 // Lays out significant `digits` (no trailing zeros) with decimal exponent `exponent`
-// the way .NET does: scientific (1.5E+21, 1E-07) when exponent >= 15 or < -5.
+// the way .NET does: scientific (1.5E+21, 1E-05) when exponent >= 15 or < -4.
 std::string layout_number(bool negative, std::string digits, int exponent) {
   std::string out;
   if (negative) out += '-';
   while (digits.size() > 1 && digits.back() == '0')
     digits.pop_back();
-  if (exponent >= 15 || exponent < -5) {
+  if (exponent >= 15 || exponent < -4) {
     out += digits[0];
     if (digits.size() > 1) {
       out += '.';

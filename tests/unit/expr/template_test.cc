@@ -1,0 +1,107 @@
+#include "pipewright/expr/template.h"
+
+#include <gtest/gtest.h>
+
+#include "pipewright/expr/analysis.h"
+#include "pipewright/expr/json.h"
+
+namespace pipewright::expr {
+namespace {
+
+EvalContext context() {
+  EvalContext c;
+  c.set("matrix", *parse_json(R"({"os": "linux", "list": [1, 2]})"));
+  return c;
+}
+
+TEST(Template, PlainTextHasNoExpressions) {
+  auto t = Template::parse("just text");
+  ASSERT_TRUE(t);
+  EXPECT_FALSE(t->has_expressions());
+  EXPECT_EQ(t->evaluate(context())->as_string(), "just text");
+}
+
+TEST(Template, SingleExpressionKeepsItsType) {
+  auto t = Template::parse("  ${{ matrix.list }} ");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->is_single_expression());
+  EXPECT_EQ(t->evaluate(context())->kind(), Kind::array);
+  EXPECT_EQ(Template::parse("${{ 3 }}")->evaluate(context())->as_number(), 3);
+}
+
+TEST(Template, MixedTextIsAlwaysAString) {
+  auto t = Template::parse("build-${{ matrix.os }}-${{ true }}");
+  ASSERT_TRUE(t);
+  EXPECT_FALSE(t->is_single_expression());
+  ASSERT_EQ(t->parts().size(), 4u);
+  EXPECT_EQ(t->parts()[1].offset, 6u);
+  EXPECT_EQ(t->evaluate(context())->as_string(), "build-linux-true");
+  // `true && ${{ false }}` is the non-empty string "true && false".
+  EXPECT_TRUE(Template::parse("true && ${{ false }}")->evaluate(context())->truthy());
+}
+
+TEST(Template, ExpressionEndsAtFirstCloseOutsideQuotes) {
+  auto t = Template::parse("${{ '{{ x }}' }}");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->evaluate(context())->as_string(), "{{ x }}");
+  EXPECT_EQ(Template::parse("a ${{ '${{' }} b")->evaluate(context())->as_string(), "a ${{ b");
+}
+
+TEST(Template, Errors) {
+  auto open = Template::parse("x ${{ matrix.os ");
+  ASSERT_FALSE(open);
+  EXPECT_NE(open.error().message.find("The expression is not closed"), std::string::npos);
+  auto bad = Template::parse("${{ 1 2 }}");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::parsing);
+}
+
+bool condition(std::string_view text, const EvalContext& c) {
+  auto e = parse_condition(text, {.allow_any_named_value = true});
+  EXPECT_TRUE(e) << text;
+  auto v = evaluate(*e, c);
+  EXPECT_TRUE(v) << text;
+  return v && v->truthy();
+}
+
+TEST(Condition, WrappedInSuccessUnlessAStatusFunctionIsUsed) {
+  auto wrapped = parse_condition("true || 'success()'", {});
+  ASSERT_TRUE(wrapped);
+  EXPECT_TRUE(uses_status_function(*wrapped));  // the wrapper's success()
+  EXPECT_EQ(wrapped->root()->kind, NodeKind::logical_and);
+  auto kept = parse_condition("vars.x || failure()", {.allow_any_named_value = true});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->root()->kind, NodeKind::logical_or);
+  auto empty = parse_condition("  ", {});
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->root()->kind, NodeKind::function);
+}
+
+TEST(Condition, FollowsTheJobStatus) {
+  EvalContext c = context();
+  EXPECT_TRUE(condition("matrix.os == 'linux'", c));
+  EXPECT_TRUE(condition("${{ matrix.os == 'linux' }}", c));
+  EXPECT_TRUE(condition("", c));
+  c.set_status_hook(
+      [](StatusFunction f, const std::vector<std::string>&) -> std::expected<bool, std::string> {
+        return f == StatusFunction::failure || f == StatusFunction::always;
+      });
+  EXPECT_FALSE(condition("matrix.os == 'linux'", c));  // success() is false now
+  EXPECT_TRUE(condition("failure() && matrix.os == 'linux'", c));
+  EXPECT_TRUE(condition("always()", c));
+}
+
+TEST(Condition, MixedTextBecomesAString) {
+  EvalContext c = context();
+  EXPECT_TRUE(
+      condition("${{ false }} && ${{ false }}", c));  // "false && false" is a non-empty string
+}
+
+TEST(Condition, ParseErrorsKeepTheirPositions) {
+  auto e = parse_condition("github.x == ", {.allow_any_named_value = true});
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().position, 10);
+}
+
+}  // namespace
+}  // namespace pipewright::expr
