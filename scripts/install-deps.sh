@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
   nodejs python3
+  afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
 )
 
 missing=()
