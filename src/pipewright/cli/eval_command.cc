@@ -269,7 +269,8 @@ int run_eval(const EvalOptions& options) {
     if (json) {
       nlohmann::ordered_json out = {
           {"err", {{"kind", expr::error_kind_name(e.kind)}, {"value", e.message}}}};
-      std::cout << out.dump() << "\n";
+      std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                << "\n";
     } else {
       std::cerr << "pipewright eval: " << expr::error_kind_name(e.kind) << " error: " << e.message
                 << "\n";
@@ -280,7 +281,7 @@ int run_eval(const EvalOptions& options) {
   if (json) {
     nlohmann::ordered_json out = {{"kind", std::string(expr::kind_name(result->kind()))},
                                   {"value", to_nlohmann(*result)}};
-    std::cout << out.dump() << "\n";
+    std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else if (result->is_primitive()) {
     std::cout << result->to_display_string() << "\n";
   } else {
