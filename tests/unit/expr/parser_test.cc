@@ -88,7 +88,19 @@ TEST(Parser, DepthLimit) {
   EXPECT_EQ(e.position, 0);
   // Parentheses add no depth; absurd nesting is refused without overflowing the stack.
   EXPECT_TRUE(parse(std::string(60, '(') + "1" + std::string(60, ')')));
-  EXPECT_FALSE(parse(std::string(20000, '(') + "1" + std::string(20000, ')')));
+  EXPECT_EQ(error_of(std::string(10000, '(') + "1" + std::string(10000, ')')).message,
+            "Exceeded max expression depth 50");
+}
+
+TEST(Parser, LongChainsFailOnDepthWithoutCrashing) {
+  std::string props = "a";
+  for (int i = 0; i < 9000; ++i)
+    props += ".b";
+  EXPECT_EQ(error_of(props, {.named_values = {"a"}}).message, "Exceeded max expression depth 50");
+  std::string compares = "1";
+  for (int i = 0; i < 5000; ++i)
+    compares += "==1";
+  EXPECT_EQ(error_of(compares).message, "Exceeded max expression depth 50");
 }
 
 TEST(Parser, LengthLimit) {
