@@ -36,13 +36,12 @@ size_t find_close(std::string_view s, size_t from) {
   return std::string_view::npos;
 }
 
-ExprError not_closed(std::string_view scalar, size_t offset) {
-  return ExprError{ErrorKind::parsing,
-                   "The expression is not closed. An unescaped ${{ sequence was found, but the "
-                   "closing }} sequence "
-                   "was not found.",
-                   static_cast<int>(offset) + 1};
-  (void)scalar;
+ExprError not_closed(size_t offset) {
+  return ExprError{
+      ErrorKind::parsing,
+      "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} "
+      "sequence was not found.",
+      1, offset};
 }
 
 // `text` as a literal inside a format() string: braces doubled, quotes doubled.
@@ -71,9 +70,13 @@ std::expected<Template, ExprError> Template::parse(std::string_view scalar) {
       t.m_parts.push_back(Part{std::string(scalar.substr(pos, open - pos)), nullptr, pos});
     size_t body = open + k_open.size();
     size_t close = find_close(scalar, body);
-    if (close == std::string_view::npos) return std::unexpected(not_closed(scalar, open));
+    if (close == std::string_view::npos) return std::unexpected(not_closed(open));
     auto parsed = expr::parse(scalar.substr(body, close - body), options);
-    if (!parsed) return std::unexpected(std::move(parsed).error());
+    if (!parsed) {
+      ExprError error = std::move(parsed).error();
+      error.expression_offset = body;
+      return std::unexpected(std::move(error));
+    }
     t.m_parts.push_back(Part{{}, std::make_shared<Expression>(std::move(*parsed)), open});
     pos = close + k_close.size();
   }
@@ -125,8 +128,22 @@ std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
   while (!text.empty() && is_space(text.back()))
     text.remove_suffix(1);
 
+  // Where `text` starts inside `if_text`: error offsets are relative to the whole scalar.
+  size_t base = static_cast<size_t>(text.data() - if_text.data());
+  auto parse_at = [&](std::string_view body,
+                      size_t offset) -> std::expected<Expression, ExprError> {
+    auto parsed = parse(body, options);
+    if (!parsed) {
+      ExprError error = std::move(parsed).error();
+      error.expression_offset = offset;
+      return std::unexpected(std::move(error));
+    }
+    return parsed;
+  };
+
   // The condition as one expression: `${{ e }}` → e; text mixed with `${{ }}` → format(...).
   std::string condition;
+  size_t condition_offset = base;
   if (text.find(k_open) == std::string_view::npos) {
     condition = std::string(text);
   } else {
@@ -135,7 +152,6 @@ std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
     size_t pos = 0;
     int count = 0;
     bool single = false;
-    std::string single_body;
     while (pos < text.size()) {
       size_t open = text.find(k_open, pos);
       if (open == std::string_view::npos) {
@@ -145,21 +161,25 @@ std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
       append_format_literal(text.substr(pos, open - pos), format);
       size_t body = open + k_open.size();
       size_t close = find_close(text, body);
-      if (close == std::string_view::npos) return std::unexpected(not_closed(text, open));
+      if (close == std::string_view::npos) return std::unexpected(not_closed(base + open));
       std::string_view inner = text.substr(body, close - body);
       if (open == 0 && close + k_close.size() == text.size()) {
         single = true;
-        single_body = std::string(inner);
+        condition = std::string(inner);
+        condition_offset = base + body;
+        break;
       }
+      if (auto checked = parse_at(inner, base + body); !checked)  // report errors where they are
+        return std::unexpected(std::move(checked).error());
       format += "{" + std::to_string(count++) + "}";
       args += ", ";
       args += inner;
       pos = close + k_close.size();
     }
-    condition = single ? single_body : format + "'" + args + ")";
+    if (!single) condition = format + "'" + args + ")";
   }
 
-  auto parsed = parse(condition, options);
+  auto parsed = parse_at(condition, condition_offset);
   if (!parsed) return std::unexpected(std::move(parsed).error());
   Expression expression = std::move(*parsed);
   bool empty = expression.root()->kind == NodeKind::literal && expression.root()->value.is_null() &&

@@ -51,9 +51,12 @@ TEST(Template, Errors) {
   auto open = Template::parse("x ${{ matrix.os ");
   ASSERT_FALSE(open);
   EXPECT_NE(open.error().message.find("The expression is not closed"), std::string::npos);
-  auto bad = Template::parse("${{ 1 2 }}");
+  EXPECT_EQ(open.error().expression_offset, 2u);  // the `${{`
+  auto bad = Template::parse("ab ${{ 1 2 }}");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::parsing);
+  EXPECT_EQ(bad.error().position, 4);            // within " 1 2 "
+  EXPECT_EQ(bad.error().expression_offset, 6u);  // where " 1 2 " starts in the scalar
 }
 
 bool condition(std::string_view text, const EvalContext& c) {
@@ -101,6 +104,16 @@ TEST(Condition, ParseErrorsKeepTheirPositions) {
   auto e = parse_condition("github.x == ", {.allow_any_named_value = true});
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().position, 10);
+  EXPECT_EQ(e.error().expression_offset, 0u);
+  auto wrapped = parse_condition("  ${{ a 1 }}", {.allow_any_named_value = true});
+  ASSERT_FALSE(wrapped);
+  EXPECT_EQ(wrapped.error().position, 4);
+  EXPECT_EQ(wrapped.error().expression_offset, 5u);
+  auto mixed = parse_condition("x ${{ a }} ${{ b c }}", {.allow_any_named_value = true});
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error().position, 4);
+  EXPECT_EQ(mixed.error().expression_offset, 14u);
+  EXPECT_FALSE(parse_condition("${{ env.x }}", {.named_values = {"github"}}));
 }
 
 }  // namespace
