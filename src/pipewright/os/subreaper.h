@@ -1,0 +1,108 @@
+// Ending what a job's steps leave behind.
+//
+// The problem: a step may start background processes (`sleep 1000 &`) or daemons
+// that double-fork and setsid() to escape its process group. GitHub ends them when
+// the job ends; so must we, without touching anything else the engine runs at the
+// same time (other jobs' steps and their leftovers, services).
+//
+// The approach, in three parts:
+// 1. The engine is a child subreaper (become_child_subreaper()). An orphaned process
+//    is then reparented to us instead of init, so EVERY process a step ever started
+//    stays among our descendants for as long as it lives: the search space is the
+//    subtree below our pid in /proc, never the whole machine.
+// 2. Each job owns a ProcessScope. spawn() with a scope (a) records the step's
+//    process group and (b) puts RUNNER_TRACKING_ID=<unique id> into the step's
+//    environment (the variable GitHub's runner uses for the same purpose), which
+//    every descendant inherits, through forks, setsid() and reparenting alike.
+//    A process belongs to the scope when it is our descendant AND (its process group
+//    is one the scope recorded OR its initial environment carries the scope's id),
+//    and so does everything below such a process. Another job's processes have
+//    other groups and another id, so they are never selected; a process group id
+//    reused by an unrelated process outside our subtree is never looked at.
+// 3. Killing and reaping are race-aware: each target is opened with pidfd_open and
+//    its start time re-checked (a recycled pid is skipped), signals go through the
+//    pidfd, and the scan repeats until nothing of the scope is left (a process that
+//    forks while we kill it leaves children that the next round finds). Zombies are
+//    reaped with waitpid(pid) on their exact pid, and only when they are not
+//    children that spawn() started and whose owner reaps them with waitid(P_PIDFD)
+//    (see children.h): nobody ever calls waitpid(-1), so no other thread's exit
+//    status is stolen and no SIGCHLD handler is needed.
+// Known limits: a process that clears its environment AND leaves the step's process
+// group AND whose parent chain up to a scope member is broken (it was orphaned and
+// reparented to us) cannot be attributed to a job; reap_orphans() still reaps it
+// when it exits. A process that changes its user id cannot have its environment
+// read; it is still found through its group or ancestry.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "pipewright/util/error.h"
+
+namespace pipewright::os {
+
+// Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphaned
+// descendants are reparented to it. Process-wide. Fails with the errno text.
+util::Expected<void> become_child_subreaper();
+
+// Whether this process is a child subreaper.
+bool is_child_subreaper();
+
+// The processes one job (or any unit of work) started. Thread-safe; not movable,
+// since spawned processes refer to it.
+class ProcessScope {
+ public:
+  static constexpr std::string_view k_tracking_variable = "RUNNER_TRACKING_ID";
+
+  // A scope with an id unique on this host (pid, counter and random bits).
+  ProcessScope();
+  ProcessScope(const ProcessScope&) = delete;
+  ProcessScope& operator=(const ProcessScope&) = delete;
+
+  const std::string& tracking_id() const { return m_id; }
+  // "RUNNER_TRACKING_ID=<id>", as spawn() adds it to the environment.
+  std::string environment_entry() const;
+
+  // Records a process group that belongs to the scope (spawn() does this).
+  void add_group(pid_t pgid);
+  std::vector<pid_t> groups() const;
+
+ private:
+  std::string m_id;
+  mutable std::mutex m_mutex;
+  std::vector<pid_t> m_groups;
+};
+
+struct LeftoverOptions {
+  // How long the leftovers get between SIGTERM and SIGKILL.
+  std::chrono::milliseconds grace{1000};
+};
+
+// What kill_leftover_descendants() found and did.
+struct LeftoverReport {
+  std::vector<pid_t> found;  // every process of the scope that was still running
+  size_t needed_kill = 0;    // how many of them ignored SIGTERM and got SIGKILL
+  size_t reaped = 0;         // zombies reaped (our children, reparented orphans)
+};
+
+// Ends every process of `scope` still running among our descendants: SIGTERM (and
+// SIGCONT), up to `grace` for them to exit, then SIGKILL; then reaps those that are
+// our children. Children that spawn() started and whose Process still owns them are
+// signalled like the rest but left to their owner to reap. Call it after the scope's
+// steps have finished. Works without being a subreaper, but then it cannot find
+// processes orphaned before the call (they are reparented to init). Fails only when
+// /proc cannot be read.
+util::Expected<LeftoverReport> kill_leftover_descendants(const ProcessScope& scope,
+                                                         const LeftoverOptions& options = {});
+
+// Reaps every zombie child of ours that spawn() did not start (orphans reparented to
+// us), without blocking. Safe while other threads wait for their own children.
+// Returns how many were reaped; fails only when /proc cannot be read.
+util::Expected<size_t> reap_orphans();
+
+}  // namespace pipewright::os

@@ -1,0 +1,229 @@
+// Leftover processes: found through the scope's groups and tracking id, ended, reaped;
+// other scopes' processes and our own children left alone. Real processes; the only
+// waits are polls with generous safety nets.
+#include "pipewright/os/subreaper.h"
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pipewright/os/proc_table.h"
+#include "pipewright/os/process.h"
+
+namespace pipewright::os {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::Contains;
+
+bool alive(pid_t pid) {
+  auto entry = read_proc_entry(pid);
+  return entry && !entry->zombie();
+}
+
+bool exists(pid_t pid) {
+  return std::filesystem::exists("/proc/" + std::to_string(pid));
+}
+
+// Polls `condition` until it holds or a generous safety net expires.
+template <class F>
+bool eventually(F condition) {
+  auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+class SubreaperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(become_child_subreaper());
+    m_dir = std::filesystem::temp_directory_path() /
+            ("pw-subreaper-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(m_dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(m_dir); }
+
+  SpawnOptions step(const std::string& script, ProcessScope* scope) const {
+    SpawnOptions options;
+    options.argv = {"bash", "-c", script};
+    options.env = {"PATH=/usr/bin:/bin"};
+    options.cwd = m_dir.string();
+    options.scope = scope;
+    return options;
+  }
+
+  // Runs a step to completion; its output is expected to be one pid.
+  pid_t run_step_printing_pid(const std::string& script, ProcessScope* scope) const {
+    std::string output;
+    RunOptions run_options;
+    run_options.timeout = 60s;
+    run_options.on_output = [&](std::string_view chunk) { output.append(chunk); };
+    auto result = run(step(script, scope), run_options);
+    EXPECT_TRUE(result);
+    EXPECT_EQ(result->exit_code(), 0) << output;
+    return static_cast<pid_t>(std::stol(output));
+  }
+
+  std::filesystem::path m_dir;
+};
+
+TEST_F(SubreaperTest, BecomesASubreaper) {
+  EXPECT_TRUE(is_child_subreaper());
+}
+
+TEST_F(SubreaperTest, ScopeTagsTheEnvironmentAndRecordsTheGroup) {
+  ProcessScope scope;
+  ProcessScope other;
+  EXPECT_NE(scope.tracking_id(), other.tracking_id());
+  std::string output;
+  RunOptions run_options;
+  run_options.timeout = 60s;
+  run_options.on_output = [&](std::string_view chunk) { output.append(chunk); };
+  auto options = step("echo $$; echo $RUNNER_TRACKING_ID", &scope);
+  options.env.push_back("RUNNER_TRACKING_ID=from-the-caller");  // replaced, not duplicated
+  auto result = run(options, run_options);
+  ASSERT_TRUE(result);
+  auto newline = output.find('\n');
+  pid_t pid = static_cast<pid_t>(std::stol(output.substr(0, newline)));
+  EXPECT_EQ(output.substr(newline + 1), scope.tracking_id() + "\n");
+  EXPECT_EQ(scope.groups(), std::vector<pid_t>{pid});
+}
+
+TEST_F(SubreaperTest, BackgroundSleepIsEndedAndReaped) {
+  ProcessScope scope;
+  pid_t leftover = run_step_printing_pid("sleep 1000 & echo $!", &scope);
+  ASSERT_TRUE(alive(leftover));
+  // Its parent (bash) is gone, so it was reparented to us, the subreaper.
+  ASSERT_TRUE(eventually([&] { return read_proc_entry(leftover)->ppid == ::getpid(); }));
+
+  auto report = kill_leftover_descendants(scope);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_THAT(report->found, Contains(leftover));
+  EXPECT_EQ(report->needed_kill, 0u);  // sleep obeys SIGTERM
+  EXPECT_GE(report->reaped, 1u);
+  EXPECT_FALSE(exists(leftover));  // gone, and no zombie left
+}
+
+TEST_F(SubreaperTest, DaemonThatLeftTheGroupAndSessionIsFound) {
+  ProcessScope scope;
+  // setsid: a new session and group, so only the tracking id can tie it to the step.
+  pid_t daemon = run_step_printing_pid(
+      "setsid sh -c 'echo $$ > pid; exec sleep 1000' & "
+      "while [ ! -s pid ]; do sleep 0.01; done; cat pid",
+      &scope);
+  ASSERT_TRUE(alive(daemon));
+  auto entry = read_proc_entry(daemon);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->sid, daemon);
+  EXPECT_EQ(entry->pgid, daemon);
+  for (pid_t group : scope.groups())
+    EXPECT_NE(entry->pgid, group);
+
+  auto report = kill_leftover_descendants(scope);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_THAT(report->found, Contains(daemon));
+  EXPECT_TRUE(eventually([&] { return !exists(daemon); }));
+}
+
+TEST_F(SubreaperTest, LeftoverIgnoringSigtermIsKilled) {
+  ProcessScope scope;
+  pid_t stubborn = run_step_printing_pid(
+      "(trap '' TERM; touch started; while :; do sleep 0.01; done) & "
+      "while [ ! -e started ]; do sleep 0.01; done; echo $!",
+      &scope);
+  ASSERT_TRUE(alive(stubborn));
+  LeftoverOptions options;
+  options.grace = 100ms;
+  auto report = kill_leftover_descendants(scope, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_THAT(report->found, Contains(stubborn));
+  EXPECT_GE(report->needed_kill, 1u);
+  EXPECT_FALSE(exists(stubborn));
+}
+
+TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
+  ProcessScope mine;
+  ProcessScope theirs;
+  pid_t my_leftover = run_step_printing_pid("sleep 1000 & echo $!", &mine);
+  pid_t their_leftover = run_step_printing_pid("sleep 1000 & echo $!", &theirs);
+  // A step of the other job, still running, and a child outside any scope.
+  auto their_running = spawn(step("exec sleep 1000", &theirs));
+  auto unscoped = spawn(step("exec sleep 1000", nullptr));
+  ASSERT_TRUE(their_running && unscoped);
+
+  auto report = kill_leftover_descendants(mine);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->found, std::vector<pid_t>{my_leftover});
+  EXPECT_FALSE(exists(my_leftover));
+  EXPECT_TRUE(alive(their_leftover));
+  EXPECT_TRUE(alive(their_running->pid()));
+  EXPECT_TRUE(alive(unscoped->pid()));
+
+  // Ending the other scope signals its running step but leaves reaping to its owner.
+  report = kill_leftover_descendants(theirs);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_THAT(report->found, Contains(their_leftover));
+  EXPECT_THAT(report->found, Contains(their_running->pid()));
+  EXPECT_FALSE(exists(their_leftover));
+  auto status = their_running->wait();
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(*status, ExitStatus(Signaled{SIGTERM}));
+  EXPECT_TRUE(alive(unscoped->pid()));
+}
+
+TEST_F(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
+  pid_t orphan = run_step_printing_pid("sleep 0.01 & echo $!", nullptr);
+  ASSERT_TRUE(eventually([&] {
+    auto e = read_proc_entry(orphan);
+    return e && e->zombie() && e->ppid == ::getpid();
+  }));
+  // A child we own that has exited but is not reaped yet.
+  auto owned = spawn(step("exit 5", nullptr));
+  ASSERT_TRUE(owned);
+  pollfd pfd{owned->pidfd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 30'000), 1);
+
+  auto reaped = reap_orphans();
+  ASSERT_TRUE(reaped) << reaped.error().message;
+  EXPECT_GE(*reaped, 1u);
+  EXPECT_FALSE(exists(orphan));
+  // Its exit status was not stolen.
+  auto status = owned->try_reap();
+  ASSERT_TRUE(status) << status.error().message;
+  ASSERT_TRUE(*status);
+  EXPECT_EQ(**status, ExitStatus(Exited{5}));
+}
+
+TEST(ProcTableTest, ParsesOurOwnEntryAndFindsDescendants) {
+  auto self = read_proc_entry(::getpid());
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->ppid, ::getppid());
+  EXPECT_EQ(self->pgid, ::getpgrp());
+  EXPECT_EQ(self->sid, ::getsid(0));
+  EXPECT_GT(self->start_time, 0u);
+  EXPECT_FALSE(read_proc_entry(0));
+
+  std::vector<ProcEntry> table = {
+      {10, 1, 10, 10, 'S', 1},
+      {11, 10, 10, 10, 'S', 2},
+      {12, 11, 12, 12, 'Z', 3},
+      {13, 1, 13, 13, 'S', 4},
+  };
+  auto below = descendants_of(table, 10);
+  ASSERT_EQ(below.size(), 2u);
+  EXPECT_TRUE(descendants_of(table, 13).empty());
+}
+
+}  // namespace
+}  // namespace pipewright::os
