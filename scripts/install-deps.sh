@@ -11,6 +11,7 @@ packages=(
   libssl-dev
   nodejs python3
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
+  libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
 )
 
 missing=()

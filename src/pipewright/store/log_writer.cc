@@ -1,0 +1,242 @@
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "pipewright/store/log.h"
+
+namespace pipewright::store {
+
+namespace {
+
+constexpr std::string_view k_index_header = "pipewright-log-index 1\n";
+
+util::Error io_error(std::string_view what, const std::string& path) {
+  return util::Error{fmt::format("cannot {} {}: {}", what, path, std::strerror(errno)), {}, {}};
+}
+
+util::Error zstd_error(size_t code, const std::string& path) {
+  return util::Error{fmt::format("cannot compress {}: {}", path, ZSTD_getErrorName(code)), {}, {}};
+}
+
+int64_t count_newlines(std::string_view bytes) {
+  return static_cast<int64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+}
+
+}  // namespace
+
+util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& path,
+                                                             LogOptions options) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return std::unexpected(io_error("create", path));
+  std::string index_path = path + ".idx";
+  int index_fd = ::open(index_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (index_fd < 0) {
+    auto error = io_error("create", index_path);
+    ::close(fd);
+    return std::unexpected(error);
+  }
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  if (!cctx) {
+    ::close(fd);
+    ::close(index_fd);
+    return util::fail("cannot create a zstd compression context (out of memory)");
+  }
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, options.level);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  std::unique_ptr<LogWriter> writer(new LogWriter(path, options, fd, index_fd, cctx));
+  PW_TRY_VOID(
+      writer->write_out(k_index_header.data(), k_index_header.size(), index_fd, index_path));
+  return writer;
+}
+
+LogWriter::LogWriter(std::string path, LogOptions options, int fd, int index_fd, ZSTD_CCtx* cctx)
+    : m_path(std::move(path)),
+      m_options(options),
+      m_fd(fd),
+      m_index_fd(index_fd),
+      m_cctx(cctx),
+      m_out(ZSTD_CStreamOutSize()),
+      m_last_flush(std::chrono::steady_clock::now()) {}
+
+LogWriter::~LogWriter() {
+  if (m_flusher) m_flusher->remove(this);
+  std::lock_guard lock(m_mutex);
+  (void)close_locked();
+}
+
+void LogWriter::attach(std::shared_ptr<LogFlusher> flusher) {
+  if (m_flusher || !flusher) return;
+  m_flusher = std::move(flusher);
+  m_flusher->add(this);
+}
+
+util::Expected<void> LogWriter::write_out(const void* data, size_t size, int fd,
+                                          const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(io_error("write", path));
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return {};
+}
+
+// Runs the compressor over `input` with `mode` (ZSTD_e_continue, _flush or _end) and
+// writes whatever it produces; for _flush and _end, until the compressor is drained.
+util::Expected<void> LogWriter::compress(std::string_view input, int mode) {
+  auto directive = static_cast<ZSTD_EndDirective>(mode);
+  ZSTD_inBuffer in{input.data(), input.size(), 0};
+  for (;;) {
+    ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+    size_t remaining = ZSTD_compressStream2(m_cctx, &out, &in, directive);
+    if (ZSTD_isError(remaining)) return std::unexpected(zstd_error(remaining, m_path));
+    PW_TRY_VOID(write_out(m_out.data(), out.pos, m_fd, m_path));
+    m_compressed += static_cast<int64_t>(out.pos);
+    bool done = directive == ZSTD_e_continue ? in.pos == in.size : remaining == 0;
+    if (done) return {};
+  }
+}
+
+// Before the first byte of a frame: records where it starts in the index.
+util::Expected<void> LogWriter::begin_frame_if_needed() {
+  if (m_frame_in > 0) return {};
+  std::string entry = fmt::format("F {} {} {} {}\n", m_compressed, m_stats.bytes, m_newlines,
+                                  m_at_line_start ? 1 : 0);
+  return write_out(entry.data(), entry.size(), m_index_fd, m_path + ".idx");
+}
+
+util::Expected<void> LogWriter::append(std::string_view bytes) {
+  std::lock_guard lock(m_mutex);
+  if (m_closed) return util::fail(fmt::format("cannot append to {}: it is closed", m_path));
+  const size_t frame = std::max<size_t>(m_options.frame_bytes, 1);
+  while (!bytes.empty()) {
+    // End the frame at the first newline past frame_bytes; without one, at 4x.
+    size_t take = bytes.size();
+    bool end_frame = false;
+    if (m_frame_in + bytes.size() >= frame) {
+      size_t need = frame > m_frame_in ? frame - m_frame_in : 1;
+      size_t newline = bytes.find('\n', need - 1);
+      if (newline != std::string_view::npos) {
+        take = newline + 1;
+        end_frame = true;
+      } else if (m_frame_in + bytes.size() >= 4 * frame) {
+        take = 4 * frame > m_frame_in ? 4 * frame - m_frame_in : 1;
+        end_frame = true;
+      }
+    }
+    std::string_view piece = bytes.substr(0, take);
+    PW_TRY_VOID(begin_frame_if_needed());
+    PW_TRY_VOID(compress(piece, end_frame ? ZSTD_e_end : ZSTD_e_continue));
+    m_stats.bytes += static_cast<int64_t>(piece.size());
+    m_newlines += count_newlines(piece);
+    m_at_line_start = piece.back() == '\n';
+    m_stats.lines = m_newlines + (m_at_line_start ? 0 : 1);
+    m_unflushed += piece.size();
+    m_frame_in = end_frame ? 0 : m_frame_in + piece.size();
+    if (end_frame) {
+      m_unflushed = 0;  // an ended frame is fully written
+      m_last_flush = std::chrono::steady_clock::now();
+    }
+    bytes.remove_prefix(take);
+  }
+  if (m_unflushed >= m_options.flush_bytes) return flush_locked();
+  return {};
+}
+
+util::Expected<void> LogWriter::flush_locked() {
+  if (m_closed || m_unflushed == 0) return {};
+  PW_TRY_VOID(compress({}, ZSTD_e_flush));
+  m_unflushed = 0;
+  m_last_flush = std::chrono::steady_clock::now();
+  return {};
+}
+
+util::Expected<void> LogWriter::flush() {
+  std::lock_guard lock(m_mutex);
+  return flush_locked();
+}
+
+util::Expected<void> LogWriter::flush_if_due(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(m_mutex);
+  if (m_unflushed == 0 || now - m_last_flush < m_options.flush_interval) return {};
+  return flush_locked();
+}
+
+util::Expected<LogStats> LogWriter::close_locked() {
+  if (m_closed) return m_stats;
+  util::Expected<void> ended = m_frame_in > 0 ? compress({}, ZSTD_e_end) : util::Expected<void>{};
+  m_closed = true;
+  ::close(m_fd);
+  ::close(m_index_fd);
+  ZSTD_freeCCtx(m_cctx);
+  m_cctx = nullptr;
+  m_out = {};
+  if (!ended) return std::unexpected(ended.error());
+  return m_stats;
+}
+
+util::Expected<LogStats> LogWriter::close() {
+  std::lock_guard lock(m_mutex);
+  return close_locked();
+}
+
+LogStats LogWriter::stats() const {
+  std::lock_guard lock(m_mutex);
+  return m_stats;
+}
+
+struct LogFlusher::State {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::set<LogWriter*> writers;
+  bool stop = false;
+  std::chrono::milliseconds period;
+  std::thread thread;
+};
+
+LogFlusher::LogFlusher(std::chrono::milliseconds period) : m_state(std::make_unique<State>()) {
+  m_state->period = period;
+  m_state->thread = std::thread([state = m_state.get()] {
+    std::unique_lock lock(state->mutex);
+    while (!state->stop) {
+      state->wake.wait_for(lock, state->period);
+      auto now = std::chrono::steady_clock::now();
+      // A failed flush shows again on the writer's next append or close.
+      for (LogWriter* writer : state->writers)
+        (void)writer->flush_if_due(now);
+    }
+  });
+}
+
+LogFlusher::~LogFlusher() {
+  {
+    std::lock_guard lock(m_state->mutex);
+    m_state->stop = true;
+  }
+  m_state->wake.notify_all();
+  m_state->thread.join();
+}
+
+void LogFlusher::add(LogWriter* writer) {
+  std::lock_guard lock(m_state->mutex);
+  m_state->writers.insert(writer);
+}
+
+void LogFlusher::remove(LogWriter* writer) {
+  std::lock_guard lock(m_state->mutex);
+  m_state->writers.erase(writer);
+}
+
+}  // namespace pipewright::store

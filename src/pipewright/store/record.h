@@ -1,0 +1,142 @@
+// What the run history holds: runs, jobs, steps, annotations and step summaries,
+// as plain values the engine writes and the CLI reads back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pipewright::store {
+
+using Clock = std::chrono::system_clock;
+// Times are stored with millisecond precision (Unix epoch).
+using TimePoint = std::chrono::time_point<Clock, std::chrono::milliseconds>;
+
+using RunId = int64_t;
+using JobId = int64_t;
+using StepId = int64_t;
+
+// Where a run or job is in its life. `interrupted`: its process died before it ended.
+enum class Status { queued, running, completed, interrupted };
+
+// How a run, job or step ended (gha-spec: success, failure, cancelled, skipped).
+enum class Result { success, failure, cancelled, skipped };
+
+enum class Severity { notice, warning, error };
+
+// The names used on disk and in output ("running", "success", "warning"...).
+std::string_view to_string(Status status);
+std::string_view to_string(Result result);
+std::string_view to_string(Severity severity);
+// The value for a name written by to_string; nullopt for anything else.
+std::optional<Status> parse_status(std::string_view name);
+std::optional<Result> parse_result(std::string_view name);
+std::optional<Severity> parse_severity(std::string_view name);
+
+// A run about to start (Store::begin_run assigns id, run_number and owner).
+struct NewRun {
+  std::string workflow_file;  // path relative to the repository, e.g. .github/workflows/ci.yml
+  std::string workflow_name;  // `name:` of the workflow, or the file name
+  std::string event;          // push, pull_request, workflow_dispatch...
+  std::string ref;
+  std::string sha;
+  TimePoint started_at;
+};
+
+struct RunRecord {
+  RunId id = 0;
+  std::string workflow_file;
+  std::string workflow_name;
+  int64_t run_number = 0;  // 1, 2, 3... per workflow file
+  std::string event;
+  std::string ref;
+  std::string sha;
+  Status status = Status::running;
+  std::optional<Result> result;  // set once completed
+  TimePoint started_at;
+  std::optional<TimePoint> finished_at;
+  int64_t owner_pid = 0;      // the process that records the run
+  std::string owner_boot_id;  // the boot it ran in (/proc/sys/kernel/random/boot_id)
+};
+
+// A job instance (one per matrix combination).
+struct NewJob {
+  std::string job_id;       // the key under `jobs:`
+  std::string name;         // display name, e.g. "test (3.11, ubuntu-latest)"
+  std::string matrix_json;  // the matrix values as a JSON object; '' without a matrix
+};
+
+struct JobRecord {
+  JobId id = 0;
+  RunId run_id = 0;
+  std::string job_id;
+  std::string name;
+  std::string matrix_json;
+  Status status = Status::queued;
+  std::optional<Result> result;
+  std::string reason;  // why it was skipped or cancelled; '' otherwise
+  std::optional<TimePoint> started_at;
+  std::optional<TimePoint> finished_at;
+};
+
+// Log size, uncompressed: bytes and lines (a last line without '\n' counts).
+struct LogStats {
+  int64_t bytes = 0;
+  int64_t lines = 0;
+};
+
+// How a step ended: outcome before continue-on-error, conclusion after it.
+struct StepEnd {
+  Result outcome = Result::success;
+  Result conclusion = Result::success;
+  TimePoint finished_at;
+  LogStats log;
+};
+
+struct StepRecord {
+  StepId id = 0;
+  JobId job_id = 0;
+  int index = 0;  // 0-based position in the job
+  std::string name;
+  std::optional<Result> outcome;
+  std::optional<Result> conclusion;
+  TimePoint started_at;
+  std::optional<TimePoint> finished_at;
+  std::string log_ref;  // path of the log relative to the data dir; '' without a log
+  LogStats log;
+};
+
+// A ::error::/::warning::/::notice:: workflow command (or an engine message).
+struct Annotation {
+  Severity severity = Severity::error;
+  std::string file;  // '' when not about a file
+  int line = 0;      // 1-based; 0 when unknown
+  int column = 0;
+  std::string title;
+  std::string message;
+  std::optional<JobId> job;
+  std::optional<StepId> step;
+};
+
+struct StepSummary {
+  StepId step = 0;
+  std::string markdown;  // the content the step appended to $GITHUB_STEP_SUMMARY
+};
+
+struct JobDetail {
+  JobRecord job;
+  std::vector<StepRecord> steps;  // by index
+};
+
+// One run with everything recorded about it.
+struct RunDetail {
+  RunRecord run;
+  std::vector<JobDetail> jobs;  // in the order they were added
+  std::vector<Annotation> annotations;
+  std::vector<StepSummary> summaries;
+};
+
+}  // namespace pipewright::store

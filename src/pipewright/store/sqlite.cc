@@ -1,0 +1,137 @@
+#include "pipewright/store/sqlite.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace pipewright::store::sql {
+
+namespace {
+util::Error error_of(sqlite3* db, std::string_view what) {
+  return util::Error{fmt::format("history database: {}: {}", what, sqlite3_errmsg(db)), {}, {}};
+}
+}  // namespace
+
+Statement::~Statement() {
+  sqlite3_finalize(m_stmt);
+}
+
+void Statement::bind_one(int index, int64_t value) {
+  sqlite3_bind_int64(m_stmt, index, value);
+}
+
+void Statement::bind_one(int index, std::string_view value) {
+  sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void Statement::bind_one(int index, std::nullopt_t) {
+  sqlite3_bind_null(m_stmt, index);
+}
+
+util::Expected<bool> Statement::step() {
+  int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return std::unexpected(error_of(m_db, sqlite3_sql(m_stmt)));
+}
+
+util::Expected<void> Statement::run() {
+  for (;;) {
+    PW_TRY(row, step());
+    if (!row) return {};
+  }
+}
+
+int64_t Statement::integer(int column) const {
+  return sqlite3_column_int64(m_stmt, column);
+}
+
+std::string Statement::text(int column) const {
+  const unsigned char* data = sqlite3_column_text(m_stmt, column);
+  if (!data) return {};
+  return std::string(reinterpret_cast<const char*>(data),
+                     static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)));
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+std::optional<int64_t> Statement::optional_integer(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return integer(column);
+}
+
+util::Expected<Database> Database::open(const std::string& path, int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw);
+  if (rc != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    return util::fail(fmt::format("cannot open history database {}: {}", path, message));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  PW_TRY(mode_stmt, db.prepare("PRAGMA journal_mode=WAL"));
+  PW_TRY(has_row, mode_stmt.step());
+  if (!has_row || mode_stmt.text(0) != "wal")
+    return util::fail(fmt::format("cannot switch history database {} to WAL mode", path));
+  PW_TRY_VOID(db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
+Database::~Database() {
+  sqlite3_close_v2(m_db);
+}
+
+util::Expected<void> Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string detail = message ? message : sqlite3_errmsg(m_db);
+    sqlite3_free(message);
+    return util::fail(fmt::format("history database: {}", detail));
+  }
+  return {};
+}
+
+util::Expected<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK)
+    return std::unexpected(error_of(m_db, sql));
+  return Statement(stmt, m_db);
+}
+
+util::Expected<int64_t> Database::pragma_integer(std::string_view name) {
+  PW_TRY(stmt, prepare(fmt::format("PRAGMA {}", name)));
+  PW_TRY(row, stmt.step());
+  if (!row) return util::fail(fmt::format("history database: PRAGMA {} returned nothing", name));
+  return stmt.integer(0);
+}
+
+int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const {
+  return sqlite3_changes(m_db);
+}
+
+util::Expected<Transaction> Transaction::begin(Database& db) {
+  PW_TRY_VOID(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (m_db) (void)m_db->exec("ROLLBACK");
+}
+
+util::Expected<void> Transaction::commit() {
+  PW_TRY_VOID(m_db->exec("COMMIT"));
+  m_db = nullptr;
+  return {};
+}
+
+}  // namespace pipewright::store::sql

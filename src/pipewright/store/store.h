@@ -1,0 +1,85 @@
+// The run history (DESIGN.md `Store`): what the engine records while a workflow runs
+// and what `pipewright history` / `pipewright logs` read back. The engine calls this
+// interface directly; an adapter from exec's event sink will sit on top of it.
+//
+// Thread safety: every method may be called from any thread. Record writes are
+// serialized; step logs are separate files written in parallel. Several processes
+// may share one data directory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipewright/store/log.h"
+#include "pipewright/store/record.h"
+#include "pipewright/util/error.h"
+
+namespace pipewright::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // -- Recording (the engine) --
+
+  // Records a new run, status running, owned by this process, with the next
+  // run_number of its workflow file. Returns the stored record.
+  virtual util::Expected<RunRecord> begin_run(const NewRun& run) = 0;
+  // Marks the run completed with `result`.
+  virtual util::Expected<void> finish_run(RunId run, Result result, TimePoint finished_at) = 0;
+  // Adds a job instance to a run, status queued.
+  virtual util::Expected<JobId> add_job(RunId run, const NewJob& job) = 0;
+  virtual util::Expected<void> start_job(JobId job, TimePoint started_at) = 0;
+  // Marks the job completed; `reason` says why when skipped or cancelled ('' otherwise).
+  virtual util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
+                                          TimePoint finished_at) = 0;
+  // Records step `index` (0-based) of a job as started. Fails if the index is taken.
+  virtual util::Expected<StepId> start_step(JobId job, int index, std::string_view name,
+                                            TimePoint started_at) = 0;
+  // Creates the step's log file (logs/<run>/<job>/<index>.log.zst), flushed in the
+  // background while it is open. The writer must not outlive the store.
+  virtual util::Expected<std::unique_ptr<LogWriter>> open_step_log(StepId step) = 0;
+  // Records how the step ended, with its log size from LogWriter::close().
+  virtual util::Expected<void> finish_step(StepId step, const StepEnd& end) = 0;
+  // Adds an annotation to a run (optionally tied to a job and step).
+  virtual util::Expected<void> add_annotation(RunId run, const Annotation& annotation) = 0;
+  // Appends a step summary (the step's $GITHUB_STEP_SUMMARY, already masked).
+  virtual util::Expected<void> add_step_summary(StepId step, std::string_view markdown) = 0;
+
+  // Marks runs that are still queued/running but whose owner process is gone (killed,
+  // or the machine rebooted) as interrupted, along with their unfinished jobs. Logs are
+  // kept. Returns the ids of the runs it marked. Called by open_sqlite_store.
+  virtual util::Expected<std::vector<RunId>> recover_interrupted() = 0;
+
+  // -- Queries (the CLI) --
+
+  // The most recent runs, newest first, at most `limit`.
+  virtual util::Expected<std::vector<RunRecord>> recent_runs(int limit) = 0;
+  // One run with its jobs, steps, annotations and summaries; nullopt when unknown.
+  virtual util::Expected<std::optional<RunDetail>> run_detail(RunId run) = 0;
+  // The id of the newest run ("last"); nullopt when there is none.
+  virtual util::Expected<std::optional<RunId>> last_run() = 0;
+  // The run_number the next run of `workflow_file` will get (1 for the first).
+  virtual util::Expected<int64_t> next_run_number(std::string_view workflow_file) = 0;
+  // Streams lines `range` of a step's log (as stored, i.e. masked) to `sink`.
+  // Fails when the step is unknown or has no log.
+  virtual util::Expected<void> read_step_log(StepId step, LineRange range,
+                                             const std::function<void(std::string_view)>& sink) = 0;
+
+  // read_step_log into one string.
+  util::Expected<std::string> step_log_text(StepId step, LineRange range = {});
+  // The data directory this store lives in.
+  virtual const std::string& data_dir() const = 0;
+};
+
+// Opens (creating when missing) the SQLite history in `data_dir` (history.db, WAL
+// mode, schema migrated to the latest version) and recovers interrupted runs. Fails
+// when the directory or database cannot be used or is newer than this build.
+util::Expected<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir);
+
+}  // namespace pipewright::store

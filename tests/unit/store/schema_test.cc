@@ -1,0 +1,143 @@
+#include "pipewright/store/schema.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "pipewright/store/data_dir.h"
+#include "pipewright/store/sqlite.h"
+#include "pipewright/store/store.h"
+
+#include "unit/store/temp_dir.h"
+
+namespace pipewright::store {
+namespace {
+
+using SchemaTest = testing::TempDirTest;
+
+std::vector<std::string> table_names(sql::Database& db) {
+  auto query = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  EXPECT_TRUE(query);
+  std::vector<std::string> names;
+  while (query && *query->step())
+    names.push_back(query->text(0));
+  return names;
+}
+
+TEST_F(SchemaTest, FreshDatabaseMigratesFromVersionZero) {
+  auto db = sql::Database::open(path("history.db"), 1000);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(*db->pragma_integer("user_version"), 0);
+  EXPECT_TRUE(table_names(*db).empty());
+  ASSERT_TRUE(migrate(*db));
+  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
+  EXPECT_GE(latest_schema_version(), 2);
+  EXPECT_EQ(table_names(*db),
+            (std::vector<std::string>{"annotations", "jobs", "runs", "step_summaries", "steps"}));
+  // Migrating again is a no-op.
+  ASSERT_TRUE(migrate(*db));
+  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
+}
+
+TEST_F(SchemaTest, OldDatabaseKeepsItsRunsWhenMigrated) {
+  {
+    auto db = sql::Database::open(path("history.db"), 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1));
+    EXPECT_EQ(*db->pragma_integer("user_version"), 1);
+    ASSERT_TRUE(db->exec(
+        "INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, sha, status, "
+        "result, started_at, finished_at, owner_pid, owner_boot_id, owner_start) VALUES "
+        "('ci.yml', 'CI', 7, 'push', 'refs/heads/main', 'abc', 'completed', 'success', 1000, "
+        "2000, 1, 'boot', 0)"));
+    auto index = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs_by_started'");
+    ASSERT_TRUE(index && *index->step());
+    EXPECT_EQ(index->integer(0), 0);
+  }
+  auto store = open_sqlite_store(dir());
+  ASSERT_TRUE(store) << store.error().message;
+  auto runs = (*store)->recent_runs(10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].run_number, 7);
+  EXPECT_EQ((*runs)[0].result, Result::success);
+  EXPECT_EQ(*(*store)->next_run_number("ci.yml"), 8);
+
+  auto db = sql::Database::open(path("history.db"), 1000);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
+  auto index = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs_by_started'");
+  ASSERT_TRUE(index && *index->step());
+  EXPECT_EQ(index->integer(0), 1);
+}
+
+TEST_F(SchemaTest, NewerDatabaseIsRefused) {
+  {
+    auto db = sql::Database::open(path("history.db"), 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("PRAGMA user_version = 999"));
+  }
+  auto store = open_sqlite_store(dir());
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos);
+}
+
+TEST_F(SchemaTest, DatabaseIsInWalMode) {
+  auto store = open_sqlite_store(dir());
+  ASSERT_TRUE(store);
+  auto db = sql::Database::open(path("history.db"), 1000);
+  ASSERT_TRUE(db);
+  auto mode = db->prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode && *mode->step());
+  EXPECT_EQ(mode->text(0), "wal");
+}
+
+TEST_F(SchemaTest, DataDirCarriesALayoutVersion) {
+  std::string data = path("data/nested");
+  auto store = open_sqlite_store(data);
+  ASSERT_TRUE(store) << store.error().message;
+  std::ifstream file(data + "/layout-version");
+  std::string content((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(content, std::to_string(k_layout_version) + "\n");
+  store->reset();
+  {
+    std::ofstream newer(data + "/layout-version");
+    newer << (k_layout_version + 1) << "\n";
+  }
+  auto refused = open_sqlite_store(data);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("layout version"), std::string::npos);
+  {
+    std::ofstream junk(data + "/layout-version");
+    junk << "banana\n";
+  }
+  EXPECT_FALSE(open_sqlite_store(data));
+}
+
+TEST(DataDir, FollowsXdgDataHome) {
+  std::string saved_xdg = std::getenv("XDG_DATA_HOME") ? std::getenv("XDG_DATA_HOME") : "";
+  bool had_xdg = std::getenv("XDG_DATA_HOME") != nullptr;
+  std::string saved_home = std::getenv("HOME") ? std::getenv("HOME") : "";
+  ::setenv("XDG_DATA_HOME", "/xdg/data", 1);
+  EXPECT_EQ(*default_data_dir(), "/xdg/data/pipewright");
+  ::setenv("XDG_DATA_HOME", "relative/ignored", 1);  // the XDG spec: only absolute paths
+  ::setenv("HOME", "/home/someone", 1);
+  EXPECT_EQ(*default_data_dir(), "/home/someone/.local/share/pipewright");
+  ::unsetenv("XDG_DATA_HOME");
+  EXPECT_EQ(*default_data_dir(), "/home/someone/.local/share/pipewright");
+  if (had_xdg) ::setenv("XDG_DATA_HOME", saved_xdg.c_str(), 1);
+  ::setenv("HOME", saved_home.c_str(), 1);
+}
+
+TEST(Records, NamesRoundTrip) {
+  for (Result result : {Result::success, Result::failure, Result::cancelled, Result::skipped})
+    EXPECT_EQ(parse_result(to_string(result)), result);
+  for (Status status : {Status::queued, Status::running, Status::completed, Status::interrupted})
+    EXPECT_EQ(parse_status(to_string(status)), status);
+  EXPECT_EQ(to_string(Status::interrupted), "interrupted");
+  EXPECT_EQ(parse_severity("warning"), Severity::warning);
+  EXPECT_FALSE(parse_result("succeeded"));
+}
+
+}  // namespace
+}  // namespace pipewright::store

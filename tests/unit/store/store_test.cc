@@ -1,0 +1,369 @@
+#include "pipewright/store/store.h"
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pipewright/store/sqlite.h"
+
+#include "unit/store/temp_dir.h"
+
+namespace pipewright::store {
+namespace {
+
+using StoreTest = testing::TempDirTest;
+using namespace std::chrono_literals;
+
+std::string job_line(int job, int step, int line) {
+  return "job " + std::to_string(job) + " step " + std::to_string(step) + " line " +
+         std::to_string(line) + "\n";
+}
+
+TimePoint at(int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
+
+NewRun push_run(std::string workflow_file, int64_t started_ms = 1000) {
+  return NewRun{std::move(workflow_file), "CI",       "push",
+                "refs/heads/main",        "0123abcd", at(started_ms)};
+}
+
+std::unique_ptr<Store> open_store(const std::string& dir) {
+  auto store = open_sqlite_store(dir);
+  EXPECT_TRUE(store) << store.error().message;
+  return store ? std::move(*store) : nullptr;
+}
+
+TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->last_run(), std::nullopt);
+
+  auto run = store->begin_run(push_run(".github/workflows/ci.yml"));
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->run_number, 1);
+  EXPECT_EQ(run->status, Status::running);
+  EXPECT_EQ(run->owner_pid, ::getpid());
+
+  auto build = store->add_job(run->id, {"build", "build", ""});
+  auto test = store->add_job(run->id, {"test", "test (3.11)", R"({"python":"3.11"})"});
+  auto deploy = store->add_job(run->id, {"deploy", "deploy", ""});
+  ASSERT_TRUE(build && test && deploy);
+  ASSERT_TRUE(store->start_job(*build, at(1100)));
+
+  auto checkout = store->start_step(*build, 0, "Checkout", at(1200));
+  ASSERT_TRUE(checkout);
+  auto log = store->open_step_log(*checkout);
+  ASSERT_TRUE(log) << log.error().message;
+  ASSERT_TRUE((*log)->append("cloning\n"));
+  ASSERT_TRUE((*log)->append("done\n"));
+  auto stats = (*log)->close();
+  ASSERT_TRUE(stats);
+  ASSERT_TRUE(store->finish_step(*checkout, {Result::success, Result::success, at(1300), *stats}));
+
+  auto compile = store->start_step(*build, 1, "Compile", at(1300));
+  ASSERT_TRUE(compile);
+  auto compile_log = store->open_step_log(*compile);
+  ASSERT_TRUE(compile_log);
+  ASSERT_TRUE((*compile_log)->append("main.c:3: error: oops\n"));
+  auto compile_stats = (*compile_log)->close();
+  ASSERT_TRUE(
+      store->finish_step(*compile, {Result::failure, Result::success, at(1400), *compile_stats}));
+  ASSERT_TRUE(store->add_step_summary(*compile, "## Build\n1 warning\n"));
+  ASSERT_TRUE(store->add_annotation(
+      run->id, {Severity::error, "main.c", 3, 5, "Compile", "oops", *build, *compile}));
+  ASSERT_TRUE(store->add_annotation(run->id, {Severity::warning, "", 0, 0, "", "general", {}, {}}));
+  ASSERT_TRUE(store->finish_job(*build, Result::success, "", at(1500)));
+  ASSERT_TRUE(store->finish_job(*test, Result::cancelled, "the run was cancelled", at(1500)));
+  ASSERT_TRUE(store->finish_job(*deploy, Result::skipped, "needs 'test' was cancelled", at(1500)));
+  ASSERT_TRUE(store->finish_run(run->id, Result::failure, at(1600)));
+
+  // Read back through a second connection, as `pipewright history` would.
+  auto reader = open_store(dir());
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(*reader->last_run(), run->id);
+  auto detail = reader->run_detail(run->id);
+  ASSERT_TRUE(detail && *detail);
+  const RunDetail& d = **detail;
+  EXPECT_EQ(d.run.workflow_file, ".github/workflows/ci.yml");
+  EXPECT_EQ(d.run.workflow_name, "CI");
+  EXPECT_EQ(d.run.event, "push");
+  EXPECT_EQ(d.run.ref, "refs/heads/main");
+  EXPECT_EQ(d.run.sha, "0123abcd");
+  EXPECT_EQ(d.run.status, Status::completed);
+  EXPECT_EQ(d.run.result, Result::failure);
+  EXPECT_EQ(d.run.started_at, at(1000));
+  EXPECT_EQ(d.run.finished_at, at(1600));
+  ASSERT_EQ(d.jobs.size(), 3u);
+  EXPECT_EQ(d.jobs[0].job.job_id, "build");
+  EXPECT_EQ(d.jobs[0].job.started_at, at(1100));
+  EXPECT_EQ(d.jobs[0].job.result, Result::success);
+  EXPECT_EQ(d.jobs[1].job.name, "test (3.11)");
+  EXPECT_EQ(d.jobs[1].job.matrix_json, R"({"python":"3.11"})");
+  EXPECT_EQ(d.jobs[1].job.result, Result::cancelled);
+  EXPECT_EQ(d.jobs[2].job.result, Result::skipped);
+  EXPECT_EQ(d.jobs[2].job.reason, "needs 'test' was cancelled");
+  EXPECT_EQ(d.jobs[2].job.started_at, std::nullopt);
+  ASSERT_EQ(d.jobs[0].steps.size(), 2u);
+  const StepRecord& step = d.jobs[0].steps[1];
+  EXPECT_EQ(step.name, "Compile");
+  EXPECT_EQ(step.index, 1);
+  EXPECT_EQ(step.outcome, Result::failure);
+  EXPECT_EQ(step.conclusion, Result::success);
+  EXPECT_EQ(step.finished_at, at(1400));
+  EXPECT_EQ(step.log.bytes, 22);
+  EXPECT_EQ(step.log.lines, 1);
+  EXPECT_EQ(step.log_ref,
+            "logs/" + std::to_string(run->id) + "/" + std::to_string(*build) + "/1.log.zst");
+  EXPECT_TRUE(std::filesystem::exists(dir() + "/" + step.log_ref));
+  EXPECT_TRUE(d.jobs[1].steps.empty());
+  ASSERT_EQ(d.annotations.size(), 2u);
+  EXPECT_EQ(d.annotations[0].file, "main.c");
+  EXPECT_EQ(d.annotations[0].line, 3);
+  EXPECT_EQ(d.annotations[0].column, 5);
+  EXPECT_EQ(d.annotations[0].step, *compile);
+  EXPECT_EQ(d.annotations[1].severity, Severity::warning);
+  EXPECT_EQ(d.annotations[1].job, std::nullopt);
+  ASSERT_EQ(d.summaries.size(), 1u);
+  EXPECT_EQ(d.summaries[0].step, *compile);
+  EXPECT_EQ(d.summaries[0].markdown, "## Build\n1 warning\n");
+
+  EXPECT_EQ(*reader->step_log_text(*checkout), "cloning\ndone\n");
+  EXPECT_EQ(*reader->step_log_text(*checkout, {1, 1}), "done\n");
+  EXPECT_EQ(*reader->step_log_text(*compile), "main.c:3: error: oops\n");
+  EXPECT_FALSE(reader->step_log_text(9999));
+  EXPECT_EQ(*reader->run_detail(9999), std::nullopt);
+}
+
+TEST_F(StoreTest, UpdatesOfUnknownRowsFail) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  EXPECT_FALSE(store->finish_run(42, Result::success, at(1)));
+  EXPECT_FALSE(store->start_job(42, at(1)));
+  EXPECT_FALSE(store->add_job(42, {"a", "a", ""}));  // foreign key
+  EXPECT_FALSE(store->open_step_log(42));
+  auto run = store->begin_run(push_run("ci.yml"));
+  auto job = store->add_job(run->id, {"a", "a", ""});
+  ASSERT_TRUE(store->start_step(*job, 0, "one", at(1)));
+  auto duplicate = store->start_step(*job, 0, "again", at(2));
+  EXPECT_FALSE(duplicate);
+  auto no_log = store->start_step(*job, 1, "quiet", at(3));
+  ASSERT_TRUE(no_log);
+  auto text = store->step_log_text(*no_log);
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find("has no log"), std::string::npos);
+}
+
+TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*store->next_run_number("ci.yml"), 1);
+  std::vector<int64_t> ci, deploy;
+  for (int i = 0; i < 3; ++i) {
+    ci.push_back(store->begin_run(push_run("ci.yml", 1000 + i))->run_number);
+    if (i < 2) deploy.push_back(store->begin_run(push_run("deploy.yml", 2000 + i))->run_number);
+  }
+  EXPECT_EQ(ci, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(deploy, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(*store->next_run_number("ci.yml"), 4);
+  EXPECT_EQ(*store->next_run_number("deploy.yml"), 3);
+  EXPECT_EQ(*store->next_run_number("other.yml"), 1);
+
+  auto recent = store->recent_runs(3);
+  ASSERT_TRUE(recent);
+  ASSERT_EQ(recent->size(), 3u);
+  EXPECT_EQ((*recent)[0].workflow_file, "ci.yml");  // newest first
+  EXPECT_EQ((*recent)[0].run_number, 3);
+  EXPECT_EQ((*recent)[1].workflow_file, "deploy.yml");
+  EXPECT_EQ((*recent)[1].run_number, 2);
+  EXPECT_EQ(*store->last_run(), (*recent)[0].id);
+}
+
+// A child records a run and streams a step log, then dies by SIGKILL. The next open
+// marks the run interrupted; the log is intact up to the child's last flush.
+TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(report[0]);
+    auto store = open_sqlite_store(dir());
+    if (!store) ::_exit(3);
+    auto run = (*store)->begin_run(push_run("ci.yml"));
+    auto job = (*store)->add_job(run->id, {"build", "build", ""});
+    if (!job || !(*store)->start_job(*job, at(1100))) ::_exit(4);
+    auto step = (*store)->start_step(*job, 0, "Long", at(1200));
+    auto log = (*store)->open_step_log(*step);
+    if (!log) ::_exit(5);
+    for (int i = 0; i < 100; ++i)
+      (void)(*log)->append("line " + std::to_string(i) + "\n");
+    if (!(*log)->flush()) ::_exit(6);
+    int64_t ids[2] = {run->id, *step};
+    if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(7);
+    for (int i = 100;; ++i) {
+      (void)(*log)->append("line " + std::to_string(i) + "\n");
+      if (i % 1000 == 0) ::usleep(1000);
+    }
+  }
+  ::close(report[1]);
+  int64_t ids[2] = {0, 0};
+  ssize_t got = ::read(report[0], ids, sizeof ids);
+  ::usleep(50 * 1000);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(report[0]);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ids));
+
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto detail = store->run_detail(ids[0]);
+  ASSERT_TRUE(detail && *detail);
+  EXPECT_EQ((*detail)->run.status, Status::interrupted);
+  EXPECT_EQ((*detail)->run.result, std::nullopt);
+  ASSERT_EQ((*detail)->jobs.size(), 1u);
+  EXPECT_EQ((*detail)->jobs[0].job.status, Status::interrupted);
+  auto text = store->step_log_text(ids[1]);
+  ASSERT_TRUE(text) << text.error().message;
+  std::string expected;
+  for (int i = 0; i < 100; ++i)
+    expected += "line " + std::to_string(i) + "\n";
+  ASSERT_GE(text->size(), expected.size());
+  EXPECT_EQ(text->substr(0, expected.size()), expected);
+  // Nothing left to recover.
+  EXPECT_TRUE(store->recover_interrupted()->empty());
+}
+
+TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAre) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto mine = store->begin_run(push_run("ci.yml"));
+  ASSERT_TRUE(mine);
+  {
+    auto db = sql::Database::open(dir() + "/history.db", 1000);
+    ASSERT_TRUE(db);
+    // Same pid, but recorded in another boot: that process is gone.
+    ASSERT_TRUE(db->exec(
+        "INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, sha, status, "
+        "started_at, owner_pid, owner_boot_id, owner_start) VALUES ('old.yml', 'Old', 1, "
+        "'push', 'r', 's', 'running', 1, " +
+        std::to_string(::getpid()) + ", 'another-boot', 0)"));
+  }
+  auto second = open_store(dir());  // recovers on open
+  ASSERT_TRUE(second);
+  auto runs = second->recent_runs(10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].workflow_file, "old.yml");
+  EXPECT_EQ((*runs)[0].status, Status::interrupted);
+  EXPECT_EQ((*runs)[1].id, mine->id);
+  EXPECT_EQ((*runs)[1].status, Status::running);
+  ASSERT_TRUE(store->finish_run(mine->id, Result::success, at(2000)));
+  EXPECT_EQ((*second->run_detail(mine->id))->run.status, Status::completed);
+}
+
+TEST_F(StoreTest, ConcurrentJobsWriteRecordsAndLogs) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto run = store->begin_run(push_run("ci.yml"));
+  ASSERT_TRUE(run);
+  constexpr int k_jobs = 6, k_steps = 10, k_lines = 300;
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(k_jobs);
+  for (int j = 0; j < k_jobs; ++j) {
+    threads.emplace_back([&, j] {
+      auto fail = [&](const std::string& what) { failures[j] = what; };
+      auto job = store->add_job(run->id, {"job" + std::to_string(j), "job", ""});
+      if (!job || !store->start_job(*job, at(1000))) return fail("job");
+      for (int s = 0; s < k_steps; ++s) {
+        auto step = store->start_step(*job, s, "step", at(1000 + s));
+        if (!step) return fail("start_step: " + step.error().message);
+        auto log = store->open_step_log(*step);
+        if (!log) return fail("open_step_log: " + log.error().message);
+        for (int l = 0; l < k_lines; ++l) {
+          if (!(*log)->append(job_line(j, s, l))) return fail("append");
+        }
+        auto stats = (*log)->close();
+        if (!stats) return fail("close");
+        if (!store->finish_step(*step, {Result::success, Result::success, at(2000), *stats}))
+          return fail("finish_step");
+        if (!store->add_annotation(run->id, {Severity::notice, "", 0, 0, "", "n", *job, *step}))
+          return fail("annotation");
+      }
+      if (!store->finish_job(*job, Result::success, "", at(3000))) fail("finish_job");
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  for (const auto& failure : failures)
+    EXPECT_EQ(failure, "");
+
+  auto detail = store->run_detail(run->id);
+  ASSERT_TRUE(detail && *detail);
+  ASSERT_EQ((*detail)->jobs.size(), static_cast<size_t>(k_jobs));
+  EXPECT_EQ((*detail)->annotations.size(), static_cast<size_t>(k_jobs * k_steps));
+  for (const JobDetail& job : (*detail)->jobs) {
+    int j = std::stoi(job.job.job_id.substr(3));
+    EXPECT_EQ(job.job.result, Result::success);
+    ASSERT_EQ(job.steps.size(), static_cast<size_t>(k_steps));
+    for (const StepRecord& step : job.steps) {
+      int s = step.index;
+      std::string expected;
+      for (int l = 0; l < k_lines; ++l)
+        expected += job_line(j, s, l);
+      EXPECT_EQ(step.log.lines, k_lines);
+      EXPECT_EQ(*store->step_log_text(step.id), expected);
+    }
+  }
+}
+
+// Several processes on one data directory: WAL + busy timeout serialize them, and run
+// numbers stay unique.
+TEST_F(StoreTest, ProcessesSharingADataDirGetDistinctRunNumbers) {
+  constexpr int k_processes = 4, k_runs = 25;
+  std::vector<pid_t> children;
+  for (int p = 0; p < k_processes; ++p) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto store = open_sqlite_store(dir());
+      if (!store) ::_exit(3);
+      for (int i = 0; i < k_runs; ++i) {
+        auto run = (*store)->begin_run(push_run("ci.yml"));
+        if (!run) ::_exit(4);
+        auto job = (*store)->add_job(run->id, {"j", "j", ""});
+        if (!job || !(*store)->finish_job(*job, Result::success, "", at(2)) ||
+            !(*store)->finish_run(run->id, Result::success, at(3)))
+          ::_exit(5);
+      }
+      ::_exit(0);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto runs = store->recent_runs(1000);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), static_cast<size_t>(k_processes * k_runs));
+  std::set<int64_t> numbers;
+  for (const RunRecord& run : *runs) {
+    numbers.insert(run.run_number);
+    EXPECT_EQ(run.status, Status::completed);
+  }
+  EXPECT_EQ(numbers.size(), runs->size());
+  EXPECT_EQ(*numbers.begin(), 1);
+  EXPECT_EQ(*numbers.rbegin(), k_processes * k_runs);
+}
+
+}  // namespace
+}  // namespace pipewright::store

@@ -1,0 +1,28 @@
+// A fresh directory per test, removed afterwards.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace pipewright::store::testing {
+
+class TempDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    m_dir = std::filesystem::temp_directory_path() /
+            ("pw-store-" + std::to_string(::getpid()) + "-" + info->name());
+    std::filesystem::remove_all(m_dir);
+    std::filesystem::create_directories(m_dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(m_dir); }
+  std::string path(const std::string& name) const { return (m_dir / name).string(); }
+  std::string dir() const { return m_dir.string(); }
+
+  std::filesystem::path m_dir;
+};
+
+}  // namespace pipewright::store::testing
