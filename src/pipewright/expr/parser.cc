@@ -81,7 +81,16 @@ class Parser {
     m_tok = m_lexer.next();
   }
 
-  int column(size_t offset) const { return column_of(m_text, offset); }
+  // The 1-based column of byte `offset`, counted incrementally (offsets mostly grow).
+  int column(size_t offset) {
+    if (offset < m_column_offset) {
+      m_column_offset = 0;
+      m_column = 1;
+    }
+    m_column += column_of(m_text.substr(m_column_offset), offset - m_column_offset) - 1;
+    m_column_offset = offset;
+    return m_column;
+  }
 
   std::nullptr_t fail(ErrorKind kind, std::string_view description, const Token& token) {
     if (m_error) return nullptr;
@@ -350,6 +359,8 @@ class Parser {
   Token m_tok;
   Token m_prev;
   int m_nesting = 0;
+  size_t m_column_offset = 0;  // column() cache: byte offset and its column
+  int m_column = 1;
   std::optional<ExprError> m_error;
 };
 
