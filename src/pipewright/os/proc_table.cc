@@ -87,18 +87,20 @@ util::Expected<std::vector<ProcEntry>> list_processes() {
   return out;
 }
 
-bool environment_contains(pid_t pid, std::string_view entry) {
+std::optional<std::string> environment_variable(pid_t pid, std::string_view name) {
   // Environments are bounded by ARG_MAX-like limits; 4 MiB is far beyond real ones.
   auto environ = read_small(fmt::format("/proc/{}/environ", pid), 4 << 20);
-  if (!environ) return false;
+  if (!environ) return std::nullopt;
   std::string_view rest(*environ);
   while (!rest.empty()) {
     size_t end = rest.find('\0');
-    if (rest.substr(0, end) == entry) return true;
+    std::string_view entry = rest.substr(0, end);
+    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
+      return std::string(entry.substr(name.size() + 1));
     if (end == std::string_view::npos) break;
     rest.remove_prefix(end + 1);
   }
-  return false;
+  return std::nullopt;
 }
 
 std::vector<ProcEntry> descendants_of(const std::vector<ProcEntry>& table, pid_t root) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,9 +31,9 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid);
 // when /proc cannot be listed.
 util::Expected<std::vector<ProcEntry>> list_processes();
 
-// Whether the initial environment of `pid` holds exactly `entry` ("KEY=VALUE").
-// False when it cannot be read (gone, a zombie, another user's process).
-bool environment_contains(pid_t pid, std::string_view entry);
+// The value of `name` in the initial environment of `pid` (the first one, as getenv
+// would). nullopt when absent or unreadable (gone, a zombie, another user's process).
+std::optional<std::string> environment_variable(pid_t pid, std::string_view name);
 
 // The processes in `table` descending from `root` (children, their children, ...),
 // not including `root`.

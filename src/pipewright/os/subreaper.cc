@@ -46,11 +46,16 @@ util::Expected<std::vector<ProcEntry>> scope_members(const ProcessScope& scope, 
   PW_TRY(table, list_processes());
   std::vector<ProcEntry> below = descendants_of(table, ::getpid());
   std::vector<pid_t> groups = scope.groups();
-  std::string entry = scope.environment_entry();
+  // A member carries the scope's id, or is in one of its groups without carrying
+  // another scope's id (a recorded group id may since have been reused by a step of
+  // another scope, which leads a group of the same number).
   auto is_member = [&](const ProcEntry& e) {
-    if (std::find(groups.begin(), groups.end(), e.pgid) != groups.end()) return true;
     if (auto it = known.find(e.pid); it != known.end() && it->second == e.start_time) return true;
-    return !e.zombie() && environment_contains(e.pid, entry);
+    bool in_group = std::find(groups.begin(), groups.end(), e.pgid) != groups.end();
+    if (e.zombie()) return in_group;
+    auto id = environment_variable(e.pid, ProcessScope::k_tracking_variable);
+    if (id) return *id == scope.tracking_id();
+    return in_group;
   };
   std::unordered_set<pid_t> selected;
   for (const auto& e : below) {

@@ -14,11 +14,13 @@
 //    process group and (b) puts RUNNER_TRACKING_ID=<unique id> into the step's
 //    environment (the variable GitHub's runner uses for the same purpose), which
 //    every descendant inherits, through forks, setsid() and reparenting alike.
-//    A process belongs to the scope when it is our descendant AND (its process group
-//    is one the scope recorded OR its initial environment carries the scope's id),
-//    and so does everything below such a process. Another job's processes have
-//    other groups and another id, so they are never selected; a process group id
-//    reused by an unrelated process outside our subtree is never looked at.
+//    A process belongs to the scope when it is our descendant AND either its
+//    environment carries the scope's id, or its process group is one the scope
+//    recorded and it carries no other scope's id (a recorded group number may have
+//    been reused since by another scope's step; zombies, whose environment cannot
+//    be read, go by group alone). Everything below a member belongs too (a nested
+//    engine's steps). Another job's processes carry another id and lead other
+//    groups, so they are never selected; nothing outside our subtree is looked at.
 // 3. Killing and reaping are race-aware: each target is opened with pidfd_open and
 //    its start time re-checked (a recycled pid is skipped), signals go through the
 //    pidfd, and the scan repeats until nothing of the scope is left (a process that
@@ -28,10 +30,11 @@
 //    (see children.h): nobody ever calls waitpid(-1), so no other thread's exit
 //    status is stolen and no SIGCHLD handler is needed.
 // Known limits: a process that clears its environment AND leaves the step's process
-// group AND whose parent chain up to a scope member is broken (it was orphaned and
-// reparented to us) cannot be attributed to a job; reap_orphans() still reaps it
-// when it exits. A process that changes its user id cannot have its environment
-// read; it is still found through its group or ancestry.
+// group AND was orphaned (so no member is its ancestor any more) cannot be
+// attributed to a job; reap_orphans() still reaps it when it exits. Every process
+// the engine starts should get a scope: an unscoped child whose pid reuses a
+// recorded group number would be taken for a member. A process that changes its user id cannot have
+// its environment read; it is still found through its group or ancestry.
 #pragma once
 
 #include <chrono>

@@ -28,6 +28,11 @@ bool alive(pid_t pid) {
   return entry && !entry->zombie();
 }
 
+pid_t parent_of(pid_t pid) {
+  auto entry = read_proc_entry(pid);
+  return entry ? entry->ppid : -1;
+}
+
 bool exists(pid_t pid) {
   return std::filesystem::exists("/proc/" + std::to_string(pid));
 }
@@ -105,7 +110,7 @@ TEST_F(SubreaperTest, BackgroundSleepIsEndedAndReaped) {
   pid_t leftover = run_step_printing_pid("sleep 1000 & echo $!", &scope);
   ASSERT_TRUE(alive(leftover));
   // Its parent (bash) is gone, so it was reparented to us, the subreaper.
-  ASSERT_TRUE(eventually([&] { return read_proc_entry(leftover)->ppid == ::getpid(); }));
+  ASSERT_TRUE(eventually([&] { return parent_of(leftover) == ::getpid(); }));
 
   auto report = kill_leftover_descendants(scope);
   ASSERT_TRUE(report) << report.error().message;
@@ -152,6 +157,32 @@ TEST_F(SubreaperTest, LeftoverIgnoringSigtermIsKilled) {
   EXPECT_FALSE(exists(stubborn));
 }
 
+TEST_F(SubreaperTest, ForkingLeftoverIsEndedWithEverythingItStarted) {
+  ProcessScope scope;
+  // Ignores SIGTERM and keeps starting background sleeps while we try to end it.
+  pid_t forker = run_step_printing_pid(
+      "(trap '' TERM; while :; do sleep 1000 & sleep 0.01; done) & "
+      "while [ $(pgrep -c -P $! sleep) -lt 3 ]; do sleep 0.01; done; echo $!",
+      &scope);
+  ASSERT_TRUE(alive(forker));
+  LeftoverOptions options;
+  options.grace = 100ms;
+  auto report = kill_leftover_descendants(scope, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_GE(report->found.size(), 4u);  // the loop and at least three sleeps
+  EXPECT_GE(report->needed_kill, 1u);
+  // Nothing of the scope is left below us: not alive, not a zombie.
+  auto table = list_processes();
+  ASSERT_TRUE(table);
+  std::vector<pid_t> groups = scope.groups();
+  for (const auto& e : descendants_of(*table, ::getpid())) {
+    EXPECT_NE(environment_variable(e.pid, ProcessScope::k_tracking_variable), scope.tracking_id())
+        << "left alive: " << e.pid;
+    EXPECT_EQ(std::find(groups.begin(), groups.end(), e.pgid), groups.end())
+        << "left in the step's group: " << e.pid << " state " << e.state;
+  }
+}
+
 TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
   ProcessScope mine;
   ProcessScope theirs;
@@ -161,6 +192,8 @@ TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
   auto their_running = spawn(step("exec sleep 1000", &theirs));
   auto unscoped = spawn(step("exec sleep 1000", nullptr));
   ASSERT_TRUE(their_running && unscoped);
+  // As if their step's pid had reused the number of a group of ours that is long gone.
+  mine.add_group(their_running->pgid());
 
   auto report = kill_leftover_descendants(mine);
   ASSERT_TRUE(report) << report.error().message;
@@ -183,7 +216,10 @@ TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
 }
 
 TEST_F(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
-  pid_t orphan = run_step_printing_pid("sleep 0.01 & echo $!", nullptr);
+  // Outlives its parent (so it is reparented to us), then dies unreaped.
+  pid_t orphan = run_step_printing_pid("sleep 1000 & echo $!", nullptr);
+  ASSERT_TRUE(eventually([&] { return parent_of(orphan) == ::getpid(); }));
+  ASSERT_EQ(::kill(orphan, SIGKILL), 0);
   ASSERT_TRUE(eventually([&] {
     auto e = read_proc_entry(orphan);
     return e && e->zombie() && e->ppid == ::getpid();
