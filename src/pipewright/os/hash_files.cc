@@ -207,6 +207,9 @@ class Walker {
       }
     }
     if (!is_dir || !reachable(path)) return {};
+    // Followed symlinks can loop: never enter a directory already on the walk's stack.
+    std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+    if (std::find(m_open.begin(), m_open.end(), id) != m_open.end()) return {};
     DIR* dir = ::opendir(full.c_str());
     if (!dir) return {};
     std::vector<std::string> names;
@@ -217,11 +220,14 @@ class Walker {
     ::closedir(dir);
     std::sort(names.begin(), names.end());
     std::vector<std::string> child = path;
+    m_open.push_back(id);
     for (const std::string& name : names) {
       child.push_back(name);
-      PW_TRY_VOID(walk(child));
+      auto walked = walk(child);
+      if (!walked) return walked;
       child.pop_back();
     }
+    m_open.pop_back();
     return {};
   }
 
@@ -252,6 +258,7 @@ class Walker {
   bool m_follow;
   util::Sha256 m_outer;
   size_t m_count = 0;
+  std::vector<std::pair<dev_t, ino_t>> m_open;  // directories being walked
 };
 
 }  // namespace

@@ -101,5 +101,18 @@ TEST_F(HashFilesTest, SymlinkedDirectoriesAreFollowedOnlyOnRequest) {
   EXPECT_EQ(hash({"link/**"}, true), expected({"F"}));
 }
 
+TEST_F(HashFilesTest, SymlinkLoopsEndWhenFollowing) {
+  write("d/f", "F");
+  std::filesystem::create_directory_symlink(m_dir / "d", m_dir / "d" / "loop");
+  EXPECT_EQ(hash({"d/**"}, true), expected({"F"}));
+  EXPECT_EQ(hash({"d/**"}, false), expected({"F"}));
+}
+
+TEST_F(HashFilesTest, SymlinkedFilesAreHashedThroughTheLink) {
+  write("real.txt", "R");
+  std::filesystem::create_symlink(m_dir / "real.txt", m_dir / "z-link.txt");
+  EXPECT_EQ(hash({"*.txt"}), expected({"R", "R"}));
+}
+
 }  // namespace
 }  // namespace pipewright::os
