@@ -1,0 +1,120 @@
+// load: read (bounded) → parse YAML (limits, duplicates) → validate against the schema
+// tables (types, keys, expressions) → build the typed model. Every failure a user can
+// cause becomes a Diagnostic; nothing here throws on user input.
+#include "pipewright/workflow/loader.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "pipewright/os/file.h"
+#include "pipewright/workflow/build.h"
+#include "pipewright/workflow/schema.h"
+#include "pipewright/workflow/validate.h"
+#include "pipewright/workflow/yaml/parser.h"
+
+namespace pipewright::workflow {
+
+namespace {
+
+bool no_errors(const std::vector<util::Diagnostic>& diagnostics) {
+  for (const util::Diagnostic& d : diagnostics)
+    if (d.severity == util::Severity::error) return false;
+  return true;
+}
+
+// The parsed document when its root is a mapping; otherwise diagnostics say why.
+std::shared_ptr<const yaml::Document> parse_mapping(std::string_view text, const std::string& file,
+                                                    std::string_view what,
+                                                    std::vector<util::Diagnostic>& diagnostics) {
+  yaml::ParseResult parsed = yaml::parse(text, file);
+  diagnostics.insert(diagnostics.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+  if (!parsed.document) return nullptr;
+  const yaml::Node* root = parsed.document->root();
+  if (!root->is_mapping()) {
+    diagnostics.push_back({util::Severity::error,
+                           {file, root->mark.line, root->mark.column},
+                           std::string(what) + " must be a mapping, got " +
+                               (root->is_null() ? std::string("an empty document")
+                                                : "a " + std::string(node_kind_name(root->kind))),
+                           "type",
+                           {}});
+    return nullptr;
+  }
+  return parsed.document;
+}
+
+// Reads `path` within the size limit; on failure adds a diagnostic and returns nullopt.
+std::optional<std::string> read_bounded(const std::string& path,
+                                        std::vector<util::Diagnostic>& diagnostics) {
+  constexpr size_t k_limit = yaml::Limits{}.max_bytes;
+  auto content = os::read_file(path, k_limit);
+  if (content) return std::move(*content);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > k_limit)
+    diagnostics.push_back(
+        {util::Severity::error,
+         {path, 1, 1},
+         "the file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(k_limit),
+         "limits",
+         {}});
+  else
+    diagnostics.push_back({util::Severity::error, {path, 0, 0}, content.error().message, "io", {}});
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool LoadResult::ok() const {
+  return no_errors(diagnostics);
+}
+
+bool ActionLoadResult::ok() const {
+  return no_errors(diagnostics);
+}
+
+LoadResult load_workflow_text(std::string_view text, std::string file) {
+  LoadResult result;
+  auto document = parse_mapping(text, file, "a workflow", result.diagnostics);
+  if (document) {
+    Validation validation;
+    validate(*document, schema::workflow_root(), validation);
+    result.workflow = build_workflow(*document, validation);
+    result.workflow->document = document;
+    result.diagnostics.insert(result.diagnostics.end(), validation.diagnostics.begin(),
+                              validation.diagnostics.end());
+  }
+  util::sort_diagnostics(result.diagnostics);
+  return result;
+}
+
+LoadResult load_workflow(const std::string& path) {
+  LoadResult result;
+  auto text = read_bounded(path, result.diagnostics);
+  if (!text) return result;
+  return load_workflow_text(*text, path);
+}
+
+ActionLoadResult load_action_text(std::string_view text, std::string file) {
+  ActionLoadResult result;
+  auto document = parse_mapping(text, file, "action metadata", result.diagnostics);
+  if (document) {
+    Validation validation;
+    validate(*document, schema::action_root(), validation);
+    result.action = build_action(*document, validation);
+    result.action->document = document;
+    result.diagnostics.insert(result.diagnostics.end(), validation.diagnostics.begin(),
+                              validation.diagnostics.end());
+  }
+  util::sort_diagnostics(result.diagnostics);
+  return result;
+}
+
+ActionLoadResult load_action(const std::string& path) {
+  ActionLoadResult result;
+  auto text = read_bounded(path, result.diagnostics);
+  if (!text) return result;
+  return load_action_text(*text, path);
+}
+
+}  // namespace pipewright::workflow
