@@ -1,0 +1,43 @@
+// A byte-level Aho–Corasick automaton, compiled to a dense DFA over byte
+// classes, that reports at each position the longest pattern ending there.
+// Immutable once built, so one instance can be shared between threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pipewright::exec {
+
+class AhoCorasick {
+ public:
+  using State = uint32_t;
+  static constexpr State k_root = 0;
+
+  // Builds the automaton for `patterns` (empty patterns are ignored).
+  explicit AhoCorasick(const std::vector<std::string>& patterns);
+
+  // The state after reading `byte` in `state`.
+  State next(State state, unsigned char byte) const {
+    return m_delta[static_cast<size_t>(state) * m_class_count + m_class_of[byte]];
+  }
+  // Length of the longest pattern that ends at the position of `state`; 0: none.
+  uint32_t match_length(State state) const { return m_match_length[state]; }
+  // How many bytes of a possible match `state` has read (its trie depth): no
+  // future match can start before the current position minus this.
+  uint32_t depth(State state) const { return m_depth[state]; }
+  // The longest pattern's length (0 when there are none).
+  uint32_t max_pattern_length() const { return m_max_length; }
+  size_t state_count() const { return m_depth.size(); }
+
+ private:
+  std::array<uint16_t, 256> m_class_of{};
+  size_t m_class_count = 1;
+  std::vector<State> m_delta;
+  std::vector<uint32_t> m_match_length;
+  std::vector<uint32_t> m_depth;
+  uint32_t m_max_length = 0;
+};
+
+}  // namespace pipewright::exec
