@@ -117,9 +117,13 @@ evaluate CI-42 "$group" --context "$PR"
 say ""
 say "${bold}fromJSON() of a matrix.${reset} A job can compute its matrix and pass it on as"
 say "a string output; fromJSON turns it back into the object strategy.matrix needs:"
-evaluate "" 'fromJSON(needs.plan.outputs.matrix)' --context "$PUSH" --format json
+evaluate "" 'fromJSON(needs.plan.outputs.matrix)' --context "$PUSH"
 [[ $output == *'"python-version"'* && $output == *'"3.12"'* ]] ||
   fail "the matrix should list python-version 3.10 to 3.12"
+say "With --format json the result comes with its kind, for scripts:"
+evaluate "" "fromJSON(needs.plan.outputs.matrix)['python-version']" --context "$PUSH" --format json
+[[ $output == *'"Array"'* && $output == *'"3.10"'* ]] ||
+  fail "expected an Array holding \"3.10\""
 
 say ""
 say "${bold}hashFiles().${reset} The key of ci.yml's mypy cache changes exactly when a"
