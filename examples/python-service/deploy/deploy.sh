@@ -78,7 +78,8 @@ stop_service() {
 start_service() {
   local release=$1
   log "starting $(basename "$release") on $url"
-  PYTHONPATH=$release/lib${PYTHONPATH:+:$PYTHONPATH} \
+  # The service gets the app's settings, never the deploy credential.
+  env -u DEPLOY_TOKEN PYTHONPATH="$release/lib${PYTHONPATH:+:$PYTHONPATH}" \
     nohup "$PYTHON" -m itemservice serve --host 127.0.0.1 --port "$port" \
     >>"$release/service.log" 2>&1 </dev/null &
   echo $! >"$pid_file"
