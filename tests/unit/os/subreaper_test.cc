@@ -3,6 +3,7 @@
 // waits are polls with generous safety nets.
 #include "pipewright/os/subreaper.h"
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -239,6 +240,39 @@ TEST_F(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
   ASSERT_TRUE(status) << status.error().message;
   ASSERT_TRUE(*status);
   EXPECT_EQ(**status, ExitStatus(Exited{5}));
+}
+
+TEST_F(SubreaperTest, ReapingOrphansNeverStealsAnotherThreadsExitStatus) {
+  // Threads run steps and check every exit code while another thread keeps reaping
+  // orphans and ending a scope's leftovers; a stolen status would fail try_reap.
+  std::atomic<bool> stop{false};
+  std::atomic<int> mismatches{0};
+  std::thread reaper([&] {
+    ProcessScope empty;
+    while (!stop) {
+      EXPECT_TRUE(reap_orphans());
+      EXPECT_TRUE(kill_leftover_descendants(empty));
+    }
+  });
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 3; ++t) {
+    runners.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        int code = (t * 20 + i) % 256;
+        RunOptions run_options;
+        run_options.timeout = 60s;
+        // Each step also orphans a short-lived child for the reaper to collect.
+        auto result =
+            run(step("(sleep 0.01 &); exit " + std::to_string(code), nullptr), run_options);
+        if (!result || result->exit_code() != code) ++mismatches;
+      }
+    });
+  }
+  for (auto& r : runners)
+    r.join();
+  stop = true;
+  reaper.join();
+  EXPECT_EQ(mismatches, 0);
 }
 
 TEST(ProcTableTest, ParsesOurOwnEntryAndFindsDescendants) {
