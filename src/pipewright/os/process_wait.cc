@@ -1,8 +1,11 @@
 // run_process(): the wait loop over the output pipe, the pidfd and the cancel token.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 #include <poll.h>

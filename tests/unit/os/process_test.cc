@@ -306,6 +306,7 @@ TEST_F(ProcessTest, CancelEscalatesFromInterruptToTerminateToKill) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->reason, TerminationReason::cancelled);
   EXPECT_EQ(result->signal(), SIGKILL);
+  EXPECT_EQ(describe(*result), "killed by SIGKILL (cancelled)");
   // In this order (bash may also report "Terminated" for its sleep in between).
   EXPECT_TRUE(output.starts_with("ready\ngot INT\n")) << output;
   EXPECT_GT(output.find("got TERM\n"), output.find("got INT\n")) << output;
