@@ -15,6 +15,7 @@ packages=(
   black isort flake8 mypy bandit python3-build python3-wheel
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
+  libgit2-dev                             # plan/: the local repository (HEAD, refs, diffs)
 )
 
 missing=()

@@ -1,0 +1,65 @@
+// The event a run is for: its name and webhook payload (synthesized from the repository,
+// or read from `-e FILE.json` and merged over the synthesized one), plus the facts
+// derived from it that triggers and contexts need (ref, sha, PR refs, changed files).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipewright/expr/value.h"
+#include "pipewright/plan/repository.h"
+#include "pipewright/util/error.h"
+
+namespace pipewright::plan {
+
+struct Event {
+  std::string name;     // push, pull_request, workflow_dispatch, schedule, ...
+  expr::Value payload;  // github.event
+
+  // Derived from the payload and the repository.
+  std::string sha;       // github.sha
+  std::string ref;       // github.ref (refs/heads/x, refs/tags/v1, refs/pull/1/merge, or "")
+  std::string head_ref;  // PRs: the head branch; "" otherwise
+  std::string base_ref;  // PRs: the base branch; "" otherwise
+  std::string action;    // payload.action ("" when none), for `types`
+  // Changed files for `paths` filters (first 300; see ChangedFiles::total). nullopt when
+  // they cannot be known (not a git repository): path filters then pass.
+  std::optional<ChangedFiles> changed_files;
+
+  // The branch or tag name `ref` points at (refs/heads/ and refs/tags/ stripped).
+  std::string ref_name() const;
+  // branch or tag (from `ref`).
+  RefType ref_type() const;
+};
+
+struct EventOptions {
+  std::string name = "push";
+  std::string event_path;  // -e FILE.json ("" when none); its payload wins over ours
+  // A ref to run as (`refs/tags/v1`), overriding the repository's; "" = current branch,
+  // or the tag at HEAD when the payload says so.
+  std::string ref;
+  // workflow_dispatch `--input k=v` (as strings; github.event.inputs holds strings).
+  std::vector<std::pair<std::string, std::string>> inputs;
+};
+
+// Builds the event for `options` from `repository`. Fails when the event file cannot be
+// read or is not a JSON object.
+util::Expected<Event> build_event(const EventOptions& options, const Repository& repository);
+
+// Reads `path` as a JSON object (at most 16 MiB).
+util::Expected<expr::Value> read_event_file(const std::string& path);
+
+// Deep merge: objects merge key by key, anything else in `overlay` replaces `base`.
+expr::Value merge_payload(const expr::Value& base, const expr::Value& overlay);
+
+// The synthesized payloads (exposed for tests and `pipewright eval`).
+expr::Value push_payload(const Repository& repository, const std::string& ref,
+                         const std::string& before, const std::string& after);
+expr::Value pull_request_payload(const Repository& repository, const std::string& head_branch,
+                                 const std::string& base_branch);
+// The `repository` object of payloads.
+expr::Value repository_payload(const RepositoryInfo& info);
+
+}  // namespace pipewright::plan
