@@ -8,7 +8,8 @@
 // flush is decodable from the file even if the process is then killed with SIGKILL
 // (the reader stops quietly at a torn last block). `<name>.log.zst.idx` lists the
 // frames ("pipewright-log-index 1" then one "F comp uncomp lines_before at_line_start"
-// line per frame); it only speeds up range reads and may lag behind the log.
+// line per frame, written from the second frame on); it only speeds up range reads
+// and may lag behind the log.
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,7 @@ class LogFlusher;
 // flushes. The log is complete after close() (or destruction).
 class LogWriter {
  public:
-  // Creates (truncates) `path` and its index. Fails when the files cannot be created.
+  // Creates (truncates) `path` and removes a stale index. Fails when it cannot.
   static util::Expected<std::unique_ptr<LogWriter>> create(const std::string& path,
                                                            LogOptions options = {});
   ~LogWriter();
@@ -65,7 +66,7 @@ class LogWriter {
   void attach(std::shared_ptr<LogFlusher> flusher);
 
  private:
-  LogWriter(std::string path, LogOptions options, int fd, int index_fd, ZSTD_CCtx* cctx);
+  LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx);
   util::Expected<void> compress(std::string_view input, int mode);
   util::Expected<void> write_out(const void* data, size_t size, int fd, const std::string& path);
   util::Expected<void> begin_frame_if_needed();
@@ -75,7 +76,7 @@ class LogWriter {
   std::string m_path;
   LogOptions m_options;
   int m_fd = -1;
-  int m_index_fd = -1;
+  int m_index_fd = -1;  // opened when the second frame starts
   ZSTD_CCtx* m_cctx = nullptr;
   std::vector<char> m_out;  // one ZSTD_CStreamOutSize() buffer, reused
   mutable std::mutex m_mutex;

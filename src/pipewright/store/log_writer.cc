@@ -36,32 +36,27 @@ util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& 
                                                              LogOptions options) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return std::unexpected(io_error("create", path));
+  // The index is only created once a second frame starts; a stale one must not stay.
   std::string index_path = path + ".idx";
-  int index_fd = ::open(index_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (index_fd < 0) {
-    auto error = io_error("create", index_path);
+  if (::unlink(index_path.c_str()) != 0 && errno != ENOENT) {
+    auto error = io_error("remove", index_path);
     ::close(fd);
     return std::unexpected(error);
   }
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   if (!cctx) {
     ::close(fd);
-    ::close(index_fd);
     return util::fail("cannot create a zstd compression context (out of memory)");
   }
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, options.level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  std::unique_ptr<LogWriter> writer(new LogWriter(path, options, fd, index_fd, cctx));
-  PW_TRY_VOID(
-      writer->write_out(k_index_header.data(), k_index_header.size(), index_fd, index_path));
-  return writer;
+  return std::unique_ptr<LogWriter>(new LogWriter(path, options, fd, cctx));
 }
 
-LogWriter::LogWriter(std::string path, LogOptions options, int fd, int index_fd, ZSTD_CCtx* cctx)
+LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx)
     : m_path(std::move(path)),
       m_options(options),
       m_fd(fd),
-      m_index_fd(index_fd),
       m_cctx(cctx),
       m_out(ZSTD_CStreamOutSize()),
       m_last_flush(std::chrono::steady_clock::now()) {}
@@ -109,12 +104,20 @@ util::Expected<void> LogWriter::compress(std::string_view input, int mode) {
   }
 }
 
-// Before the first byte of a frame: records where it starts in the index.
+// Before the first byte of a frame: records where it starts in the index. The first
+// frame starts at 0 and needs no entry, so one-frame logs (most steps) have no index.
 util::Expected<void> LogWriter::begin_frame_if_needed() {
-  if (m_frame_in > 0) return {};
-  std::string entry = fmt::format("F {} {} {} {}\n", m_compressed, m_stats.bytes, m_newlines,
-                                  m_at_line_start ? 1 : 0);
-  return write_out(entry.data(), entry.size(), m_index_fd, m_path + ".idx");
+  if (m_frame_in > 0 || m_stats.bytes == 0) return {};
+  std::string index_path = m_path + ".idx";
+  std::string entry;
+  if (m_index_fd < 0) {
+    m_index_fd = ::open(index_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (m_index_fd < 0) return std::unexpected(io_error("create", index_path));
+    entry = fmt::format("{}F 0 0 0 1\n", k_index_header);
+  }
+  entry += fmt::format("F {} {} {} {}\n", m_compressed, m_stats.bytes, m_newlines,
+                       m_at_line_start ? 1 : 0);
+  return write_out(entry.data(), entry.size(), m_index_fd, index_path);
 }
 
 util::Expected<void> LogWriter::append(std::string_view bytes) {
@@ -179,7 +182,7 @@ util::Expected<LogStats> LogWriter::close_locked() {
   util::Expected<void> ended = m_frame_in > 0 ? compress({}, ZSTD_e_end) : util::Expected<void>{};
   m_closed = true;
   ::close(m_fd);
-  ::close(m_index_fd);
+  if (m_index_fd >= 0) ::close(m_index_fd);
   ZSTD_freeCCtx(m_cctx);
   m_cctx = nullptr;
   m_out = {};

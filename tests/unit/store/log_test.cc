@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -59,6 +60,7 @@ TEST_F(LogTest, WritesAndReadsBack) {
   auto text = read_log_text(path("a.log.zst"));
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_EQ(*text, "hello\nworld\nno newline");
+  EXPECT_FALSE(std::filesystem::exists(path("a.log.zst.idx")));  // one frame: no index
   EXPECT_FALSE((*writer)->append("more"));
 }
 
