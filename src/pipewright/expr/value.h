@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -26,7 +27,11 @@ class Value {
   Value(std::nullptr_t) {}
   Value(bool b) : m_data(b) {}
   Value(double n) : m_data(n) {}
-  Value(int n) : m_data(static_cast<double>(n)) {}
+  // Any other arithmetic type (int, size_t, int64_t, float...) becomes a Number.
+  template <class T>
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>)
+      Value(T n)
+      : m_data(static_cast<double>(n)) {}
   Value(std::string s) : m_data(std::move(s)) {}
   Value(std::string_view s) : m_data(std::string(s)) {}
   Value(const char* s) : m_data(std::string(s)) {}
