@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pipewright/store/data_dir.h"
 #include "pipewright/store/sqlite.h"
 
 #include "unit/store/temp_dir.h"
@@ -239,7 +240,7 @@ TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
   EXPECT_TRUE(store->recover_interrupted()->empty());
 }
 
-TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAre) {
+TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAndReusedPidsAre) {
   auto store = open_store(dir());
   ASSERT_TRUE(store);
   auto mine = store->begin_run(push_run("ci.yml"));
@@ -253,16 +254,27 @@ TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAre) {
         "started_at, owner_pid, owner_boot_id, owner_start) VALUES ('old.yml', 'Old', 1, "
         "'push', 'r', 's', 'running', 1, " +
         std::to_string(::getpid()) + ", 'another-boot', 0)"));
+    // This boot and a live pid, but a different start time: the pid was reused.
+    ProcessIdentity self = current_process();
+    ASSERT_GT(self.start_ticks, 0);
+    ASSERT_TRUE(db->exec(
+        "INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, sha, status, "
+        "started_at, owner_pid, owner_boot_id, owner_start) VALUES ('reused.yml', 'Old', 1, "
+        "'push', 'r', 's', 'running', 1, " +
+        std::to_string(self.pid) + ", '" + self.boot_id + "', " +
+        std::to_string(self.start_ticks + 1) + ")"));
   }
   auto second = open_store(dir());  // recovers on open
   ASSERT_TRUE(second);
   auto runs = second->recent_runs(10);
   ASSERT_TRUE(runs);
-  ASSERT_EQ(runs->size(), 2u);
-  EXPECT_EQ((*runs)[0].workflow_file, "old.yml");
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[0].workflow_file, "reused.yml");
   EXPECT_EQ((*runs)[0].status, Status::interrupted);
-  EXPECT_EQ((*runs)[1].id, mine->id);
-  EXPECT_EQ((*runs)[1].status, Status::running);
+  EXPECT_EQ((*runs)[1].workflow_file, "old.yml");
+  EXPECT_EQ((*runs)[1].status, Status::interrupted);
+  EXPECT_EQ((*runs)[2].id, mine->id);
+  EXPECT_EQ((*runs)[2].status, Status::running);
   ASSERT_TRUE(store->finish_run(mine->id, Result::success, at(2000)));
   EXPECT_EQ((*second->run_detail(mine->id))->run.status, Status::completed);
 }
