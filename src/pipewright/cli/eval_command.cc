@@ -92,15 +92,23 @@ Value default_github(const Value& event) {
     std::string dir = fs::path(top.empty() ? cwd : top).filename().string();
     repository = env_or("USER", "local") + "/" + dir;
   }
+  // A push payload given with --event says which ref and commit were pushed.
+  if (const Value* pushed = event.member("ref"); pushed && pushed->kind() == expr::Kind::string)
+    ref = pushed->as_string();
+  if (const Value* after = event.member("after"); after && after->kind() == expr::Kind::string)
+    sha = after->as_string();
   std::string owner = repository.substr(0, repository.find('/'));
-  std::string ref_name = ref.starts_with("refs/heads/") ? ref.substr(11) : ref;
+  bool tag = ref.starts_with("refs/tags/");
+  std::string ref_name = ref.starts_with("refs/heads/") ? ref.substr(11)
+                         : tag                          ? ref.substr(10)
+                                                        : ref;
   Object github;
   github.set("event_name", Value("push"));
   github.set("event", event);
   github.set("sha", Value(sha));
   github.set("ref", Value(ref));
   github.set("ref_name", Value(ref_name));
-  github.set("ref_type", Value("branch"));
+  github.set("ref_type", Value(tag ? "tag" : "branch"));
   github.set("ref_protected", Value(false));
   github.set("base_ref", Value(""));
   github.set("head_ref", Value(""));
