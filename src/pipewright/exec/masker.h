@@ -29,8 +29,8 @@ namespace pipewright::exec {
 // Something the caller should print about a secret (never its value).
 struct MaskWarning {
   enum class Kind { short_secret };
-  Kind kind;
-  std::string message;
+  Kind kind{};
+  std::string message{};
 };
 
 // Secrets shorter than this are masked but reported with a warning.

@@ -18,9 +18,9 @@ enum class CommandSyntax { v2, legacy };  // ::name k=v::data, ##[name k=v;]data
 // One parsed command. Property keys are lower-cased (GitHub looks them up
 // case-insensitively); values and data are unescaped.
 struct WorkflowCommand {
-  std::string name;  // as written, e.g. "Warning"
-  std::map<std::string, std::string> properties;
-  std::string data;
+  std::string name{};  // as written, e.g. "Warning"
+  std::map<std::string, std::string> properties{};
+  std::string data{};
   CommandSyntax syntax = CommandSyntax::v2;
 
   // The value of property `key` (any case), if present.
@@ -29,7 +29,7 @@ struct WorkflowCommand {
 
 // A line that is not a command (or names no registered command).
 struct PlainText {
-  std::string text;
+  std::string text{};
 };
 
 using ParsedLine = std::variant<PlainText, WorkflowCommand>;
@@ -64,15 +64,15 @@ std::string unescape_command_property(std::string_view text);
 
 // Text for the step log, as is (plain lines, echoed commands).
 struct OutputLine {
-  std::string text;
+  std::string text{};
 };
 struct GroupStart {
-  std::string title;
+  std::string title{};
 };
 struct GroupEnd {};
 // Shown with --verbose or ACTIONS_STEP_DEBUG.
 struct DebugMessage {
-  std::string text;
+  std::string text{};
 };
 
 enum class AnnotationLevel { notice, warning, error };
@@ -80,44 +80,44 @@ enum class AnnotationLevel { notice, warning, error };
 // An annotation, positions normalised as the runner does (§10).
 struct Annotation {
   AnnotationLevel level = AnnotationLevel::error;
-  std::string message;
-  std::optional<std::string> file;  // workspace-relative when inside it
-  std::optional<std::string> title;
-  std::optional<int> line;
-  std::optional<int> end_line;
-  std::optional<int> column;
-  std::optional<int> end_column;
+  std::string message{};
+  std::optional<std::string> file{};  // workspace-relative when inside it
+  std::optional<std::string> title{};
+  std::optional<int> line{};
+  std::optional<int> end_line{};
+  std::optional<int> column{};
+  std::optional<int> end_column{};
 
   friend bool operator==(const Annotation&, const Annotation&) = default;
 };
 
 struct SetOutput {  // deprecated ::set-output name=N::V (only when allowed)
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 struct SaveState {  // deprecated ::save-state name=N::V (only when allowed)
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 struct SetEnv {  // ::set-env (only with ACTIONS_ALLOW_UNSECURE_COMMANDS)
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 struct AddPath {  // ::add-path (only with ACTIONS_ALLOW_UNSECURE_COMMANDS)
-  std::string path;
+  std::string path{};
 };
 // ::add-matcher::FILE / ::remove-matcher owner=O::[FILE] (problem matchers).
 struct MatcherCommand {
   enum class Action { add, remove };
   Action action = Action::add;
-  std::string file;
-  std::string owner;
+  std::string file{};
+  std::string owner{};
 };
 // A command that failed: print `message` and `reason` as errors, and the
 // step fails (the runner's CommandResult = Failed).
 struct CommandFailed {
-  std::string message;  // "Unable to process command '...' successfully."
-  std::string reason;
+  std::string message{};  // "Unable to process command '...' successfully."
+  std::string reason{};
 };
 
 using CommandEffect =
@@ -130,7 +130,7 @@ struct CommandSettings {
   bool allow_unsecure_stop_tokens = false;        // ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS
   bool allow_deprecated_output_commands = false;  // honour set-output/save-state
   bool echo = false;                              // echo commands from the start
-  std::string workspace;                          // annotation files made relative to it
+  std::string workspace{};                        // annotation files made relative to it
 };
 
 // Settings from an environment lookup (process env, then the step's env):
