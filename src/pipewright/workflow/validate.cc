@@ -125,6 +125,7 @@ class Walker {
     KeyKind key = KeyKind::none;
     bool has_context = false;
     bool no_expressions = false;
+    const yaml::Node* owner = nullptr;  // the key whose value is being walked
   };
 
   void walk(const yaml::Node& node, const Def& def, Scope scope, const std::string& path) {
@@ -209,21 +210,23 @@ class Walker {
         continue;
       }
       std::string child = path.empty() ? key.value : path + "." + key.value;
+      Scope inner = scope;
+      inner.owner = &key;
       if (const schema::Property* property = find_property(def, key.value)) {
-        walk(*pair.value, *property->def, scope, child);
+        walk(*pair.value, *property->def, inner, child);
         continue;
       }
       if (def.loose_value) {
         if (key.value.empty()) report(key, path + ": keys must not be empty", "type");
         if (def.loose_key == schema::KeyCheck::job_id) check_job_id(key, job_ids);
-        walk(*pair.value, *def.loose_value, scope, child);
+        walk(*pair.value, *def.loose_value, inner, child);
         continue;
       }
       report_unknown(key, def, path);
     }
     for (const schema::Property& property : def.properties)
       if (property.required && !node.find(property.key))
-        report(node,
+        report(scope.owner ? *scope.owner : node,
                (path.empty() ? std::string() : path + ": ") + "missing required key '" +
                    std::string(property.key) + "'",
                "required");
@@ -264,6 +267,7 @@ class Walker {
 
   void walk_sequence(const yaml::Node& node, const Def& def, Scope scope, const std::string& path) {
     if (!node.is_sequence()) return report_type(node, "a sequence", path);
+    scope.owner = nullptr;
     for (size_t i = 0; i < node.items.size(); ++i)
       walk(*node.items[i], *def.item, scope, path + "[" + std::to_string(i) + "]");
   }
@@ -305,6 +309,7 @@ class Walker {
   void walk_any(const yaml::Node& node, Scope scope, const std::string& path) {
     if (!scope.has_context) return;
     if (node.is_scalar()) return;  // scalars with `${{` were recorded in walk()
+    scope.owner = nullptr;
     static const Def k_any{.name = "any", .shape = Shape::any};
     if (node.is_sequence())
       for (size_t i = 0; i < node.items.size(); ++i)

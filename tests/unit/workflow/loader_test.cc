@@ -87,9 +87,9 @@ jobs:
       - run: x
         shel: bash
 )"),
-              ElementsAre("4:5: unknown key 'runs_on' in jobs.build; did you mean \"runs-on\"? "
+              ElementsAre("3:3: jobs.build: missing required key 'runs-on' [required]",
+                          "4:5: unknown key 'runs_on' in jobs.build; did you mean \"runs-on\"? "
                           "[unknown-key]",
-                          "4:5: jobs.build: missing required key 'runs-on' [required]",
                           "7:9: unknown key 'shel' in jobs.build.steps[0]; did you mean \"shell\"? "
                           "[unknown-key]"));
 }
