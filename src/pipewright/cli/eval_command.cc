@@ -199,17 +199,19 @@ nlohmann::ordered_json to_nlohmann(const Value& v) {
   return nullptr;
 }
 
-// The expression's line holding code point `position` (1-based) and a caret under it.
+// The expression's line holding column `position` (1-based, UTF-16 units as in
+// GitHub's messages) and a caret under it (counted in code points).
 void print_caret(std::ostream& out, const std::string& text, int position) {
   if (position <= 0) return;
   size_t line_start = 0;
-  int column = 0;
-  int seen = 0;
-  size_t i = 0;
-  for (; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (++seen == position) break;
-    if (text[i] == '\n') {
+  int column = 0;  // code points since line_start
+  int units = 0;   // UTF-16 units before i
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) == 0x80) continue;
+    if (units + 1 >= position) break;
+    units += b >= 0xF0 ? 2 : 1;
+    if (b == '\n') {
       line_start = i + 1;
       column = 0;
     } else {

@@ -13,7 +13,7 @@ struct ExprError {
   // The full GitHub text, e.g. "Unexpected symbol: '...'. Located at position 5 within
   // expression: ...".
   std::string message;
-  // 1-based column (in code points) in the expression text; 0 when none.
+  // 1-based column in the expression text (UTF-16 code units, as GitHub counts); 0 when none.
   int position = 0;
   // Template::parse / parse_condition with `${{ }}`: the byte offset in the scalar where
   // that expression text starts (for "not closed": the offset of its `${{`); else 0.

@@ -120,8 +120,10 @@ bool is_identifier(std::string_view text) {
 
 int column_of(std::string_view source, size_t offset) {
   int column = 1;
-  for (size_t i = 0; i < offset && i < source.size(); ++i)
-    if ((static_cast<unsigned char>(source[i]) & 0xC0) != 0x80) ++column;
+  for (size_t i = 0; i < offset && i < source.size(); ++i) {
+    auto b = static_cast<unsigned char>(source[i]);
+    if ((b & 0xC0) != 0x80) column += b >= 0xF0 ? 2 : 1;  // 4-byte sequences are surrogate pairs
+  }
   return column;
 }
 

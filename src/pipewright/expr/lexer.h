@@ -63,7 +63,7 @@ class Lexer {
 double parse_number_literal(std::string_view text);
 // Whether `text` is an identifier: [A-Za-z_][A-Za-z0-9_-]*.
 bool is_identifier(std::string_view text);
-// The 1-based column (in code points) of byte `offset` in `source`.
+// The 1-based column of byte `offset` in `source`, in UTF-16 code units as GitHub counts.
 int column_of(std::string_view source, size_t offset);
 
 }  // namespace pipewright::expr

@@ -82,10 +82,11 @@ TEST(Lexer, IdentifiersMayHoldHyphens) {
   EXPECT_EQ(first("github/workflow.md").text, "github/workflow");
 }
 
-TEST(Lexer, ColumnsCountCodePoints) {
+TEST(Lexer, ColumnsCountUtf16Units) {
   EXPECT_EQ(column_of("abc", 0), 1);
   EXPECT_EQ(column_of("abc", 2), 3);
-  EXPECT_EQ(column_of("\xc3\xa9x", 2), 2);  // é is one column
+  EXPECT_EQ(column_of("\xc3\xa9x", 2), 2);           // é is one column
+  EXPECT_EQ(column_of("\xf0\x9f\x98\x8a x", 5), 4);  // an emoji counts 2, as in UTF-16
 }
 
 }  // namespace
