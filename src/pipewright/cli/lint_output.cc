@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipewright/util/utf8.h"
+
 namespace pipewright::cli {
 
 namespace {
@@ -30,10 +32,23 @@ std::string_view source_of(const LintReport& report, const std::string& file) {
   return it == report.sources.end() ? std::string_view{} : std::string_view(it->second);
 }
 
+// `text` with every byte of an invalid UTF-8 sequence replaced by '?' (keeps columns).
+std::string printable(std::string_view text) {
+  std::string out(text);
+  size_t from = 0;
+  while (from < out.size()) {
+    auto bad = util::find_invalid_utf8(std::string_view(out).substr(from));
+    if (!bad) break;
+    out[from + *bad] = '?';
+    from += *bad + 1;
+  }
+  return out;
+}
+
 std::string render_text(const LintReport& report) {
   std::string out;
   for (const Diagnostic& d : report.diagnostics)
-    out += util::render_diagnostic(d, source_of(report, d.location.file));
+    out += printable(util::render_diagnostic(d, source_of(report, d.location.file)));
   out += lint_summary(report.diagnostics, report.files_checked) + "\n";
   return out;
 }
@@ -51,7 +66,7 @@ std::string render_json(const LintReport& report) {
     if (!d.hint.empty()) item["hint"] = d.hint;
     out.push_back(std::move(item));
   }
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string_view sarif_level(Severity s) {
@@ -101,7 +116,6 @@ std::string render_sarif(const LintReport& report) {
   nlohmann::ordered_json driver;
   driver["name"] = "pipewright";
   driver["version"] = "0.1.0";
-  driver["informationUri"] = "https://github.com/pipewright/pipewright";
   driver["rules"] = std::move(rules);
   nlohmann::ordered_json run;
   run["tool"]["driver"] = std::move(driver);
@@ -110,7 +124,7 @@ std::string render_sarif(const LintReport& report) {
   log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   log["version"] = "2.1.0";
   log["runs"] = nlohmann::ordered_json::array({std::move(run)});
-  return log.dump(2) + "\n";
+  return log.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string render_github(const LintReport& report) {
@@ -124,8 +138,8 @@ std::string render_github(const LintReport& report) {
     if (!d.rule.empty()) props += ",title=" + escape_command_property(d.rule);
     std::string message = d.message;
     if (!d.hint.empty()) message += "\nhint: " + d.hint;
-    out += fmt::format("::{} {}::{}\n", util::severity_name(d.severity), props,
-                       escape_command_data(message));
+    out += printable(fmt::format("::{} {}::{}\n", util::severity_name(d.severity), props,
+                                 escape_command_data(message)));
   }
   return out;
 }

@@ -97,5 +97,18 @@ TEST(LintOutputTest, GithubCommandsAreEscaped) {
   EXPECT_EQ(escape_command_data("a:b,c%\r\n"), "a:b,c%25%0D%0A");
 }
 
+TEST(LintOutputTest, InvalidUtf8NeverReachesTheOutput) {
+  std::vector<Diagnostic> d{{Severity::error, {"x.yml", 1, 7}, "bad \xe9 byte", "syntax", ""}};
+  LintReport report{d, {{"x.yml", "name: caf\xe9\n"}}, 1, {}};
+  std::string text = render_lint_report(report, LintFormat::text);
+  EXPECT_NE(text.find("  name: caf?\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("bad ? byte"), std::string::npos) << text;
+  auto json = nlohmann::json::parse(render_lint_report(report, LintFormat::json));
+  EXPECT_EQ(json[0]["message"], "bad \xef\xbf\xbd byte");
+  EXPECT_NO_THROW(nlohmann::json::parse(render_lint_report(report, LintFormat::sarif)));
+  EXPECT_EQ(render_lint_report(report, LintFormat::github),
+            "::error file=x.yml,line=1,col=7,title=syntax::bad ? byte\n");
+}
+
 }  // namespace
 }  // namespace pipewright::cli

@@ -114,8 +114,7 @@ Location locate_in(const Workflow& workflow, const yaml::Node* scalar, const Loc
 void check_expressions(const LintContext& c) {
   for (const ExpressionSite& site : c.workflow.expressions) {
     // Parse errors and expressions where none are allowed are the loader's to report.
-    if (site.error || site.key == KeyKind::none || !site.node || !site.node->is_scalar())
-      continue;
+    if (site.error || site.key == KeyKind::none || !site.node || !site.node->is_scalar()) continue;
     ExpressionScope scope = scope_for(c.workflow, site);
     LocateFn locate = [&](size_t offset) {
       return locate_in(c.workflow, site.node, site.location, offset);
