@@ -124,6 +124,7 @@ class Parser {
     return deepest + 1;
   }
 
+  Node* add_at(NodeKind kind, size_t offset) { return m_out.add_node(kind, column(offset)); }
   Node* add(NodeKind kind, const Token& token) {
     return m_out.add_node(kind, column(token.offset));
   }
@@ -219,7 +220,7 @@ class Parser {
     const Node* node = parse_primary();
     while (node && (m_tok.kind == TokenKind::dot || m_tok.kind == TokenKind::left_bracket)) {
       bool dotted = m_tok.kind == TokenKind::dot;
-      Token open = m_tok;
+      size_t open = m_tok.offset;  // the `.` or `[`
       advance();
       if (m_tok.kind == TokenKind::star) {
         advance();
@@ -227,13 +228,13 @@ class Parser {
           if (m_tok.kind != TokenKind::right_bracket) return unexpected();
           advance();
         }
-        Node* wildcard = add(NodeKind::wildcard, open);
+        Node* wildcard = add_at(NodeKind::wildcard, open);
         wildcard->dotted = dotted;
         wildcard->children.push_back(node);
         node = wildcard;
         continue;
       }
-      Node* index = add(NodeKind::index, open);
+      Node* index = add_at(NodeKind::index, open);
       index->dotted = dotted;
       if (dotted) {
         if (m_tok.kind != TokenKind::word) return unexpected();
