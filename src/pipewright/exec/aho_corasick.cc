@@ -68,6 +68,13 @@ AhoCorasick::AhoCorasick(const std::vector<std::string>& patterns) {
       }
     }
   }
+
+  // Premultiply: every transition holds its target's row offset, flagged
+  // when a pattern ends in the target.
+  for (State& target : m_delta) {
+    State offset = static_cast<State>(static_cast<size_t>(target) * classes);
+    target = m_match_length[target] != 0 ? (offset | k_match_bit) : offset;
+  }
 }
 
 }  // namespace pipewright::exec

@@ -12,26 +12,33 @@ namespace pipewright::exec {
 
 class AhoCorasick {
  public:
+  // A state is its row offset in the transition table, with k_match_bit set
+  // when a pattern ends there, so stepping costs one load.
   using State = uint32_t;
   static constexpr State k_root = 0;
+  static constexpr State k_match_bit = 0x80000000u;
 
   // Builds the automaton for `patterns` (empty patterns are ignored).
   explicit AhoCorasick(const std::vector<std::string>& patterns);
 
   // The state after reading `byte` in `state`.
   State next(State state, unsigned char byte) const {
-    return m_delta[static_cast<size_t>(state) * m_class_count + m_class_of[byte]];
+    return m_delta[(state & ~k_match_bit) + m_class_of[byte]];
   }
+  // Whether a pattern ends at the position of `state`.
+  static bool has_match(State state) { return (state & k_match_bit) != 0; }
   // Length of the longest pattern that ends at the position of `state`; 0: none.
-  uint32_t match_length(State state) const { return m_match_length[state]; }
+  uint32_t match_length(State state) const { return m_match_length[index(state)]; }
   // How many bytes of a possible match `state` has read (its trie depth): no
   // future match can start before the current position minus this.
-  uint32_t depth(State state) const { return m_depth[state]; }
+  uint32_t depth(State state) const { return m_depth[index(state)]; }
   // The longest pattern's length (0 when there are none).
   uint32_t max_pattern_length() const { return m_max_length; }
   size_t state_count() const { return m_depth.size(); }
 
  private:
+  size_t index(State state) const { return (state & ~k_match_bit) / m_class_count; }
+
   std::array<uint16_t, 256> m_class_of{};
   size_t m_class_count = 1;
   std::vector<State> m_delta;

@@ -99,9 +99,9 @@ void MaskStream::scan(uint64_t from) {
   size_t end = m_buffer.size();
   for (size_t i = static_cast<size_t>(from - m_buffer_start); i < end; ++i) {
     state = automaton.next(state, bytes[i]);
-    if (uint32_t length = automaton.match_length(state)) {
+    if (AhoCorasick::has_match(state)) [[unlikely]] {
       uint64_t match_end = m_buffer_start + i + 1;
-      add_span(match_end - length, match_end);
+      add_span(match_end - automaton.match_length(state), match_end);
     }
   }
   m_state = state;
