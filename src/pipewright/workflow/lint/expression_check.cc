@@ -16,6 +16,21 @@ namespace {
 using util::Diagnostic;
 using util::Severity;
 
+// The byte offset in `text` of the 1-based column `position`, counted as GitHub does in
+// UTF-16 code units (a 4-byte UTF-8 sequence is two units).
+size_t byte_offset(std::string_view text, int position) {
+  int units = 1;
+  size_t i = 0;
+  for (; i < text.size() && units < position; ++i) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
+  }
+  // Step over the continuation bytes of the last character counted.
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
+    ++i;
+  return i;
+}
+
 constexpr std::string_view k_all_contexts[] = {
     "github", "env",     "vars",     "job",    "jobs",  "steps",
     "runner", "secrets", "strategy", "matrix", "needs", "inputs",
@@ -70,7 +85,7 @@ struct ExpressionSite {
 
   void check_functions() const {
     for (const expr::FunctionCall& call : expr::function_calls(expression)) {
-      size_t offset = static_cast<size_t>(call.position - 1);
+      size_t offset = byte_offset(expression.text(), call.position);
       if (contains_ci(k_status_functions, call.name) && !scope.status_functions) {
         report(Severity::error, offset,
                fmt::format("status function '{}()' is not allowed at '{}'; only 'if' conditions "
@@ -138,7 +153,7 @@ struct ExpressionSite {
 
   void check_contexts() const {
     for (const expr::ContextReference& ref : expr::context_references(expression)) {
-      size_t offset = static_cast<size_t>(ref.position - 1);
+      size_t offset = byte_offset(expression.text(), ref.position);
       if (!contains_ci(k_all_contexts, ref.context)) {
         report(Severity::error, offset, fmt::format("unknown context '{}'", ref.context),
                "expression-context", did_you_mean(ref.context, k_all_contexts));
@@ -176,7 +191,7 @@ bool is_ident_char(char c) {
 }  // namespace
 
 size_t property_offset(std::string_view text, int position, size_t index) {
-  const size_t start = static_cast<size_t>(position > 0 ? position - 1 : 0);
+  const size_t start = byte_offset(text, position);
   size_t i = start;
   while (i < text.size() && is_ident_char(text[i]))
     ++i;  // the context name

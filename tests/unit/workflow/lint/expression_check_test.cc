@@ -134,6 +134,13 @@ TEST(ExpressionCheckTest, SyntaxErrorsAreLeftToTheLoader) {
   EXPECT_TRUE(check("${{ github. }}", step_scope()).empty());
 }
 
+TEST(ExpressionCheckTest, PositionsAfterNonAsciiTextAreBytes) {
+  // 'é' is 2 bytes but one UTF-16 unit, '😀' 4 bytes but two units.
+  auto d = check("${{ format('\xc3\xa9\xf0\x9f\x98\x80{0}', github.event_nam) }}", step_scope());
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].location.column, 32);  // byte 31: the "e" of event_nam
+}
+
 TEST(ExpressionCheckTest, PropertyOffsets) {
   EXPECT_EQ(property_offset("github.event.x", 1, 0), 7u);
   EXPECT_EQ(property_offset("github.event.x", 1, 1), 13u);
