@@ -41,8 +41,9 @@ class Store {
   // Records step `index` (0-based) of a job as started. Fails if the index is taken.
   virtual util::Expected<StepId> start_step(JobId job, int index, std::string_view name,
                                             TimePoint started_at) = 0;
-  // Creates the step's log file (logs/<run>/<job>/<index>.log.zst), flushed in the
-  // background while it is open. The writer must not outlive the store.
+  // Creates (or truncates) the step's log, logs/<run>/<job>/<index>.log.zst under the
+  // data dir (<job> is the JobId), flushed in the background while it is open. Append
+  // whole lines, already masked. The writer must not outlive the store.
   virtual util::Expected<std::unique_ptr<LogWriter>> open_step_log(StepId step) = 0;
   // Records how the step ended, with its log size from LogWriter::close().
   virtual util::Expected<void> finish_step(StepId step, const StepEnd& end) = 0;
