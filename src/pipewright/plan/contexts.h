@@ -39,8 +39,9 @@ struct RunnerInfo {
   std::string environment = "self-hosted";
 };
 
-// This host: name from uname, arch mapped to GitHub's names, temp/tool_cache from
-// RUNNER_TEMP / RUNNER_TOOL_CACHE or `temp_root`/tool-cache below it.
+// This host: name from uname, arch mapped to GitHub's names; temp is `temp_root` (else
+// $RUNNER_TEMP, else the system temp dir); tool_cache is $RUNNER_TOOL_CACHE, else
+// <temp>/tool-cache.
 RunnerInfo detect_runner(const std::string& temp_root, bool debug);
 // GitHub's arch name for a uname machine string ("x86_64" → "X64", "aarch64" → "ARM64").
 std::string runner_arch(std::string_view machine);
