@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "pipewright/os/file.h"
+#include "pipewright/util/suggest.h"
 #include "pipewright/workflow/lint/rule.h"
 
 namespace pipewright::workflow::lint {
@@ -32,6 +33,23 @@ void add_source(LintResult& result, const std::string& file,
     return;
   }
   if (auto text = os::read_file(file, k_max_source_bytes)) result.sources[file] = *text;
+}
+
+constexpr std::string_view k_functions[] = {
+    "contains",  "startsWith", "endsWith", "format",  "join",      "toJSON", "fromJSON",
+    "hashFiles", "case",       "success",  "failure", "cancelled", "always",
+};
+
+// The loader reports unknown functions in GitHub's words; add which one was meant.
+void add_function_hints(std::vector<util::Diagnostic>& diagnostics) {
+  constexpr std::string_view prefix = "Unrecognized function: '";
+  for (util::Diagnostic& d : diagnostics) {
+    if (!d.hint.empty() || !d.message.starts_with(prefix)) continue;
+    std::string_view rest = std::string_view(d.message).substr(prefix.size());
+    std::string_view name = rest.substr(0, rest.find('\''));
+    std::string best = util::closest_match(name, k_functions);
+    if (!best.empty()) d.hint = "did you mean '" + best + "'?";
+  }
 }
 
 bool same_diagnostic(const util::Diagnostic& a, const util::Diagnostic& b) {
@@ -93,6 +111,7 @@ LintResult lint_files(std::span<const std::string> paths, const std::string& rep
                               action.diagnostics.end());
     add_source(result, file, action.action ? action.action->document : nullptr);
   }
+  add_function_hints(result.diagnostics);
   util::sort_diagnostics(result.diagnostics);
   auto end = std::unique(result.diagnostics.begin(), result.diagnostics.end(), same_diagnostic);
   result.diagnostics.erase(end, result.diagnostics.end());

@@ -141,3 +141,24 @@ jobs:
 
 }  // namespace
 }  // namespace pipewright::workflow::lint
+
+namespace pipewright::workflow::lint {
+namespace {
+
+TEST(RulesExpressionsTest, UnknownFunctionGetsSuggestion) {
+  testing::TempRepo repo;
+  auto r = repo.lint(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ toJsn(github) }}
+)");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << testing::dump(r);
+  EXPECT_EQ(r.diagnostics[0].location.line, 6);
+  EXPECT_EQ(r.diagnostics[0].location.column, 23);
+  EXPECT_EQ(r.diagnostics[0].hint, "did you mean 'toJSON'?");
+}
+
+}  // namespace
+}  // namespace pipewright::workflow::lint
