@@ -209,6 +209,30 @@ TEST(Masker, Base64StablePartDependsOnlyOnTheValue) {
   }
 }
 
+TEST(Masker, EncodedFormSplitAtEveryOffsetIsMasked) {
+  const std::string secret = "multi \"line\"\nsecret value";
+  Masker masker;
+  masker.add_secret(secret);
+  std::string text = "{\"token\":\"" + json_escape(secret) +
+                     "\"} url=" + url_encode(secret, HexCase::lower) + "&x\n";
+  std::string expected = "{\"token\":\"***\"} url=***&x\n";
+  for (size_t cut = 0; cut <= text.size(); ++cut) {
+    ASSERT_EQ(stream_in_chunks(masker, text, {cut}), expected) << "cut at " << cut;
+  }
+}
+
+TEST(Masker, AddingTheSameSecretTwiceChangesNothing) {
+  Masker masker;
+  masker.add_secret("same-secret");
+  size_t patterns = masker.pattern_count();
+  std::shared_ptr<const AhoCorasick> automaton = masker.automaton();
+  masker.add_secret("same-secret");
+  EXPECT_EQ(masker.pattern_count(), patterns);
+  EXPECT_EQ(masker.automaton(), automaton);
+  masker.add_secret("other-secret");
+  EXPECT_GT(masker.pattern_count(), patterns);
+}
+
 TEST(Masker, ShortSecretsAreMaskedWithAWarning) {
   Masker masker;
   std::vector<MaskWarning> warnings = masker.add_secret("abc");
