@@ -46,6 +46,12 @@ util::Expected<expr::Value> evaluate_matrix(const workflow::Strategy& strategy,
                                             const expr::EvalContext& context,
                                             const std::string& file = {});
 
+// fail-fast (default true) and max-parallel of `strategy`, evaluating expressions in
+// `context` (also for a whole-strategy `${{ }}`). Fails on a value of the wrong type.
+util::Expected<StrategySettings> strategy_settings(const workflow::Strategy& strategy,
+                                                   const expr::EvalContext& context,
+                                                   const std::string& file = {});
+
 // Expands `matrix` (an object, or null for "no matrix": one leg with an empty matrix).
 // Errors carry GitHub's texts: "Matrix vector 'os' does not contain any values", "Matrix
 // exclude key 'x' does not match any key within the matrix", empty include/exclude
