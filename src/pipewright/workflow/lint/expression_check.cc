@@ -134,7 +134,7 @@ struct ExpressionSite {
     if (context == "github" || context == "runner" || context == "job" || context == "strategy") {
       check_field(ref, 0, known_context_fields(context));
     } else if (context == "steps") {
-      if (check_name(ref, 0, scope.step_ids, "step", "(no earlier step of this job has that id)"))
+      if (check_name(ref, 0, scope.step_ids, "step", "(no earlier step has that id)"))
         check_field(ref, 1, k_step_fields);
     } else if (context == "needs") {
       if (check_name(ref, 0, scope.needs, "job",
@@ -146,8 +146,7 @@ struct ExpressionSite {
     } else if (context == "matrix") {
       check_name(ref, 0, scope.matrix_keys, "matrix key", "in this job's strategy.matrix");
     } else if (context == "inputs") {
-      check_name(ref, 0, scope.inputs, "input",
-                 "under 'on.workflow_call.inputs' or 'on.workflow_dispatch.inputs'");
+      check_name(ref, 0, scope.inputs, "input", scope.inputs_where);
     }
   }
 

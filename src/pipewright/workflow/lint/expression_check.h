@@ -24,7 +24,9 @@ struct ExpressionScope {
   std::optional<std::vector<std::string>> needs;     // direct dependencies of the job
   std::optional<std::vector<std::string>> matrix_keys;
   std::optional<std::vector<std::string>> inputs;  // workflow_call / workflow_dispatch
-  std::optional<std::vector<std::string>> jobs;    // `jobs.<id>` in workflow_call outputs
+  // Where inputs are declared, for messages.
+  std::string inputs_where = "under 'on.workflow_call.inputs' or 'on.workflow_dispatch.inputs'";
+  std::optional<std::vector<std::string>> jobs;  // `jobs.<id>` in workflow_call outputs
   // The scalar runs in a shell (`run:`) or as a script (github-script `script:`): flag
   // untrusted input interpolated into it.
   bool injection_sink = false;

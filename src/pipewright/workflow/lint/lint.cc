@@ -109,6 +109,7 @@ LintResult lint_files(std::span<const std::string> paths, const std::string& rep
     ++result.files_checked;
     result.diagnostics.insert(result.diagnostics.end(), action.diagnostics.begin(),
                               action.diagnostics.end());
+    if (action.action) lint_action(*action.action, result.diagnostics);
     add_source(result, file, action.action ? action.action->document : nullptr);
   }
   add_function_hints(result.diagnostics);

@@ -90,6 +90,8 @@ void check_local_actions(const LintContext& c);     // rules_uses.cc
 void check_reusable_calls(const LintContext& c);    // rules_uses.cc
 void check_pr_checkout(const LintContext& c);       // rules_security.cc
 void check_unpinned_secrets(const LintContext& c);  // rules_security.cc
+// Lints a local action's metadata (rules_actions.cc).
+void lint_action(const Action& action, std::vector<util::Diagnostic>& out);
 
 // Helpers shared by rule files.
 // The keys `matrix.<key>` may use in `job` (vectors and include keys); nullopt when the

@@ -58,7 +58,7 @@ TEST(ExpressionCheckTest, UndefinedStepNeedsMatrixInput) {
       "${{ inputs.levl }}${{ steps.build.output }}${{ needs.setup.outputs.v }}",
       step_scope());
   ASSERT_EQ(d.size(), 5u);
-  EXPECT_EQ(d[0].message, "step 'bild' is not defined (no earlier step of this job has that id)");
+  EXPECT_EQ(d[0].message, "step 'bild' is not defined (no earlier step has that id)");
   EXPECT_EQ(d[0].hint, "did you mean 'build'?");
   EXPECT_EQ(d[0].location.column, 11);
   EXPECT_NE(d[1].message.find("job 'setp' is not defined in this job's 'needs'"),

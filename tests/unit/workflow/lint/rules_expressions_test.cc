@@ -89,7 +89,7 @@ jobs:
         run: echo ${{ needs.none.result }} ${{ matrix.os }} ${{ inputs.x }}
 )");
   EXPECT_THAT(findings(r, "expression-reference"),
-              ElementsAre("6:29: step 'later' is not defined (no earlier step of this job has "
+              ElementsAre("6:29: step 'later' is not defined (no earlier step has "
                           "that id)",
                           "8:29: job 'none' is not defined in this job's 'needs' (only direct "
                           "dependencies are visible)",

@@ -141,3 +141,43 @@ jobs:
 
 }  // namespace
 }  // namespace pipewright::workflow::lint
+
+namespace pipewright::workflow::lint {
+namespace {
+
+TEST(RulesActionsTest, CompositeActionExpressionsAndShells) {
+  testing::TempRepo repo;
+  std::string file = repo.write(".github/actions/greet/action.yml", R"(name: greet
+description: says hello
+inputs:
+  who:
+    description: whom
+runs:
+  using: composite
+  steps:
+    - run: echo "${{ inputs.whom }} ${{ github.event.pull_request.title }}"
+      shell: bash
+    - id: later
+      run: echo ${{ steps.later.outputs.x }}
+      shell: fish
+)");
+  auto r = repo.lint(R"(on: pull_request
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/greet
+)");
+  std::vector<std::string> got;
+  for (const util::Diagnostic& d : r.diagnostics) {
+    EXPECT_EQ(d.location.file, file);
+    got.push_back(d.rule + " " + std::to_string(d.location.line) + ":" +
+                  std::to_string(d.location.column));
+  }
+  EXPECT_THAT(got, ::testing::ElementsAre("expression-reference 9:29", "script-injection 9:41",
+                                          "expression-reference 12:27", "shell 13:14"))
+      << testing::dump(r);
+}
+
+}  // namespace
+}  // namespace pipewright::workflow::lint
