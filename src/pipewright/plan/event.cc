@@ -10,6 +10,7 @@ namespace {
 
 constexpr size_t k_max_event_file = 16u << 20;
 constexpr size_t k_max_payload_commits = 20;  // GitHub lists at most 20 commits in a push
+constexpr size_t k_max_diff_commits = 1000;   // beyond this, path filters are not applied
 
 using expr::Object;
 using expr::Value;
@@ -105,8 +106,12 @@ Value inputs_object(const std::vector<std::pair<std::string, std::string>>& inpu
 Event build_push(const EventOptions& options, const Repository& repository, const Value& file) {
   const RepositoryInfo& info = repository.info();
   std::string ref = member_string(file, "ref");
-  if (ref.empty())
-    ref = options.ref.empty() ? info.ref_for(RefType::branch) : qualify_ref(info, options.ref);
+  if (ref.empty() && !options.ref.empty()) ref = qualify_ref(info, options.ref);
+  if (ref.empty()) {
+    // A detached HEAD exactly at a tag is a tag push; otherwise the current branch.
+    bool at_tag = info.branch.empty() && !info.head_tags.empty();
+    ref = info.ref_for(at_tag ? RefType::tag : RefType::branch);
+  }
   std::string after = member_string(file, "after");
   if (after.empty()) after = info.sha;
   std::string before = member_string(file, "before");
@@ -121,8 +126,14 @@ Event build_push(const EventOptions& options, const Repository& repository, cons
   event.payload = merge_payload(push_payload(repository, ref, before, after), file);
   event.ref = member_string(event.payload, "ref");
   event.sha = member_string(event.payload, "after");
-  event.changed_files =
-      try_changed(repository, member_string(event.payload, "before"), event.sha, DiffMode::two_dot);
+  std::string before_sha = member_string(event.payload, "before");
+  if (before_sha.empty()) before_sha = std::string(k_zero_sha);
+  event.changed_files = try_changed(repository, before_sha, event.sha, DiffMode::two_dot);
+  // More than 1,000 commits: GitHub does not filter on paths (the workflow runs).
+  if (event.changed_files) {
+    auto commits = repository.commits_between(before_sha, event.sha, k_max_diff_commits + 1);
+    if (!commits || commits->size() > k_max_diff_commits) event.changed_files.reset();
+  }
   return event;
 }
 

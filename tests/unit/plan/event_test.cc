@@ -188,3 +188,32 @@ TEST(Event, MergePayloadDeep) {
 
 }  // namespace
 }  // namespace pipewright::plan
+
+namespace pipewright::plan {
+namespace {
+
+TEST(Event, DetachedHeadAtTagIsATagPush) {
+  TwoCommits fx;
+  fx.git.git("tag v2.0.0");
+  fx.git.git("checkout -q --detach v2.0.0");
+  auto repo = Repository::open(fx.git.root());
+  ASSERT_TRUE(repo);
+  EXPECT_EQ(repo->info().branch, "");
+  auto event = build_event(EventOptions{}, *repo);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->ref, "refs/tags/v2.0.0");
+  EXPECT_EQ(event->ref_type(), RefType::tag);
+}
+
+TEST(Event, DetachedHeadWithoutTagUsesDefaultBranch) {
+  TwoCommits fx;
+  fx.git.git("checkout -q --detach HEAD~1");
+  auto repo = Repository::open(fx.git.root());
+  auto event = build_event(EventOptions{}, *repo);
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->ref, "refs/heads/main");
+  EXPECT_EQ(event->sha, fx.first);
+}
+
+}  // namespace
+}  // namespace pipewright::plan
