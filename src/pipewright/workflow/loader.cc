@@ -63,6 +63,35 @@ std::optional<std::string> read_bounded(const std::string& path,
   return std::nullopt;
 }
 
+// The key each kind of action needs under `runs:` (metadata syntax docs).
+struct RunsRequirement {
+  ActionUsing using_kind;
+  std::string_view key;
+  bool present(const ActionRuns& runs) const {
+    if (key == "steps") return runs.node && runs.node->find("steps");
+    if (key == "main") return runs.main.present();
+    return runs.image.present();
+  }
+};
+
+constexpr RunsRequirement k_runs_requirements[] = {
+    {ActionUsing::composite, "steps"}, {ActionUsing::node12, "main"},
+    {ActionUsing::node16, "main"},     {ActionUsing::node20, "main"},
+    {ActionUsing::node24, "main"},     {ActionUsing::docker, "image"},
+};
+
+void check_runs(const Action& action, std::vector<util::Diagnostic>& diagnostics) {
+  const ActionRuns& runs = action.runs;
+  for (const RunsRequirement& requirement : k_runs_requirements)
+    if (runs.using_kind == requirement.using_kind && !requirement.present(runs))
+      diagnostics.push_back({util::Severity::error,
+                             runs.using_text.location,
+                             "runs: a '" + runs.using_text.value + "' action needs '" +
+                                 std::string(requirement.key) + "'",
+                             "required",
+                             {}});
+}
+
 }  // namespace
 
 bool LoadResult::ok() const {
@@ -103,6 +132,7 @@ ActionLoadResult load_action_text(std::string_view text, std::string file) {
     validate(*document, schema::action_root(), validation);
     result.action = build_action(*document, validation);
     result.action->document = document;
+    check_runs(*result.action, result.diagnostics);
     result.diagnostics.insert(result.diagnostics.end(), validation.diagnostics.begin(),
                               validation.diagnostics.end());
   }

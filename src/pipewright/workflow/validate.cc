@@ -285,11 +285,7 @@ class Walker {
       if (scalar_fits(node, *alternative)) return;
       if (!first) first = alternative;
     }
-    // A null where a mapping is accepted (`push:`) reads as an empty mapping.
-    if (node.is_null())
-      for (const Def* alternative : def.alternatives)
-        if (alternative->shape == Shape::mapping) return;
-    if (first) {
+    if (first && !node.is_null()) {
       std::vector<std::string_view> values;
       for (const Def* alternative : def.alternatives)
         if (alternative->shape == Shape::allowed_values)

@@ -527,6 +527,27 @@ runs:
                           "6:7: runs.steps[0]: missing required key 'shell' [required]"));
 }
 
+TEST(ActionLoader, EachKindNeedsItsEntryPoint) {
+  auto load_action_findings = [](std::string_view runs) {
+    return findings(
+        load_action_text("name: n\ndescription: d\nruns:\n" + std::string(runs), "action.yml")
+            .diagnostics);
+  };
+  EXPECT_THAT(load_action_findings("  using: node20\n"),
+              ElementsAre("4:10: runs: a 'node20' action needs 'main' [required]"));
+  EXPECT_THAT(load_action_findings("  using: docker\n"),
+              ElementsAre("4:10: runs: a 'docker' action needs 'image' [required]"));
+  EXPECT_THAT(load_action_findings("  using: composite\n"),
+              ElementsAre("4:10: runs: a 'composite' action needs 'steps' [required]"));
+  EXPECT_THAT(load_action_findings("  using: composite\n  steps: []\n"), IsEmpty());
+}
+
+TEST(Loader, EmptyOnIsAnError) {
+  EXPECT_THAT(
+      load("on:\njobs: {a: {runs-on: x}}\n"),
+      ElementsAre("1:1: on: expected a string or a sequence or a mapping, got null [type]"));
+}
+
 TEST(ActionLoader, NodeAndDockerActions) {
   ActionLoadResult node = load_action_text(
       "name: n\ndescription: d\nruns:\n  using: node20\n  main: dist/index.js\n  post: p.js\n"

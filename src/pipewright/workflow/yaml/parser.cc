@@ -76,6 +76,8 @@ class Builder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     Node* node = make(mark, NodeKind::scalar, "", anchor);
+    // yaml-cpp marks an empty value at the next token; `key:` is a better place for it.
+    if (!m_stack.empty() && m_stack.back().key) node->mark = m_stack.back().key->mark;
     add(node);
   }
 

@@ -67,6 +67,7 @@ TEST(YamlParser, RecordsScalarStylesAndTags) {
   EXPECT_EQ(root->find("a")->style, ScalarStyle::single_quoted);
   EXPECT_EQ(root->find("a")->anchor, "anchor");
   EXPECT_TRUE(root->find("n")->is_null());
+  EXPECT_EQ(root->find("n")->mark.line, 11);  // at its key, not at the next token
   EXPECT_FALSE(root->find("s")->is_null());
 }
 
