@@ -268,6 +268,8 @@ ParseResult parse(std::string_view text, std::string file, const Limits& limits)
     result.diagnostics.push_back(std::move(*bad));
     return result;
   }
+  // yaml-cpp drops a byte order mark and counts positions without it; so do we.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   auto document = std::make_shared<Document>(file, std::string(text));
   try {
     std::istringstream in(document->source());

@@ -50,6 +50,19 @@ TEST(ScalarPosition, MultiLinePlainScalar) {
   EXPECT_EQ(where(text, "key", "${{"), std::make_pair(2, 7));
 }
 
+TEST(ScalarPosition, ByteOrderMarkIsNotCounted) {
+  ParseResult result = parse("\xEF\xBB\xBFkey: echo ${{ x }}\n", "f.yml");
+  ASSERT_NE(result.document, nullptr);
+  const Node* node = result.document->root()->find("key");
+  Mark m = scalar_offset_mark(*node, result.document->source(), 5);
+  EXPECT_EQ(m.line, 1);
+  EXPECT_EQ(m.column, 11);
+}
+
+TEST(ScalarPosition, CrLfLineEndings) {
+  EXPECT_EQ(where("a: 1\r\nkey: echo ${{ x }}\r\n", "key", "${{"), std::make_pair(2, 11));
+}
+
 TEST(ScalarPosition, AnchoredAndTagged) {
   EXPECT_EQ(where("key: &a !!str a ${{ x }}\n", "key", "${{"), std::make_pair(1, 17));
 }
