@@ -217,9 +217,14 @@ util::Expected<expr::Value> yaml_to_value(const workflow::yaml::Node& node,
         if (!pair.key->is_scalar()) {
           return util::fail("a mapping key must be a string", location_of(*pair.key, file));
         }
-        PW_TRY(key, scalar_value(*pair.key, context, file));
+        // Keys stay text (`3.10:` is the key "3.10"), unless they hold an expression.
+        std::string key = pair.key->value;
+        if (key.find("${{") != std::string::npos) {
+          PW_TRY(evaluated, scalar_value(*pair.key, context, file));
+          key = evaluated.to_display_string();
+        }
         PW_TRY(value, yaml_to_value(*pair.value, context, file));
-        object.set(key.to_display_string(), std::move(value));
+        object.set(std::move(key), std::move(value));
       }
       return Value(std::move(object));
     }

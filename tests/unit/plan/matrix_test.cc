@@ -232,3 +232,26 @@ TEST(Matrix, FilterLegs) {
 
 }  // namespace
 }  // namespace pipewright::plan
+
+namespace pipewright::plan {
+namespace {
+
+TEST(Matrix, YamlToValueKeepsKeysAsText) {
+  auto wf = load("      matrix:\n        cfg: [{3.10: x, true: y}]");
+  auto value = evaluate_matrix(wf.jobs.at(0).strategy, {}, "ci.yml");
+  ASSERT_TRUE(value);
+  const expr::Value& cfg = value->member("cfg")->as_array().at(0);
+  EXPECT_NE(cfg.member("3.10"), nullptr);
+  EXPECT_NE(cfg.member("true"), nullptr);
+}
+
+TEST(Matrix, TemplateErrorHasLocation) {
+  auto wf = load("      matrix:\n        os: ['${{ fromJSON(''x'') }}']");
+  auto value = evaluate_matrix(wf.jobs.at(0).strategy, {}, "ci.yml");
+  ASSERT_FALSE(value);
+  EXPECT_EQ(value.error().location.file, "ci.yml");
+  EXPECT_EQ(value.error().location.line, 7);
+}
+
+}  // namespace
+}  // namespace pipewright::plan
