@@ -37,10 +37,12 @@ struct Event {
 struct EventOptions {
   std::string name = "push";
   std::string event_path;  // -e FILE.json ("" when none); its payload wins over ours
-  // A ref to run as (`refs/tags/v1`), overriding the repository's; "" = current branch,
-  // or the tag at HEAD when the payload says so.
+  // A ref to run as: a full ref (`refs/tags/v1`) or a short name (a tag at HEAD becomes
+  // refs/tags/<name>, anything else refs/heads/<name>). "" = the current branch, or the
+  // tag when HEAD is detached exactly at one. A `ref` in the event file wins.
   std::string ref;
-  // workflow_dispatch `--input k=v` (as strings; github.event.inputs holds strings).
+  // workflow_dispatch `--input k=v` (as strings; github.event.inputs holds strings). These
+  // win over the event file's `inputs` (they are the more explicit of the two).
   std::vector<std::pair<std::string, std::string>> inputs;
 };
 
