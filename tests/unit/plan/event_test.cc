@@ -217,3 +217,32 @@ TEST(Event, DetachedHeadWithoutTagUsesDefaultBranch) {
 
 }  // namespace
 }  // namespace pipewright::plan
+
+namespace pipewright::plan {
+namespace {
+
+TEST(Event, PullRequestFromFile) {
+  TwoCommits fx;
+  std::string path = fx.git.root() + "/../pr.json";
+  std::ofstream(path) << R"({"action": "labeled", "number": 42, "pull_request": {"number": 42,
+      "head": {"ref": "topic", "sha": ")"
+                      << fx.second << R"("}, "base": {"ref": "main", "sha": ")" << fx.first
+                      << R"("}}})";
+  auto repo = Repository::open(fx.git.root());
+  EventOptions options;
+  options.name = "pull_request";
+  options.event_path = path;
+  auto event = build_event(options, *repo);
+  ASSERT_TRUE(event) << event.error().message;
+  EXPECT_EQ(event->ref, "refs/pull/42/merge");
+  EXPECT_EQ(event->action, "labeled");
+  EXPECT_EQ(event->head_ref, "topic");
+  EXPECT_EQ(event->sha, fx.second);
+  ASSERT_TRUE(event->changed_files);
+  EXPECT_EQ(event->changed_files->files, (std::vector<std::string>{"src/app.py"}));
+  // Synthesized parts the file did not give are still there.
+  EXPECT_EQ(str(event->payload, {"repository", "full_name"}), "octo/app");
+}
+
+}  // namespace
+}  // namespace pipewright::plan
