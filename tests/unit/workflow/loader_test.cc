@@ -194,6 +194,19 @@ jobs:
                           ::testing::StartsWith("12:22: Unexpected symbol: '||'")));
 }
 
+TEST(Loader, StatusFunctionsTakeJobIdsOnlyAtJobLevel) {
+  EXPECT_THAT(load(R"(on: push
+jobs:
+  build:
+    if: failure('lint') || success()
+    runs-on: x
+    steps:
+      - run: echo
+        if: success('lint')
+)"),
+              ElementsAre(::testing::StartsWith("8:13: Too many parameters supplied: 'success'")));
+}
+
 TEST(Loader, ExpressionsAreNotAllowedInUsesOrIds) {
   EXPECT_THAT(
       load(R"(on: push
