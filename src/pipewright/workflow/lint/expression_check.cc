@@ -127,6 +127,19 @@ struct ExpressionSite {
            did_you_mean(name, fields));
   }
 
+  // `<ctx>.<job>.outputs.<name>`: the job must declare that output.
+  void check_output(const expr::ContextReference& ref) const {
+    if (ref.path.size() < 3 || !iequals(ref.path[1], "outputs") || ref.path[2] == "*") return;
+    std::string job = ref.path[0];
+    for (char& ch : job)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto it = scope.job_outputs.find(job);
+    if (it == scope.job_outputs.end() || contains_ci(it->second, ref.path[2])) return;
+    report(Severity::error, property_offset(expression.text(), ref.position, 2),
+           fmt::format("job '{}' has no output '{}'", ref.path[0], ref.path[2]),
+           "expression-reference", did_you_mean(ref.path[2], it->second));
+  }
+
   void check_shape(const expr::ContextReference& ref) const {
     std::string context = ref.context;
     for (char& c : context)
@@ -138,11 +151,15 @@ struct ExpressionSite {
         check_field(ref, 1, k_step_fields);
     } else if (context == "needs") {
       if (check_name(ref, 0, scope.needs, "job",
-                     "in this job's 'needs' (only direct dependencies are visible)"))
+                     "in this job's 'needs' (only direct dependencies are visible)")) {
         check_field(ref, 1, k_needs_fields);
+        check_output(ref);
+      }
     } else if (context == "jobs") {
-      if (check_name(ref, 0, scope.jobs, "job", "in this workflow"))
+      if (check_name(ref, 0, scope.jobs, "job", "in this workflow")) {
         check_field(ref, 1, k_needs_fields);
+        check_output(ref);
+      }
     } else if (context == "matrix") {
       check_name(ref, 0, scope.matrix_keys, "matrix key", "in this job's strategy.matrix");
     } else if (context == "inputs") {

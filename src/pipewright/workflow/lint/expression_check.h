@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct ExpressionScope {
   bool hash_files = false;            // hashFiles()
   std::optional<std::vector<std::string>> step_ids;  // steps with an id that ran before
   std::optional<std::vector<std::string>> needs;     // direct dependencies of the job
+  // Declared `outputs` of jobs (lower-cased job id → output names), for
+  // `needs.<id>.outputs.<name>` and `jobs.<id>.outputs.<name>`; a job missing here is not
+  // checked.
+  std::map<std::string, std::vector<std::string>> job_outputs;
   std::optional<std::vector<std::string>> matrix_keys;
   std::optional<std::vector<std::string>> inputs;  // workflow_call / workflow_dispatch
   // Where inputs are declared, for messages.

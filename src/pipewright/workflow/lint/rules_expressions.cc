@@ -1,6 +1,7 @@
 // Rules about `${{ }}` expressions at every expression site of a workflow: contexts and
 // functions allowed at the key, references to steps/needs/matrix/inputs/jobs that exist,
 // known properties of fixed-shape contexts, and script injection into `run:`.
+#include <cctype>
 #include <charconv>
 
 #include "pipewright/workflow/contexts.h"
@@ -84,8 +85,18 @@ ExpressionScope scope_for(const Workflow& wf, const ExpressionSite& site) {
   scope.condition = site.is_condition;
   scope.inputs = workflow_inputs(wf);
   std::vector<std::string> jobs;
-  for (const Job& job : wf.jobs)
+  for (const Job& job : wf.jobs) {
     jobs.push_back(job.id.value);
+    // Outputs of a called workflow or given by one expression are not known here.
+    if (job.is_reusable_call() || job.outputs.expression.present()) continue;
+    std::vector<std::string> outputs;
+    for (const auto& [key, value] : job.outputs.entries)
+      outputs.push_back(key.value);
+    std::string id = job.id.value;
+    for (char& ch : id)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    scope.job_outputs[id] = std::move(outputs);
+  }
   scope.jobs = jobs;
   SitePlace place = place_of(wf, site.path);
   if (place.job) {

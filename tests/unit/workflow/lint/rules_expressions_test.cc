@@ -160,5 +160,28 @@ jobs:
   EXPECT_EQ(r.diagnostics[0].hint, "did you mean 'toJSON'?");
 }
 
+TEST(RulesExpressionsTest, NeedsOutputsMustBeDeclared) {
+  testing::TempRepo repo;
+  auto r = repo.lint(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      version: ${{ steps.v.outputs.version }}
+    steps:
+      - id: v
+        run: echo "version=1" >> "$GITHUB_OUTPUT"
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ needs.build.outputs.version }} ${{ needs.build.outputs.verison }}
+)");
+  EXPECT_THAT(testing::findings(r, "expression-reference"),
+              ::testing::ElementsAre("14:78: job 'build' has no output 'verison'"))
+      << testing::dump(r);
+  EXPECT_EQ(r.diagnostics[0].hint, "did you mean 'version'?");
+}
+
 }  // namespace
 }  // namespace pipewright::workflow::lint
