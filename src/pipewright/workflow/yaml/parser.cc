@@ -139,6 +139,9 @@ class Builder : public YAML::EventHandler {
   }
 
   Node* make(const YAML::Mark& mark, NodeKind kind, const std::string& tag, YAML::anchor_t anchor) {
+    if (++m_nodes > m_limits.max_nodes)
+      stop(mark, "the document has more than " + std::to_string(m_limits.max_nodes) + " nodes",
+           "limits");
     Node* node = m_doc.add_node();
     node->kind = kind;
     node->mark = {mark.line + 1, mark.column + 1, static_cast<size_t>(mark.pos < 0 ? 0 : mark.pos)};
@@ -204,6 +207,7 @@ class Builder : public YAML::EventHandler {
   std::unordered_set<const Node*> m_open;
   std::string m_anchor_name;
   size_t m_total = 0;
+  size_t m_nodes = 0;
   int m_documents = 0;
 };
 
@@ -246,6 +250,59 @@ std::optional<util::Diagnostic> check_text(std::string_view text, const std::str
   return std::nullopt;
 }
 
+bool is_blank_byte(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+// The offset just past the quoted scalar starting at `i` (or the end of `text`).
+size_t skip_quoted(std::string_view text, size_t i) {
+  const char quote = text[i];
+  for (++i; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      return i + 1;
+    }
+  }
+  return text.size();
+}
+
+// yaml-cpp scans a whole flow collection ahead before its first event: a megabyte of `[`
+// costs it a second and hundreds of megabytes. So flow nesting is measured on the text
+// first: a `[` or `{` that starts a token (after a line start, `[`, `{`, `,`, `:`, `-`,
+// `?`) opens a level, `]`/`}` closes one; quoted scalars and comments are skipped. Returns
+// the offset of the first bracket deeper than `max_depth`.
+std::optional<size_t> excessive_flow_nesting(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool token_start = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      token_start = true;
+    } else if (is_blank_byte(c)) {
+      continue;
+    } else if (c == '#' && (i == 0 || is_blank_byte(text[i - 1]) || text[i - 1] == '\n')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n')
+        ++i;
+    } else if (token_start && (c == '\'' || c == '"')) {
+      i = skip_quoted(text, i) - 1;
+      token_start = false;
+    } else if (token_start && (c == '[' || c == '{')) {
+      if (++depth > max_depth) return i;
+    } else if (depth > 0 && (c == ']' || c == '}')) {
+      --depth;
+      token_start = false;
+    } else {
+      token_start = c == ',' || c == ':' || c == '-' || c == '?';
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Mark mark_at(std::string_view text, size_t offset) {
@@ -265,6 +322,12 @@ ParseResult parse(std::string_view text, std::string file, const Limits& limits)
   ParseResult result;
   if (auto bad = check_text(text, file, limits)) {
     result.diagnostics.push_back(std::move(*bad));
+    return result;
+  }
+  if (auto deep = excessive_flow_nesting(text, limits.max_depth)) {
+    result.diagnostics.push_back(diagnostic_at(
+        file, text, *deep, "nesting deeper than " + std::to_string(limits.max_depth) + " levels",
+        "limits"));
     return result;
   }
   // yaml-cpp drops a byte order mark and counts positions without it; so do we.

@@ -16,6 +16,7 @@ namespace pipewright::workflow::yaml {
 struct Limits {
   size_t max_bytes = 1 << 20;          // file size, checked before parsing
   int max_depth = 64;                  // nesting of sequences and mappings
+  size_t max_nodes = 200000;           // nodes written in the file (bounds memory)
   size_t max_expanded_nodes = 100000;  // nodes repeated by expanding aliases
 };
 
