@@ -16,6 +16,7 @@ packages=(
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
   libgit2-dev                             # plan/: the local repository (HEAD, refs, diffs)
+  libarchive-dev                          # exec/actions: cache and artifact archives (tar+zstd)
 )
 
 missing=()

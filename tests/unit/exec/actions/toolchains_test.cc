@@ -1,0 +1,193 @@
+#include "pipewright/exec/actions/toolchains.h"
+
+#include <filesystem>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "unit/exec/actions/test_tree.h"
+
+namespace pipewright::exec::actions {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::put;
+using testing::TempDir;
+
+Version v(std::string_view text) {
+  return *parse_version(text);
+}
+
+bool spec_matches(std::string_view spec, std::string_view version) {
+  auto s = VersionSpec::parse(spec);
+  EXPECT_TRUE(s) << spec << ": " << s.error().message;
+  return s && s->matches(v(version));
+}
+
+TEST(Versions, Parse) {
+  EXPECT_EQ(v("3.11.7").parts, (std::vector<int>{3, 11, 7}));
+  EXPECT_EQ(v("v20.11.0").parts, (std::vector<int>{20, 11, 0}));
+  EXPECT_EQ(v("go1.22.1").parts, (std::vector<int>{1, 22, 1}));
+  EXPECT_EQ(v("17.0.9+9").parts, (std::vector<int>{17, 0, 9}));
+  EXPECT_EQ(v("3.12").text(), "3.12");
+  EXPECT_FALSE(parse_version("abc"));
+  EXPECT_LT(compare(v("3.9"), v("3.10")), 0);
+  EXPECT_EQ(compare(v("3.10"), v("3.10.0")), 0);
+}
+
+TEST(Versions, Specs) {
+  EXPECT_TRUE(spec_matches("3.11", "3.11.7"));
+  EXPECT_FALSE(spec_matches("3.11", "3.1.1"));
+  EXPECT_FALSE(spec_matches("3.1", "3.11.1"));
+  EXPECT_TRUE(spec_matches("3.x", "3.8.0"));
+  EXPECT_FALSE(spec_matches("3.x", "2.7.18"));
+  EXPECT_TRUE(spec_matches("3.11.x", "3.11.2"));
+  EXPECT_TRUE(spec_matches(">=3.9", "3.11.7"));
+  EXPECT_FALSE(spec_matches(">=3.9", "3.8.10"));
+  EXPECT_TRUE(spec_matches(">=3.9 <3.12", "3.11.0"));
+  EXPECT_FALSE(spec_matches(">=3.9 <3.12", "3.12.0"));
+  EXPECT_TRUE(spec_matches("3.11.7", "3.11.7"));
+  EXPECT_FALSE(spec_matches("3.11.7", "3.11.8"));
+  EXPECT_TRUE(spec_matches("^18", "18.19.0"));
+  EXPECT_FALSE(spec_matches("^18", "20.0.0"));
+  EXPECT_TRUE(spec_matches("~1.21", "1.21.9"));
+  EXPECT_FALSE(spec_matches("~1.21", "1.22.0"));
+  EXPECT_TRUE(spec_matches("16 || 18", "18.2.0"));
+  EXPECT_TRUE(spec_matches("*", "1.0"));
+  EXPECT_FALSE(VersionSpec::parse("lts/*"));
+  EXPECT_FALSE(VersionSpec::parse("pypy3.10"));
+  EXPECT_FALSE(VersionSpec::parse(""));
+}
+
+TEST(VersionFiles, Read) {
+  TempDir dir;
+  put(dir / ".python-version", "# pinned\n3.11.7\n");
+  put(dir / ".nvmrc", "v20.11.0\n");
+  put(dir / "go.mod", "module x\n\ngo 1.21\n\ntoolchain go1.21.5\n");
+  put(dir / "sub/go.mod", "module y\ngo 1.20\n");
+  put(dir / ".tool-versions", "nodejs 18.19.0\npython 3.10.13 3.9.1\n");
+  put(dir / "empty/.python-version", "\n# nothing\n");
+  EXPECT_EQ(*read_version_file(Tool::python, dir / ".python-version"), "3.11.7");
+  EXPECT_EQ(*read_version_file(Tool::node, dir / ".nvmrc"), "20.11.0");
+  EXPECT_EQ(*read_version_file(Tool::go, dir / "go.mod"), "1.21.5");
+  EXPECT_EQ(*read_version_file(Tool::go, dir / "sub/go.mod"), "1.20");
+  EXPECT_EQ(*read_version_file(Tool::python, dir / ".tool-versions"), "3.10.13");
+  EXPECT_EQ(*read_version_file(Tool::node, dir / ".tool-versions"), "18.19.0");
+  EXPECT_FALSE(read_version_file(Tool::python, dir / "empty/.python-version"));
+  EXPECT_FALSE(read_version_file(Tool::python, dir / "missing"));
+}
+
+TEST(ToolMappings, Parse) {
+  auto m = parse_tool_mapping("python=3.12:/opt/py/bin/python3");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->tool, Tool::python);
+  EXPECT_EQ(m->version.text(), "3.12");
+  EXPECT_EQ(m->path, "/opt/py/bin/python3");
+  EXPECT_FALSE(parse_tool_mapping("python=3.12"));
+  EXPECT_FALSE(parse_tool_mapping("ruby=3.2:/usr/bin/ruby"));
+  EXPECT_FALSE(parse_tool_mapping("python=3.12:relative/python"));
+}
+
+// Fake installs: executables whose "version" the probe seam reads from a table.
+class ToolchainsTest : public ::testing::Test {
+ protected:
+  std::string exe(const std::string& rel, const std::string& version) {
+    std::string path = m_dir / rel;
+    put(path, "#!/bin/sh\n");
+    fs::permissions(path, fs::perms(0755));
+    m_versions[path] = version;
+    return path;
+  }
+  ToolchainOptions options() {
+    ToolchainOptions o;
+    o.path_dirs = {m_dir / "bin", m_dir / "usr/local/bin"};
+    o.system_dirs = {m_dir / "usr/bin"};
+    o.home = m_dir / "home";
+    o.probe = [this](Tool, const std::string& path) -> util::Expected<std::string> {
+      auto it = m_versions.find(path);
+      if (it == m_versions.end()) return util::fail("unknown " + path);
+      return it->second;
+    };
+    return o;
+  }
+  TempDir m_dir;
+  std::map<std::string, std::string> m_versions;
+};
+
+TEST_F(ToolchainsTest, FindsPathVersionedAndPyenvInstallsNewestFirst) {
+  exe("bin/python3", "Python 3.11.7\n");
+  exe("usr/bin/python3.9", "Python 3.9.18\n");
+  exe("usr/bin/python3", "Python 3.9.18\n");  // not versioned: only PATH dirs look for it
+  exe("home/.pyenv/versions/3.12.1/bin/python3", "Python 3.12.1\n");
+  Toolchains chains(options());
+  auto all = chains.find_all(Tool::python);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].version.text(), "3.12.1");
+  EXPECT_EQ(all[0].source, "pyenv");
+  EXPECT_EQ(all[1].version.text(), "3.11.7");
+  EXPECT_EQ(all[1].bin_dir, m_dir / "bin");
+  EXPECT_EQ(all[2].executable, m_dir / "usr/bin/python3.9");
+  auto sel = chains.select(Tool::python, "3.11");
+  ASSERT_TRUE(sel) << sel.error().message;
+  EXPECT_EQ(sel->executable, m_dir / "bin/python3");
+  auto newest = chains.select(Tool::python, ">=3.9");
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(newest->version.text(), "3.12.1");
+}
+
+TEST_F(ToolchainsTest, MissingVersionGivesTheGuidance) {
+  exe("bin/python3", "Python 3.11.7\n");
+  Toolchains chains(options());
+  auto r = chains.select(Tool::python, "3.12");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "Python 3.12 requested, host has 3.11.7; install it or map the version with --tool "
+            "python=3.12:/path");
+  auto none = chains.select(Tool::go, "1.22");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message,
+            "Go 1.22 requested, host has no Go; install it or map the version with --tool "
+            "go=1.22:/path");
+}
+
+TEST_F(ToolchainsTest, MappingsComeFirst) {
+  exe("bin/python3", "Python 3.11.7\n");
+  std::string mapped = exe("opt/py312/bin/python3", "Python 3.12.0\n");
+  ToolchainOptions o = options();
+  o.mappings.push_back(*parse_tool_mapping("python=3.12:" + mapped));
+  Toolchains chains(o);
+  auto r = chains.select(Tool::python, "3.12");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->executable, mapped);
+  EXPECT_EQ(r->source, "mapping");
+  o.mappings = {*parse_tool_mapping("python=3.13:/nonexistent/python3")};
+  auto broken = Toolchains(o).select(Tool::python, "3.13");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("no executable at /nonexistent/python3"),
+            std::string::npos);
+}
+
+TEST_F(ToolchainsTest, NodeGoJavaOutputs) {
+  exe("bin/node", "v20.11.0\n");
+  exe("bin/go", "go version go1.22.1 linux/amd64\n");
+  exe("bin/java", "openjdk version \"17.0.9\" 2023-10-17\nOpenJDK Runtime Environment\n");
+  exe("usr/local/bin/java", "java version \"1.8.0_392\"\n");
+  Toolchains chains(options());
+  EXPECT_EQ(chains.select(Tool::node, "20")->version.text(), "20.11.0");
+  EXPECT_EQ(chains.select(Tool::go, "1.22")->version.text(), "1.22.1");
+  EXPECT_EQ(chains.select(Tool::java, "17")->version.text(), "17.0.9");
+  EXPECT_EQ(chains.select(Tool::java, "8")->version.text(), "8.0");
+}
+
+TEST(ToolchainsHost, RealPython) {
+  if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3 on this host";
+  ToolchainOptions o;
+  o.path_dirs = {"/usr/bin"};
+  Toolchains chains(o);
+  auto r = chains.select(Tool::python, "3.x");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->version.parts.at(0), 3);
+}
+
+}  // namespace
+}  // namespace pipewright::exec::actions
