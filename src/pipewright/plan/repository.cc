@@ -30,7 +30,6 @@ using ObjectPtr = GitPtr<git_object, git_object_free>;
 using CommitPtr = GitPtr<git_commit, git_commit_free>;
 using TreePtr = GitPtr<git_tree, git_tree_free>;
 using DiffPtr = GitPtr<git_diff, git_diff_free>;
-using RemotePtr = GitPtr<git_remote, git_remote_free>;
 using ConfigPtr = GitPtr<git_config, git_config_free>;
 using WalkPtr = GitPtr<git_revwalk, git_revwalk_free>;
 using IndexPtr = GitPtr<git_index, git_index_free>;
@@ -245,11 +244,10 @@ util::Expected<Repository> Repository::open(const std::string& dir) {
     if (info.root.size() > 1 && info.root.back() == '/') info.root.pop_back();
     fill_head(raw, info);
     info.default_branch = find_default_branch(raw);
-    git_remote* remote = nullptr;
-    if (git_remote_lookup(&remote, raw, "origin") == 0) {
-      RemotePtr holder(remote);
-      if (const char* url = git_remote_url(remote)) info.remote_url = url;
-    }
+    // Read from the config, not git_remote_lookup: libgit2 1.5 leaks a pcre2 match block
+    // per config entry while applying `insteadOf` rules (fixed upstream in 1.6).
+    ConfigPtr repo_config = open_config(raw);
+    info.remote_url = config_string(repo_config.get(), "remote.origin.url");
   } else {
     if (raw) git_repository_free(raw);  // a bare repository: treat as a plain directory
     info.root = abs.string();
