@@ -16,6 +16,8 @@ using AddCommand = void (*)(CLI::App&, int&);
 constexpr AddCommand k_commands[] = {
     add_lint_command,
     add_eval_command,
+    add_run_command,
+    add_history_commands,
 };
 }  // namespace
 

@@ -12,5 +12,9 @@ namespace pipewright::cli {
 void add_eval_command(CLI::App& app, int& exit_code);
 // Registers `pipewright lint` (cli/lint_command.cc).
 void add_lint_command(CLI::App& app, int& exit_code);
+// Registers `pipewright run` (cli/run_command.cc).
+void add_run_command(CLI::App& app, int& exit_code);
+// Registers `pipewright history` and `pipewright logs` (cli/history_command.cc).
+void add_history_commands(CLI::App& app, int& exit_code);
 
 }  // namespace pipewright::cli

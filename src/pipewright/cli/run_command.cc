@@ -1,0 +1,427 @@
+// `pipewright run [EVENT]`: runs the repository's workflows for an event, natively
+// (issue 3). Reads like DESIGN.md's data flow: load, select, plan + schedule
+// (exec::run_workflow), report. Exit codes: 0 every required job succeeded, 1 a job
+// failed, 2 invalid input or usage, 130 cancelled.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include "pipewright/cli/commands.h"
+#include "pipewright/cli/run_inputs.h"
+#include "pipewright/cli/run_recorder.h"
+#include "pipewright/exec/console.h"
+#include "pipewright/exec/engine.h"
+#include "pipewright/os/file.h"
+#include "pipewright/os/signals.h"
+#include "pipewright/os/subreaper.h"
+#include "pipewright/plan/event.h"
+#include "pipewright/plan/graph.h"
+#include "pipewright/plan/triggers.h"
+#include "pipewright/store/data_dir.h"
+#include "pipewright/store/store.h"
+#include "pipewright/util/diagnostic.h"
+#include "pipewright/workflow/loader.h"
+
+namespace pipewright::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using expr::Object;
+using expr::Value;
+
+struct RunOptions {
+  std::string event = "push";
+  std::string workflows;
+  std::vector<std::string> jobs;
+  std::string event_path;
+  std::vector<std::string> inputs, secrets, vars, envs, matrix, platforms;
+  std::string secret_file, var_file, env_file;
+  int parallel = 0;
+  bool dry_run = false, list = false, json = false, bind = false, keep = false, verbose = false;
+  std::optional<std::string> graph;  // --graph[=text|mermaid|dot]
+};
+
+constexpr int k_exit_failure = 1;
+constexpr int k_exit_usage = 2;
+constexpr int k_exit_cancelled = 130;
+
+void error(const std::string& message) {
+  std::cerr << "pipewright run: " << message << "\n";
+}
+
+// The workflow files: -W (a file or a directory of *.yml/*.yaml) or
+// <root>/.github/workflows.
+util::Expected<std::vector<std::string>> workflow_files(const std::string& given,
+                                                        const std::string& root) {
+  std::string path = given.empty() ? root + "/.github/workflows" : given;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return std::vector<std::string>{path};
+  if (!fs::is_directory(path, ec))
+    return util::fail("no workflows found: " + path + " does not exist");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml"))
+      files.push_back(entry.path().string());
+  }
+  std::ranges::sort(files);
+  if (files.empty()) return util::fail("no workflow files (*.yml, *.yaml) in " + path);
+  return files;
+}
+
+std::string relative_to(const std::string& path, const std::string& root) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  fs::path rel = abs.lexically_relative(root);
+  if (rel.empty() || rel.string().starts_with("..")) return path;
+  return rel.string();
+}
+
+// secrets: -s NAME=VALUE, -s NAME (from our environment), --secret-file.
+util::Expected<Object> collect_secrets(const RunOptions& options) {
+  Object secrets;
+  if (!options.secret_file.empty()) {
+    PW_TRY(text, os::read_file(options.secret_file, 16 * 1024 * 1024));
+    PW_TRY(pairs, parse_dotenv(text, options.secret_file));
+    for (auto& [k, v] : pairs)
+      secrets.set(k, Value(v));
+  }
+  for (const std::string& item : options.secrets) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      const char* value = std::getenv(item.c_str());
+      if (!value) return util::fail("-s " + item + ": no such environment variable");
+      secrets.set(item, Value(std::string(value)));
+    } else {
+      PW_TRY(pair, split_pair(item, '=', "-s/--secret"));
+      secrets.set(pair.first, Value(pair.second));
+    }
+  }
+  return secrets;
+}
+
+util::Expected<Pairs> collect_pairs(const std::vector<std::string>& items, const std::string& file,
+                                    char separator, std::string_view option) {
+  Pairs pairs;
+  if (!file.empty()) {
+    PW_TRY(text, os::read_file(file, 16 * 1024 * 1024));
+    PW_TRY(parsed, parse_dotenv(text, file));
+    pairs = std::move(parsed);
+  }
+  for (const std::string& item : items) {
+    PW_TRY(pair, split_pair(item, separator, option));
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
+}
+
+struct Loaded {
+  std::string file;      // as found
+  std::string relative;  // to the repository root
+  workflow::Workflow workflow;
+  plan::TriggerResult trigger;
+};
+
+std::string workflow_name(const Loaded& w) {
+  return w.workflow.name.present() ? w.workflow.name.value : w.relative;
+}
+
+void print_list(const std::vector<Loaded>& loaded) {
+  std::vector<plan::ListRow> rows;
+  for (const Loaded& w : loaded)
+    for (plan::ListRow& row : plan::list_rows(w.workflow, w.trigger)) {
+      row.workflow_file = w.relative;
+      rows.push_back(std::move(row));
+    }
+  std::cout << plan::render_list(rows);
+}
+
+// `--graph[=FORMAT]`: the job DAG of every triggered workflow. Returns the exit code.
+int print_graphs(const std::vector<Loaded>& loaded, const std::string& format_text) {
+  auto format = plan::parse_graph_format(format_text.empty() ? "text" : format_text);
+  if (!format) {
+    error("--graph=" + format_text + ": expected text, mermaid or dot");
+    return k_exit_usage;
+  }
+  for (const Loaded& w : loaded) {
+    if (!w.trigger.matched) continue;
+    auto graph = plan::JobGraph::build(w.workflow);
+    if (!graph) {
+      error(util::format_error(graph.error()));
+      return k_exit_usage;
+    }
+    std::cout << plan::render_graph(*graph, *format, workflow_name(w));
+  }
+  return 0;
+}
+
+int run_run(const RunOptions& options) {
+  // Process control: we adopt orphans (leftovers are found at job end) and Ctrl-C cancels.
+  (void)os::become_child_subreaper();
+  auto cancel = os::CancelToken::create();
+  if (!cancel) {
+    error(cancel.error().message);
+    return k_exit_usage;
+  }
+  auto handlers = os::CancelSignalHandlers::install(*cancel);
+
+  // Inputs from the command line.
+  auto secrets = collect_secrets(options);
+  auto vars = collect_pairs(options.vars, options.var_file, '=', "--var");
+  auto envs = collect_pairs(options.envs, options.env_file, '=', "--env");
+  auto matrix = collect_pairs(options.matrix, "", ':', "--matrix");
+  auto platforms = collect_pairs(options.platforms, "", '=', "-P/--platform");
+  auto inputs = collect_pairs(options.inputs, "", '=', "--input");
+  for (const util::Error* e :
+       {secrets ? nullptr : &secrets.error(), vars ? nullptr : &vars.error(),
+        envs ? nullptr : &envs.error(), matrix ? nullptr : &matrix.error(),
+        platforms ? nullptr : &platforms.error(), inputs ? nullptr : &inputs.error()}) {
+    if (!e) continue;
+    error(util::format_error(*e));
+    return k_exit_usage;
+  }
+  for (const auto& [label, target] : *platforms)
+    if (target != "host" && target != "skip") {
+      error("-P " + label + "=" + target + ": the target must be 'host' or 'skip'");
+      return k_exit_usage;
+    }
+
+  // 1. Load: the repository and every workflow file.
+  auto repository = plan::Repository::open(fs::current_path().string());
+  if (!repository) {
+    error(repository.error().message);
+    return k_exit_usage;
+  }
+  const std::string& root = repository->info().root;
+  auto files = workflow_files(options.workflows, root);
+  if (!files) {
+    error(files.error().message);
+    return k_exit_usage;
+  }
+  std::vector<Loaded> loaded;
+  bool invalid = false;
+  for (const std::string& file : *files) {
+    workflow::LoadResult result = workflow::load_workflow(file);
+    auto source = os::read_file(file, 1024 * 1024);
+    for (const util::Diagnostic& d : result.diagnostics)
+      if (d.severity == util::Severity::error) {
+        std::cerr << util::render_diagnostic(d, source ? *source : "");
+        invalid = true;
+      }
+    if (!result.ok() || !result.workflow) continue;
+    loaded.push_back(Loaded{file, relative_to(file, root), std::move(*result.workflow), {}});
+  }
+  if (invalid) return k_exit_usage;
+
+  // 2. Select: the event, and the workflows whose `on:` matches it.
+  plan::EventOptions event_options;
+  event_options.name = options.event;
+  event_options.event_path = options.event_path;
+  event_options.inputs = *inputs;
+  auto event = plan::build_event(event_options, *repository);
+  if (!event) {
+    error(util::format_error(event.error()));
+    return k_exit_usage;
+  }
+  for (Loaded& w : loaded) {
+    auto trigger = plan::match_triggers(w.workflow, *event);
+    if (!trigger) {
+      error(util::format_error(trigger.error()));
+      return k_exit_usage;
+    }
+    w.trigger = *trigger;
+  }
+  if (options.list) {
+    print_list(loaded);
+    return 0;
+  }
+  if (options.graph) return print_graphs(loaded, *options.graph);
+  size_t triggered =
+      std::ranges::count_if(loaded, [](const Loaded& w) { return w.trigger.matched; });
+  if (triggered == 0) {
+    std::cerr << "pipewright run: no workflow runs on " << options.event << ":\n";
+    for (const Loaded& w : loaded)
+      std::cerr << "  " << w.relative << ": " << w.trigger.reason << "\n";
+    return 0;
+  }
+  if (options.dry_run) {
+    std::cout << "Would run (dry run):\n";
+    for (const Loaded& w : loaded)
+      if (w.trigger.matched)
+        for (const workflow::Job& job : w.workflow.jobs)
+          std::cout << "  " << workflow_name(w) << "/" << job.id.value << "\n";
+    return 0;
+  }
+
+  // The run history and where job workspaces live.
+  auto data_dir = store::default_data_dir();
+  if (!data_dir || !store::prepare_data_dir(*data_dir)) {
+    error("no usable data directory (set XDG_DATA_HOME)");
+    return k_exit_usage;
+  }
+  auto history = store::open_sqlite_store(*data_dir);
+  if (!history) {
+    error(history.error().message);
+    return k_exit_usage;
+  }
+
+  exec::Masker masker;
+  for (const auto& [name, value] : *secrets)
+    for (const exec::MaskWarning& w : masker.add_secret(value.to_display_string()))
+      std::cerr << "warning: secret " << name << ": " << w.message << "\n";
+
+  exec::PlainConsole plain(stdout, exec::ConsoleOptions{options.verbose});
+  exec::JsonConsole json(stdout);
+  exec::EventSink& console = options.json ? static_cast<exec::EventSink&>(json) : plain;
+
+  Object vars_object;
+  for (const auto& [k, v] : *vars)
+    vars_object.set(k, Value(v));
+  bool any_failed = false, cancelled = false;
+  std::vector<store::RunId> run_ids;
+  for (const Loaded& w : loaded) {
+    if (!w.trigger.matched || cancel->cancelled()) continue;
+    // Inputs of a workflow_dispatch run.
+    Value inputs_value;
+    if (const workflow::Event* dispatch = w.workflow.find_event("workflow_dispatch");
+        dispatch && options.event == "workflow_dispatch") {
+      Object given;
+      for (const auto& [k, v] : *inputs)
+        given.set(k, Value(v));
+      auto resolved = plan::resolve_dispatch_inputs(*dispatch, given);
+      if (!resolved) {
+        error(w.relative + ": " + util::format_error(resolved.error()));
+        return k_exit_usage;
+      }
+      inputs_value = resolved->inputs;
+    }
+    store::NewRun new_run{
+        w.relative,  workflow_name(w),
+        event->name, event->ref,
+        event->sha,  std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now())};
+    auto record = (*history)->begin_run(new_run);
+    if (!record) {
+      error(record.error().message);
+      return k_exit_usage;
+    }
+    run_ids.push_back(record->id);
+    RunRecorder recorder(**history, record->id);
+    exec::MultiSink sinks;
+    sinks.add(&console);
+    sinks.add(&recorder);
+
+    exec::RunSettings settings;
+    settings.workflow_file = w.relative;
+    settings.run_id = record->id;
+    settings.run_number = record->run_number;
+    settings.secrets = Value(*secrets);
+    settings.vars = Value(vars_object);
+    settings.inputs = inputs_value;
+    settings.extra_env = *envs;
+    settings.scheduler.parallel =
+        options.parallel > 0 ? options.parallel : std::max(1u, std::thread::hardware_concurrency());
+    settings.scheduler.platforms = {platforms->begin(), platforms->end()};
+    settings.scheduler.matrix_filters = *matrix;
+    settings.scheduler.only_jobs = options.jobs;
+    settings.scheduler.cancel = &*cancel;
+    settings.jobs_dir = *data_dir + "/jobs/" + std::to_string(record->id);
+    settings.bind = options.bind;
+    settings.keep = options.keep;
+    settings.verbose = options.verbose;
+    settings.masker = &masker;
+    auto outcome = exec::run_workflow(w.workflow, *event, *repository, settings, sinks);
+    store::Result result = store::Result::failure;
+    if (!outcome) {
+      error(util::format_error(outcome.error()));
+      any_failed = true;
+    } else {
+      result = static_cast<store::Result>(outcome->result);
+      any_failed |= outcome->result == exec::Result::failure;
+      cancelled |= outcome->cancelled;
+    }
+    (void)(*history)->finish_run(
+        record->id, result,
+        std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()));
+    if (!recorder.error().empty()) error("recording the run: " + recorder.error());
+    std::error_code ec;
+    fs::remove(settings.jobs_dir + "/runner", ec);
+    fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
+  }
+
+  // 6. Report.
+  if (!options.json) {
+    plain.print_summary();
+    for (store::RunId id : run_ids)
+      std::cout << "run " << id << ": logs with `pipewright logs " << id << "` (stored in "
+                << *data_dir << ")\n";
+  }
+  if (cancelled) return k_exit_cancelled;
+  return any_failed ? k_exit_failure : 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run", "Run the repository's workflows for an event, natively");
+  cmd->footer(
+      "Exit codes: 0 every required job succeeded, 1 a job failed, 2 invalid input or usage,\n"
+      "130 cancelled (Ctrl-C; a second Ctrl-C kills at once).\n"
+      "Examples:\n"
+      "  pipewright run                        # push: every workflow whose on: matches\n"
+      "  pipewright run pull_request -l        # which workflows/jobs a PR would run, and why\n"
+      "  pipewright run -W .github/workflows/ci.yml -j test -s TOKEN=abc --json");
+  cmd->add_option("event", options->event, "Event to run for (default push), e.g. pull_request");
+  cmd->add_option("-W,--workflows", options->workflows,
+                  "Workflow file or directory (default .github/workflows), e.g. -W ci.yml");
+  cmd->add_option("-j,--job", options->jobs,
+                  "Run only this job and what it needs (repeatable), e.g. -j test");
+  cmd->add_option("-e,--eventpath", options->event_path,
+                  "Event payload JSON merged over the synthesized one, e.g. -e pr.json");
+  cmd->add_option("--input", options->inputs,
+                  "workflow_dispatch input (repeatable), e.g. --input level=debug");
+  cmd->add_option("-s,--secret", options->secrets,
+                  "Secret NAME=VALUE, or NAME to read it from the environment, e.g. -s TOKEN");
+  cmd->add_option(
+      "--secret-file", options->secret_file,
+      "Secrets from a dotenv file (multi-line values quoted), e.g. --secret-file .secrets");
+  cmd->add_option("--var", options->vars, "Configuration variable (vars.*), e.g. --var REGION=eu");
+  cmd->add_option("--var-file", options->var_file,
+                  "Variables from a dotenv file, e.g. --var-file .vars");
+  cmd->add_option("--env", options->envs,
+                  "Environment variable for every step, e.g. --env DEBUG=1");
+  cmd->add_option("--env-file", options->env_file,
+                  "Environment from a dotenv file, e.g. --env-file .env");
+  cmd->add_option("--matrix", options->matrix,
+                  "Keep only matrix legs with this value (repeatable), e.g. --matrix python:3.12");
+  cmd->add_option("-P,--platform", options->platforms,
+                  "Map a runs-on label to this host or skip it, e.g. -P gpu=host -P macos-14=skip");
+  cmd->add_option("-p,--parallel", options->parallel,
+                  "Jobs running at once (default: number of cores), e.g. -p 2");
+  cmd->add_flag("-n,--dry-run", options->dry_run, "Show what would run without running it");
+  cmd->add_flag("-l,--list", options->list,
+                "Table of workflows and jobs: triggered or not, and why");
+  cmd->add_option("-g,--graph", options->graph,
+                  "Print the job graph: text, mermaid or dot, e.g. --graph=mermaid")
+      ->expected(0, 1);
+  cmd->add_flag("--json", options->json, "One JSON event per line on stdout (run.started, ...)");
+  cmd->add_flag("--bind", options->bind, "Run in the working copy instead of a per-job copy of it");
+  cmd->add_flag("--keep", options->keep, "Keep job workspaces after the run");
+  cmd->add_flag("-v,--verbose", options->verbose, "Show ::debug:: lines and more detail");
+  cmd->callback([options, cmd, &exit_code] {
+    if (cmd->count("--graph") > 0 && !options->graph) options->graph = "text";
+    exit_code = run_run(*options);
+  });
+}
+
+}  // namespace pipewright::cli

@@ -1,0 +1,136 @@
+#include "pipewright/cli/run_recorder.h"
+
+#include <chrono>
+
+namespace pipewright::cli {
+
+namespace {
+
+store::TimePoint now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
+}
+
+store::Result to_store(exec::Result result) {
+  static constexpr store::Result k_map[] = {store::Result::success, store::Result::failure,
+                                            store::Result::cancelled, store::Result::skipped};
+  return k_map[static_cast<size_t>(result)];
+}
+
+store::Severity to_store(exec::AnnotationLevel level) {
+  static constexpr store::Severity k_map[] = {store::Severity::notice, store::Severity::warning,
+                                              store::Severity::error};
+  return k_map[static_cast<size_t>(level)];
+}
+
+}  // namespace
+
+RunRecorder::~RunRecorder() {
+  for (auto& [key, step] : m_steps)
+    if (step.log) (void)step.log->close();
+}
+
+void RunRecorder::note(const util::Error& error) {
+  if (m_error.empty()) m_error = error.message;
+}
+
+std::string RunRecorder::error() const {
+  std::lock_guard lock(m_mutex);
+  return m_error;
+}
+
+RunRecorder::OpenStep* RunRecorder::find_step(size_t instance, int index) {
+  auto it = m_steps.find({instance, index});
+  return it == m_steps.end() ? nullptr : &it->second;
+}
+
+void RunRecorder::job_queued(const exec::JobInfo& j) {
+  std::lock_guard lock(m_mutex);
+  auto id = m_store.add_job(m_run, store::NewJob{j.job_id, j.name, j.matrix_json});
+  if (!id) return note(id.error());
+  m_jobs[j.instance] = *id;
+}
+
+void RunRecorder::job_started(const exec::JobInfo& j) {
+  std::lock_guard lock(m_mutex);
+  if (!m_jobs.contains(j.instance)) return;
+  if (auto r = m_store.start_job(m_jobs[j.instance], now()); !r) note(r.error());
+}
+
+void RunRecorder::step_started(const exec::JobInfo& j, int index, std::string_view name) {
+  std::lock_guard lock(m_mutex);
+  if (!m_jobs.contains(j.instance)) return;
+  auto id = m_store.start_step(m_jobs[j.instance], index, name, now());
+  if (!id) return note(id.error());
+  OpenStep step;
+  step.id = *id;
+  auto log = m_store.open_step_log(*id);
+  if (log)
+    step.log = std::move(*log);
+  else
+    note(log.error());
+  m_steps[{j.instance, index}] = std::move(step);
+}
+
+void RunRecorder::step_line(const exec::JobInfo& j, int index, std::string_view line) {
+  std::lock_guard lock(m_mutex);
+  OpenStep* step = find_step(j.instance, index);
+  if (!step || !step->log) return;
+  std::string whole(line);
+  whole += '\n';
+  if (auto r = step->log->append(whole); !r) note(r.error());
+}
+
+void RunRecorder::step_group(const exec::JobInfo& j, int index, std::string_view title) {
+  step_line(j, index, "##[group]" + std::string(title));
+}
+
+void RunRecorder::step_finished(const exec::JobInfo& j, int index, std::string_view name,
+                                const exec::StepEnd& e) {
+  if (e.outcome == exec::Result::skipped) step_started(j, index, name);
+  std::lock_guard lock(m_mutex);
+  OpenStep* step = find_step(j.instance, index);
+  if (!step) return;
+  store::StepEnd end;
+  end.outcome = to_store(e.outcome);
+  end.conclusion = to_store(e.conclusion);
+  end.finished_at = now();
+  if (step->log) {
+    auto stats = step->log->close();
+    if (stats)
+      end.log = *stats;
+    else
+      note(stats.error());
+    step->log.reset();
+  }
+  if (auto r = m_store.finish_step(step->id, end); !r) note(r.error());
+}
+
+void RunRecorder::annotation(const exec::JobInfo& j, int step_index, const exec::Annotation& a) {
+  std::lock_guard lock(m_mutex);
+  store::Annotation record;
+  record.severity = to_store(a.level);
+  record.file = a.file.value_or("");
+  record.line = a.line.value_or(0);
+  record.column = a.column.value_or(0);
+  record.title = a.title.value_or("");
+  record.message = a.message;
+  if (m_jobs.contains(j.instance)) record.job = m_jobs[j.instance];
+  if (OpenStep* step = find_step(j.instance, step_index)) record.step = step->id;
+  if (auto r = m_store.add_annotation(m_run, record); !r) note(r.error());
+}
+
+void RunRecorder::step_summary(const exec::JobInfo& j, int step_index, std::string_view markdown) {
+  std::lock_guard lock(m_mutex);
+  OpenStep* step = find_step(j.instance, step_index);
+  if (!step) return;
+  if (auto r = m_store.add_step_summary(step->id, markdown); !r) note(r.error());
+}
+
+void RunRecorder::job_finished(const exec::JobInfo& j, const exec::JobEnd& e) {
+  std::lock_guard lock(m_mutex);
+  if (!m_jobs.contains(j.instance)) return;
+  if (auto r = m_store.finish_job(m_jobs[j.instance], to_store(e.result), e.reason, now()); !r)
+    note(r.error());
+}
+
+}  // namespace pipewright::cli

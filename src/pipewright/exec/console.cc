@@ -1,0 +1,302 @@
+#include "pipewright/exec/console.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace pipewright::exec {
+
+namespace {
+
+std::string_view level_name(AnnotationLevel level) {
+  static constexpr std::string_view k_names[] = {"notice", "warning", "error"};
+  return k_names[static_cast<size_t>(level)];
+}
+
+std::string job_label(const JobInfo& j) {
+  return "[" + j.workflow_name + "/" + j.name + "]";
+}
+
+std::string_view result_mark(Result result) {
+  static constexpr std::string_view k_marks[] = {"✓", "✗", "⊘", "-"};
+  return k_marks[static_cast<size_t>(result)];
+}
+
+// Appends `code_point` as UTF-8.
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Length of the valid UTF-8 sequence at text[i], or 0 when invalid.
+size_t utf8_length(std::string_view text, size_t i) {
+  unsigned char c = text[i];
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    size_t n = utf8_length(text, i);
+    if (n == 0) {
+      append_utf8(out, 0xFFFD);
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  return out + "\"";
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  auto ms = duration.count();
+  char buf[32];
+  if (ms < 1000)
+    std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>(ms));
+  else if (ms < 60000)
+    std::snprintf(buf, sizeof buf, "%.1fs", ms / 1000.0);
+  else
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(ms / 60000),
+                  static_cast<long long>(ms / 1000 % 60));
+  return buf;
+}
+
+// ---- PlainConsole ---------------------------------------------------------
+
+PlainConsole::PlainConsole(std::FILE* out, ConsoleOptions options)
+    : m_out(out), m_options(options) {}
+
+void PlainConsole::line(const JobInfo& j, std::string_view marker, std::string_view text) {
+  std::string whole = job_label(j) + " " + std::string(marker) + " " + std::string(text) + "\n";
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
+  std::fflush(m_out);
+}
+
+void PlainConsole::run_started(const RunStart& e) {
+  std::string whole = "Running " + e.workflow_name + " (" + e.workflow_file + ") on " + e.event +
+                      " " + e.ref + "\n";
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
+}
+
+void PlainConsole::step_started(const JobInfo& j, int, std::string_view name) {
+  line(j, ">", name);
+}
+
+void PlainConsole::step_line(const JobInfo& j, int, std::string_view text) {
+  line(j, "|", text);
+}
+
+void PlainConsole::step_group(const JobInfo& j, int, std::string_view title) {
+  line(j, "|", "▶ " + std::string(title));
+}
+
+void PlainConsole::step_finished(const JobInfo& j, int, std::string_view name, const StepEnd& e) {
+  std::string text(name);
+  if (e.outcome == Result::skipped) {
+    line(j, result_mark(Result::skipped), text + " (skipped: " + e.detail + ")");
+    return;
+  }
+  text += " (" + format_duration(e.duration);
+  if (e.outcome != Result::success) text += ", " + e.detail;
+  if (e.outcome == Result::failure && e.conclusion == Result::success)
+    text += ", continue-on-error";
+  line(j, result_mark(e.outcome), text + ")");
+}
+
+void PlainConsole::annotation(const JobInfo& j, int, const Annotation& a) {
+  std::string where = a.file.value_or("");
+  if (a.line) where += ":" + std::to_string(*a.line);
+  if (a.column) where += ":" + std::to_string(*a.column);
+  std::string text = std::string(level_name(a.level)) + ": " + a.message;
+  if (a.title) text = std::string(level_name(a.level)) + ": " + *a.title + ": " + a.message;
+  line(j, "|", text);
+  std::lock_guard lock(m_mutex);
+  m_annotations.push_back(job_label(j) + " " + (where.empty() ? "" : where + ": ") + text);
+}
+
+void PlainConsole::step_summary(const JobInfo& j, int, std::string_view markdown) {
+  std::lock_guard lock(m_mutex);
+  m_summaries.push_back("--- step summary " + job_label(j) + "\n" + std::string(markdown));
+}
+
+void PlainConsole::job_message(const JobInfo& j, std::string_view text) {
+  line(j, "!", text);
+}
+
+void PlainConsole::job_finished(const JobInfo& j, const JobEnd& e) {
+  std::string text = "job " + std::string(result_name(e.result));
+  if (e.result != Result::skipped) text += " in " + format_duration(e.duration);
+  if (!e.reason.empty()) text += ": " + e.reason;
+  line(j, result_mark(e.result), text);
+  if (!e.kept_workspace.empty()) line(j, "!", "workspace kept at " + e.kept_workspace);
+  std::lock_guard lock(m_mutex);
+  m_rows.push_back(SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason});
+}
+
+void PlainConsole::print_summary() {
+  std::lock_guard lock(m_mutex);
+  std::string out = "\n";
+  size_t wf = 8, job = 3;
+  for (const SummaryRow& row : m_rows) {
+    wf = std::max(wf, row.workflow.size());
+    job = std::max(job, row.job.size());
+  }
+  auto pad = [](std::string text, size_t width) {
+    text.resize(std::max(text.size(), width), ' ');
+    return text;
+  };
+  out += pad("WORKFLOW", wf) + "  " + pad("JOB", job) + "  " + pad("RESULT", 9) + "  " +
+         pad("DURATION", 8) + "  REASON\n";
+  for (const SummaryRow& row : m_rows) {
+    std::string duration = row.result == Result::skipped ? "-" : format_duration(row.duration);
+    std::string text = pad(row.workflow, wf) + "  " + pad(row.job, job) + "  " +
+                       pad(std::string(result_name(row.result)), 9) + "  " + pad(duration, 8) +
+                       "  " + row.reason;
+    while (!text.empty() && text.back() == ' ')
+      text.pop_back();
+    out += text + "\n";
+  }
+  if (!m_annotations.empty()) {
+    out += "\nAnnotations:\n";
+    for (const std::string& a : m_annotations)
+      out += "  " + a + "\n";
+  }
+  for (const std::string& s : m_summaries) {
+    out += "\n" + s;
+    if (!s.ends_with('\n')) out += "\n";
+  }
+  std::fwrite(out.data(), 1, out.size(), m_out);
+  std::fflush(m_out);
+}
+
+// ---- JsonConsole ----------------------------------------------------------
+
+namespace {
+
+std::string job_fields(const JobInfo& j) {
+  std::string out = ",\"workflow\":" + json_string(j.workflow_name) +
+                    ",\"job\":" + json_string(j.job_id) + ",\"name\":" + json_string(j.name) +
+                    ",\"instance\":" + std::to_string(j.instance);
+  if (!j.matrix_json.empty()) out += ",\"matrix\":" + j.matrix_json;
+  return out;
+}
+
+std::string ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count());
+}
+
+}  // namespace
+
+void JsonConsole::emit(const std::string& object) {
+  std::string whole = object + "\n";
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
+  std::fflush(m_out);
+}
+
+void JsonConsole::run_started(const RunStart& e) {
+  emit("{\"event\":\"run.started\",\"workflow\":" + json_string(e.workflow_name) +
+       ",\"file\":" + json_string(e.workflow_file) + ",\"trigger\":" + json_string(e.event) +
+       ",\"ref\":" + json_string(e.ref) + ",\"sha\":" + json_string(e.sha) + "}");
+}
+void JsonConsole::job_queued(const JobInfo& j) {
+  emit("{\"event\":\"job.queued\"" + job_fields(j) + "}");
+}
+void JsonConsole::job_started(const JobInfo& j) {
+  emit("{\"event\":\"job.started\"" + job_fields(j) + "}");
+}
+void JsonConsole::step_started(const JobInfo& j, int index, std::string_view name) {
+  emit("{\"event\":\"step.started\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +
+       ",\"step_name\":" + json_string(name) + "}");
+}
+void JsonConsole::step_line(const JobInfo& j, int index, std::string_view line) {
+  emit("{\"event\":\"step.log\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +
+       ",\"line\":" + json_string(line) + "}");
+}
+void JsonConsole::step_group(const JobInfo& j, int index, std::string_view title) {
+  emit("{\"event\":\"step.group\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +
+       ",\"title\":" + json_string(title) + "}");
+}
+void JsonConsole::step_finished(const JobInfo& j, int index, std::string_view name,
+                                const StepEnd& e) {
+  emit("{\"event\":\"step.finished\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +
+       ",\"step_name\":" + json_string(name) +
+       ",\"outcome\":" + json_string(result_name(e.outcome)) +
+       ",\"conclusion\":" + json_string(result_name(e.conclusion)) +
+       ",\"detail\":" + json_string(e.detail) + ",\"duration_ms\":" + ms(e.duration) + "}");
+}
+void JsonConsole::annotation(const JobInfo& j, int step, const Annotation& a) {
+  std::string out =
+      "{\"event\":\"annotation\"" + job_fields(j) + ",\"step\":" + std::to_string(step) +
+      ",\"level\":" + json_string(level_name(a.level)) + ",\"message\":" + json_string(a.message);
+  if (a.file) out += ",\"file\":" + json_string(*a.file);
+  if (a.line) out += ",\"line\":" + std::to_string(*a.line);
+  if (a.title) out += ",\"title\":" + json_string(*a.title);
+  emit(out + "}");
+}
+void JsonConsole::step_summary(const JobInfo& j, int step, std::string_view markdown) {
+  emit("{\"event\":\"step.summary\"" + job_fields(j) + ",\"step\":" + std::to_string(step) +
+       ",\"markdown\":" + json_string(markdown) + "}");
+}
+void JsonConsole::job_message(const JobInfo& j, std::string_view text) {
+  emit("{\"event\":\"job.message\"" + job_fields(j) + ",\"text\":" + json_string(text) + "}");
+}
+void JsonConsole::job_finished(const JobInfo& j, const JobEnd& e) {
+  std::string out = "{\"event\":\"job.finished\"" + job_fields(j) +
+                    ",\"result\":" + json_string(result_name(e.result)) +
+                    ",\"reason\":" + json_string(e.reason) + ",\"duration_ms\":" + ms(e.duration);
+  if (!e.kept_workspace.empty()) out += ",\"workspace\":" + json_string(e.kept_workspace);
+  emit(out + "}");
+}
+void JsonConsole::run_finished(const RunEnd& e) {
+  emit("{\"event\":\"run.finished\",\"result\":" + json_string(result_name(e.result)) +
+       ",\"duration_ms\":" + ms(e.duration) + "}");
+}
+
+}  // namespace pipewright::exec

@@ -1,0 +1,91 @@
+// Console sinks: plain whole lines `[workflow/job] | text` (never interleaved), or
+// `--json` (one JSON event per line), plus the end-of-run summary: a table of jobs
+// (workflow, job, result, duration, reason), the annotations with file:line and the
+// step summaries as text.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pipewright/exec/events.h"
+
+namespace pipewright::exec {
+
+struct ConsoleOptions {
+  bool verbose = false;
+};
+
+// What the summary shows about one finished job.
+struct SummaryRow {
+  std::string workflow;
+  std::string job;
+  Result result = Result::success;
+  std::chrono::milliseconds duration{0};
+  std::string reason;
+};
+
+// Prints events as plain lines to `out` and collects the end-of-run summary.
+class PlainConsole : public EventSink {
+ public:
+  explicit PlainConsole(std::FILE* out, ConsoleOptions options = {});
+
+  void run_started(const RunStart& e) override;
+  void step_started(const JobInfo& j, int index, std::string_view name) override;
+  void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_group(const JobInfo& j, int index, std::string_view title) override;
+  void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
+  void annotation(const JobInfo& j, int step, const Annotation& a) override;
+  void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
+  void job_message(const JobInfo& j, std::string_view text) override;
+  void job_finished(const JobInfo& j, const JobEnd& e) override;
+
+  // The summary table, annotations and step summaries of everything seen so far.
+  void print_summary();
+
+ private:
+  void line(const JobInfo& j, std::string_view marker, std::string_view text);
+
+  std::FILE* m_out;
+  ConsoleOptions m_options;
+  std::mutex m_mutex;
+  std::vector<SummaryRow> m_rows;
+  std::vector<std::string> m_annotations;
+  std::vector<std::string> m_summaries;
+};
+
+// Prints one JSON object per line: run.started, job.queued, job.started, step.started,
+// step.log, step.finished, annotation, job.finished, run.finished.
+class JsonConsole : public EventSink {
+ public:
+  explicit JsonConsole(std::FILE* out) : m_out(out) {}
+
+  void run_started(const RunStart& e) override;
+  void job_queued(const JobInfo& j) override;
+  void job_started(const JobInfo& j) override;
+  void step_started(const JobInfo& j, int index, std::string_view name) override;
+  void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_group(const JobInfo& j, int index, std::string_view title) override;
+  void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
+  void annotation(const JobInfo& j, int step, const Annotation& a) override;
+  void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
+  void job_message(const JobInfo& j, std::string_view text) override;
+  void job_finished(const JobInfo& j, const JobEnd& e) override;
+  void run_finished(const RunEnd& e) override;
+
+ private:
+  void emit(const std::string& object);
+
+  std::FILE* m_out;
+  std::mutex m_mutex;
+  std::string m_workflow;
+};
+
+// `text` as a JSON string literal (invalid UTF-8 bytes become U+FFFD).
+std::string json_string(std::string_view text);
+// "1.2s", "2m03s", "45ms".
+std::string format_duration(std::chrono::milliseconds duration);
+
+}  // namespace pipewright::exec

@@ -1,0 +1,91 @@
+#include "pipewright/exec/engine.h"
+
+#include <filesystem>
+
+#include "pipewright/plan/contexts.h"
+
+extern char** environ;
+
+namespace pipewright::exec {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string workflow_display_name(const workflow::Workflow& workflow, const std::string& file) {
+  if (workflow.name.present()) return workflow.name.value;
+  return file.empty() ? workflow.file : file;
+}
+
+}  // namespace
+
+EnvList host_environment() {
+  EnvList env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string name(text.substr(0, eq));
+    if (name.starts_with("GITHUB_") || name.starts_with("RUNNER_") || name == "ACT") continue;
+    env.emplace_back(std::move(name), std::string(text.substr(eq + 1)));
+  }
+  return env;
+}
+
+util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
+                                             const plan::Event& event,
+                                             const plan::Repository& repository,
+                                             const RunSettings& settings, EventSink& sink) {
+  auto started = SteadyClock::now();
+  std::string name = workflow_display_name(workflow, settings.workflow_file);
+
+  // Contexts: github and runner for the whole run.
+  plan::RunInfo info;
+  info.workflow = name;
+  info.workflow_file = settings.workflow_file;
+  info.run_id = settings.run_id;
+  info.run_number = settings.run_number;
+  info.workspace = repository.info().root;
+  if (const expr::Value* token = settings.secrets.member("GITHUB_TOKEN"))
+    info.token = token->to_display_string();
+  std::error_code ec;
+  std::string temp_root = settings.jobs_dir + "/runner";
+  std::filesystem::create_directories(temp_root, ec);
+  plan::RunnerInfo runner = plan::detect_runner(temp_root, settings.verbose);
+
+  RunContext run;
+  run.workflow = &workflow;
+  run.workflow_name = name;
+  run.github = plan::github_context(repository.info(), event, info);
+  run.runner = plan::runner_context(runner);
+  run.vars = settings.vars;
+  run.secrets = settings.secrets;
+  run.inputs = settings.inputs;
+  run.masker = settings.masker;
+  run.sink = &sink;
+  run.source_dir = repository.info().root;
+  run.jobs_dir = settings.jobs_dir;
+  run.bind = settings.bind;
+  run.keep = settings.keep;
+  run.verbose = settings.verbose;
+  if (!settings.bind) {
+    PW_TRY(files, repository.working_tree_files());
+    run.workspace_files = std::move(files);
+  }
+  run.base_env = host_environment();
+  for (const auto& [k, v] : settings.extra_env)
+    env_set(run.base_env, k, v);
+  for (auto& [k, v] : plan::default_environment(run.github, run.runner))
+    env_set(run.base_env, std::move(k), std::move(v));
+
+  sink.run_started(
+      RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
+  auto executor = make_host_executor();
+  auto outcome = schedule_run(run, *executor, settings.scheduler);
+  if (!outcome) return outcome;
+  sink.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                SteadyClock::now() - started)});
+  return outcome;
+}
+
+}  // namespace pipewright::exec

@@ -1,0 +1,48 @@
+// Running one selected workflow (DESIGN.md "Data flow of pipewright run", steps 3-6):
+// the run's contexts from the repository and event, then the scheduler with the host
+// executor, reported to an EventSink. Loading and selecting (steps 1-2) are the
+// caller's (cli/run_command.cc), since they span several workflows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pipewright/exec/events.h"
+#include "pipewright/exec/masker.h"
+#include "pipewright/exec/scheduler.h"
+#include "pipewright/exec/step_runner.h"
+#include "pipewright/expr/value.h"
+#include "pipewright/plan/event.h"
+#include "pipewright/plan/repository.h"
+#include "pipewright/workflow/model.h"
+
+namespace pipewright::exec {
+
+struct RunSettings {
+  std::string workflow_file;  // repository-relative
+  int64_t run_id = 1;
+  int64_t run_number = 1;
+  expr::Value secrets;  // object
+  expr::Value vars;     // object
+  expr::Value inputs;   // object or null
+  EnvList extra_env;    // --env / --env-file, over the host environment
+  SchedulerOptions scheduler;
+  std::string jobs_dir;  // parent of the per-job directories
+  bool bind = false;
+  bool keep = false;
+  bool verbose = false;
+  Masker* masker = nullptr;
+};
+
+// Runs `workflow` for `event`; reports run_started..run_finished to `sink`. Fails only
+// when the run cannot start (invalid needs graph, unknown -j job).
+util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
+                                             const plan::Event& event,
+                                             const plan::Repository& repository,
+                                             const RunSettings& settings, EventSink& sink);
+
+// The host's environment for steps: ours without GITHUB_*/RUNNER_* (a run inside CI
+// must not leak its own) and without ACT.
+EnvList host_environment();
+
+}  // namespace pipewright::exec

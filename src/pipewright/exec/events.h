@@ -1,0 +1,111 @@
+// What the engine reports while a run goes on: one EventSink receives every event,
+// from any job thread, already masked. Console output, `--json`, and the run history
+// (an adapter in cli/) are sinks; MultiSink fans out to several.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipewright/exec/workflow_commands.h"
+
+namespace pipewright::exec {
+
+// How a run, job or step ended.
+enum class Result { success, failure, cancelled, skipped };
+
+// "success", "failure", "cancelled", "skipped".
+std::string_view result_name(Result result);
+
+using Clock = std::chrono::system_clock;
+
+struct RunStart {
+  std::string workflow_file;  // as given (relative to the repository when inside it)
+  std::string workflow_name;
+  std::string event;
+  std::string ref;
+  std::string sha;
+  Clock::time_point started_at;
+};
+
+// A job instance (one matrix leg). `instance` is unique within the run.
+struct JobInfo {
+  size_t instance = 0;
+  std::string workflow_name;
+  std::string job_id;
+  std::string name;         // display name, e.g. "test (3.11)"
+  std::string matrix_json;  // '' without a matrix
+};
+
+struct StepEnd {
+  Result outcome = Result::success;     // before continue-on-error
+  Result conclusion = Result::success;  // after it
+  std::chrono::milliseconds duration{0};
+  std::string detail;  // "exited with code 2", skip reason, ...
+};
+
+struct JobEnd {
+  Result result = Result::success;
+  std::string reason;  // why skipped / cancelled / failed ('' when nothing to say)
+  std::chrono::milliseconds duration{0};
+  std::string kept_workspace;  // path, when the workspace was kept
+  bool continue_on_error = false;
+};
+
+struct RunEnd {
+  Result result = Result::success;
+  std::chrono::milliseconds duration{0};
+};
+
+// Receives events. Implementations must be thread-safe: jobs report concurrently.
+// Every text is masked before it reaches a sink.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void run_started(const RunStart&) {}
+  // A job instance exists (queued); called before job_started or job_finished for it.
+  virtual void job_queued(const JobInfo&) {}
+  virtual void job_started(const JobInfo&) {}
+  virtual void step_started(const JobInfo&, int /*index*/, std::string_view /*name*/) {}
+  // One whole output line of step `index` (no line break).
+  virtual void step_line(const JobInfo&, int /*index*/, std::string_view /*line*/) {}
+  // A ::group:: title (also logged as a line).
+  virtual void step_group(const JobInfo&, int /*index*/, std::string_view /*title*/) {}
+  virtual void step_finished(const JobInfo&, int /*index*/, std::string_view /*name*/,
+                             const StepEnd&) {}
+  // An annotation from a workflow command or the engine; `step` is -1 for job-level.
+  virtual void annotation(const JobInfo&, int /*step*/, const Annotation&) {}
+  virtual void step_summary(const JobInfo&, int /*step*/, std::string_view /*markdown*/) {}
+  // An engine message about the job (warnings like a dropped output).
+  virtual void job_message(const JobInfo&, std::string_view /*text*/) {}
+  virtual void job_finished(const JobInfo&, const JobEnd&) {}
+  virtual void run_finished(const RunEnd&) {}
+};
+
+// Forwards every event to each of its sinks, in order.
+class MultiSink : public EventSink {
+ public:
+  void add(EventSink* sink) { m_sinks.push_back(sink); }
+
+  void run_started(const RunStart& e) override;
+  void job_queued(const JobInfo& j) override;
+  void job_started(const JobInfo& j) override;
+  void step_started(const JobInfo& j, int index, std::string_view name) override;
+  void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_group(const JobInfo& j, int index, std::string_view title) override;
+  void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
+  void annotation(const JobInfo& j, int step, const Annotation& a) override;
+  void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
+  void job_message(const JobInfo& j, std::string_view text) override;
+  void job_finished(const JobInfo& j, const JobEnd& e) override;
+  void run_finished(const RunEnd& e) override;
+
+ private:
+  std::vector<EventSink*> m_sinks;
+};
+
+}  // namespace pipewright::exec

@@ -1,0 +1,95 @@
+// Running one job instance: the Executor seam (DESIGN.md) and the host executor,
+// which gives the job a workspace, runs its steps in order (step `if` with the job
+// status, env precedence, continue-on-error, outcome vs conclusion, steps.<id>.outputs,
+// environment files), evaluates the job outputs at the end and ends what the steps
+// left behind.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pipewright/exec/events.h"
+#include "pipewright/exec/masker.h"
+#include "pipewright/exec/step_runner.h"
+#include "pipewright/expr/value.h"
+#include "pipewright/os/cancel.h"
+#include "pipewright/workflow/model.h"
+
+namespace pipewright::exec {
+
+// Cancellation of one job. A graceful request interrupts the running step (SIGINT,
+// then escalation) and makes cancelled() true for the steps after it, which still run
+// when their `if` says so (always(), cancelled()); a kill request ends everything at
+// once. Thread-safe.
+class JobControl {
+ public:
+  void request_cancel();
+  void request_kill();
+  bool cancelled() const { return m_level.load() >= 1; }
+  bool killed() const { return m_level.load() >= 2; }
+  // A fresh token for the next step: untouched after a graceful cancel (so always()
+  // steps run), already at "immediate" after a kill. Fails when eventfd fails.
+  util::Expected<std::shared_ptr<os::CancelToken>> begin_step();
+
+ private:
+  std::mutex m_mutex;
+  std::shared_ptr<os::CancelToken> m_current;
+  std::atomic<int> m_level{0};
+};
+
+// Everything run-wide a job needs (built once by the engine).
+struct RunContext {
+  const workflow::Workflow* workflow = nullptr;
+  std::string workflow_name;  // `name:`, else the repository-relative file
+  expr::Value github;         // run-wide github context
+  expr::Value runner;         // runner context
+  expr::Value vars;           // vars context (object)
+  expr::Value secrets;        // secrets context (object)
+  expr::Value inputs;         // inputs context (object or null)
+  EnvList base_env;           // host environment + GitHub's default variables
+  Masker* masker = nullptr;
+  EventSink* sink = nullptr;
+  std::string source_dir;                    // the working tree
+  std::vector<std::string> workspace_files;  // relative to source_dir
+  std::string jobs_dir;                      // parent of per-job directories
+  bool bind = false;
+  bool keep = false;
+  bool verbose = false;
+  os::GracePeriods grace;
+};
+
+// One job instance ready to run.
+struct JobInstance {
+  JobInfo info;
+  const workflow::Job* job = nullptr;
+  expr::Value matrix;    // object (empty without matrix)
+  expr::Value strategy;  // object
+  expr::Value needs;     // object of direct needs {result, outputs}
+  std::chrono::milliseconds timeout{360 * 60 * 1000};
+};
+
+struct JobRunResult {
+  Result result = Result::success;
+  std::string reason;
+  expr::Object outputs;
+  std::string kept_workspace;
+};
+
+// Runs job instances (host today; sandbox and remote agents later).
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Runs `job` to its end, reporting through run.sink (job_started..step events; the
+  // caller reports job_finished). Must honour `control`.
+  virtual JobRunResult run_job(const RunContext& run, const JobInstance& job,
+                               JobControl& control) = 0;
+};
+
+// The executor that runs steps as processes on this host.
+std::unique_ptr<Executor> make_host_executor();
+
+}  // namespace pipewright::exec

@@ -1,0 +1,48 @@
+// Scheduling the jobs of one workflow run (DESIGN.md data flow step 4): a job starts
+// as soon as its own `needs` are done; among ready jobs the longest remaining
+// critical path goes first; global parallelism, `strategy.max-parallel`, `fail-fast`
+// (running siblings cancelled, queued ones not started), job `if` with job-level
+// status functions (skips cascade), `runs-on` mapped to this host or skipped with
+// the reason, matrices expanded when the job becomes ready (they may use needs).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipewright/exec/job_runner.h"
+#include "pipewright/os/cancel.h"
+
+namespace pipewright::exec {
+
+struct SchedulerOptions {
+  size_t parallel = 1;  // global limit of concurrently running job instances
+  // `-P LABEL=host|skip`: "host" runs the label here, "skip" skips it.
+  std::map<std::string, std::string> platforms;
+  // `--matrix k:v` filters.
+  std::vector<std::pair<std::string, std::string>> matrix_filters;
+  // `-j ID`: only these jobs and what they need ('' = all).
+  std::vector<std::string> only_jobs;
+  // Ctrl-C: graceful then immediate (nullptr: none).
+  const os::CancelToken* cancel = nullptr;
+};
+
+struct ScheduleOutcome {
+  Result result = Result::success;  // failure when a required job failed
+  bool cancelled = false;
+};
+
+// Runs every job of run.workflow through `executor`, reporting to run.sink. Fails only
+// when the needs graph is invalid (unknown job, cycle) or `-j` names no job.
+util::Expected<ScheduleOutcome> schedule_run(const RunContext& run, Executor& executor,
+                                             const SchedulerOptions& options);
+
+// Whether `runs-on` labels run on this host: "" when yes, else the reason a job with
+// them is skipped ("unsupported on this host: windows-latest").
+std::string runs_on_verdict(const std::vector<std::string>& labels,
+                            const std::map<std::string, std::string>& platforms);
+
+}  // namespace pipewright::exec

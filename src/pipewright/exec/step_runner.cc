@@ -1,0 +1,259 @@
+#include "pipewright/exec/step_runner.h"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "pipewright/exec/env_files.h"
+#include "pipewright/exec/shells.h"
+#include "pipewright/os/file.h"
+#include "pipewright/os/process.h"
+
+namespace pipewright::exec {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Lines longer than this are passed on in pieces (memory stays bounded).
+constexpr size_t k_max_line = 64 * 1024;
+
+std::string unique_name() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t seed = std::random_device{}();
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016llx-%llu", static_cast<unsigned long long>(seed),
+                static_cast<unsigned long long>(counter.fetch_add(1)));
+  return buf;
+}
+
+struct FileCommands {
+  std::string env, output, path, summary, state;
+};
+
+util::Expected<FileCommands> create_file_commands(const std::string& dir) {
+  std::string id = unique_name();
+  FileCommands files{dir + "/set_env_" + id, dir + "/set_output_" + id, dir + "/add_path_" + id,
+                     dir + "/step_summary_" + id, dir + "/save_state_" + id};
+  for (const std::string* path :
+       {&files.env, &files.output, &files.path, &files.summary, &files.state}) {
+    std::ofstream out(*path, std::ios::trunc);
+    if (!out) return util::fail("cannot create " + *path);
+  }
+  return files;
+}
+
+std::string read_or_empty(const std::string& path) {
+  auto text = os::read_file(path, 64 * 1024 * 1024);
+  return text ? *text : std::string();
+}
+
+std::string describe_duration(std::chrono::milliseconds ms) {
+  auto s = ms.count() / 1000;
+  if (s >= 60 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  if (s >= 1) return std::to_string(s) + "s";
+  return std::to_string(ms.count()) + "ms";
+}
+
+// Splits the child's output into lines and applies workflow commands to each.
+class LineProcessor {
+ public:
+  LineProcessor(const StepEnvironment& environment, const StepOutputHandlers& handlers,
+                CommandSettings settings, ScriptResult& result)
+      : m_env(environment),
+        m_handlers(handlers),
+        m_result(result),
+        m_commands(std::move(settings), [this](std::string_view value) {
+          for (const MaskWarning& warning : m_env.masker->add_secret(value))
+            m_handlers.line("warning: " + warning.message);
+        }) {}
+
+  void feed(std::string_view chunk) {
+    size_t start = 0;
+    while (start < chunk.size()) {
+      size_t nl = chunk.find('\n', start);
+      if (nl == std::string_view::npos) {
+        m_partial.append(chunk.substr(start));
+        if (m_partial.size() >= k_max_line) flush_partial();
+        return;
+      }
+      m_partial.append(chunk.substr(start, nl - start));
+      flush_partial();
+      start = nl + 1;
+    }
+  }
+
+  void finish() {
+    if (!m_partial.empty()) flush_partial();
+  }
+
+  bool command_failed() const { return m_command_failed; }
+
+ private:
+  void flush_partial() {
+    process(m_partial);
+    m_partial.clear();
+  }
+
+  void process(std::string_view line) {
+    for (CommandEffect& effect : m_commands.process_line(line))
+      std::visit([this](auto& e) { apply(e); }, effect);
+  }
+
+  std::string mask(std::string_view text) const { return m_env.masker->mask(text); }
+
+  void apply(OutputLine& e) { m_handlers.line(mask(e.text)); }
+  void apply(GroupStart& e) {
+    std::string title = mask(e.title);
+    m_handlers.group(title);
+  }
+  void apply(GroupEnd&) {}
+  void apply(DebugMessage& e) {
+    if (m_handlers.show_debug) m_handlers.line("##[debug]" + mask(e.text));
+  }
+  void apply(Annotation& e) {
+    Annotation masked = e;
+    masked.message = mask(e.message);
+    if (masked.title) masked.title = mask(*masked.title);
+    m_handlers.annotation(masked);
+  }
+  void apply(SetOutput& e) { m_result.outputs.emplace_back(e.name, e.value); }
+  void apply(SaveState&) {}
+  void apply(SetEnv& e) { m_result.env.emplace_back(e.name, e.value); }
+  void apply(AddPath& e) { m_result.path_lines.push_back(e.path); }
+  void apply(MatcherCommand&) {}
+  void apply(CommandFailed& e) {
+    m_command_failed = true;
+    m_handlers.line("##[error]" + mask(e.message));
+    m_handlers.line("##[error]" + mask(e.reason));
+  }
+
+  const StepEnvironment& m_env;
+  const StepOutputHandlers& m_handlers;
+  ScriptResult& m_result;
+  WorkflowCommandState m_commands;
+  std::string m_partial;
+  bool m_command_failed = false;
+};
+
+// Reads GITHUB_ENV / GITHUB_OUTPUT into `into`; false (after reporting) on a format error.
+bool apply_env_file(const std::string& path, EnvFileKind kind, EnvList& into,
+                    const StepOutputHandlers& handlers, const Masker& masker) {
+  EnvFileResult parsed = parse_env_file(read_or_empty(path), kind, NewlineMode::lf, path);
+  for (EnvFileEntry& entry : parsed.entries)
+    into.emplace_back(std::move(entry.name), std::move(entry.value));
+  for (const EnvFileIssue& issue : parsed.issues)
+    handlers.annotation(Annotation{AnnotationLevel::error, masker.mask(issue.message)});
+  if (!parsed.error) return true;
+  handlers.line("##[error]" + env_file_failure_message(kind));
+  handlers.line("##[error]" + masker.mask(parsed.error->message));
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> env_lookup(const EnvList& env, std::string_view name) {
+  for (auto it = env.rbegin(); it != env.rend(); ++it)
+    if (it->first == name) return it->second;
+  return std::nullopt;
+}
+
+void env_set(EnvList& env, std::string name, std::string value) {
+  std::erase_if(env, [&](const auto& entry) { return entry.first == name; });
+  env.emplace_back(std::move(name), std::move(value));
+}
+
+ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& environment,
+                             const StepOutputHandlers& handlers) {
+  ScriptResult result;
+  auto fail_early = [&](const std::string& message) {
+    handlers.line("##[error]" + environment.masker->mask(message));
+    result.outcome = Result::failure;
+    result.detail = message;
+    return result;
+  };
+
+  EnvList env = step.env;
+  std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+  auto shell = resolve_shell(step.shell, path);
+  if (!shell) return fail_early(shell.error().message);
+
+  std::string script_path = environment.runner_temp + "/" + unique_name() + shell->extension;
+  if (auto written =
+          os::write_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
+      !written)
+    return fail_early(written.error().message);
+
+  auto files = create_file_commands(environment.runner_temp);
+  if (!files) return fail_early(files.error().message);
+  env_set(env, "GITHUB_ENV", files->env);
+  env_set(env, "GITHUB_OUTPUT", files->output);
+  env_set(env, "GITHUB_PATH", files->path);
+  env_set(env, "GITHUB_STEP_SUMMARY", files->summary);
+  env_set(env, "GITHUB_STATE", files->state);
+
+  CommandSettings settings =
+      command_settings_from_env([&](std::string_view name) { return env_lookup(env, name); });
+  settings.workspace = step.workspace;
+  LineProcessor lines(environment, handlers, settings, result);
+
+  os::SpawnOptions spawn;
+  spawn.argv = shell_argv(*shell, script_path);
+  for (const auto& [name, value] : env)
+    spawn.env.push_back(name + "=" + value);
+  spawn.cwd = step.working_directory;
+  spawn.scope = environment.scope;
+  os::RunOptions run;
+  run.on_output = [&](std::string_view chunk) { lines.feed(chunk); };
+  run.timeout = step.timeout;
+  run.cancel = environment.cancel;
+  run.grace = environment.grace;
+
+  std::error_code ec;
+  if (!fs::is_directory(step.working_directory, ec))
+    return fail_early("working-directory '" + step.working_directory + "' does not exist");
+  auto ran = os::run(spawn, run);
+  lines.finish();
+  fs::remove(script_path, ec);
+  if (!ran) return fail_early(ran.error().message);
+
+  result.detail = os::describe(*ran);
+  result.timed_out = ran->reason == os::TerminationReason::timed_out;
+  result.cancelled = ran->reason == os::TerminationReason::cancelled;
+  if (result.timed_out && step.timeout)
+    result.detail = "timed out after " + describe_duration(*step.timeout);
+  bool ok = ran->exit_code() == 0 && !result.timed_out && !result.cancelled;
+  if (!ok && !result.cancelled)
+    handlers.line("##[error]" + (ran->exit_code() && !result.timed_out
+                                     ? "Process completed with exit code " +
+                                           std::to_string(*ran->exit_code()) + "."
+                                     : "The step " + result.detail + "."));
+
+  // Environment files apply even when the step failed (as on GitHub).
+  bool files_ok =
+      apply_env_file(files->env, EnvFileKind::env, result.env, handlers, *environment.masker);
+  files_ok &= apply_env_file(files->output, EnvFileKind::output, result.outputs, handlers,
+                             *environment.masker);
+  for (std::string& line : parse_path_file(read_or_empty(files->path)))
+    result.path_lines.push_back(std::move(line));
+  std::string summary = read_or_empty(files->summary);
+  if (auto too_big = check_step_summary_size(summary.size())) {
+    handlers.annotation(Annotation{AnnotationLevel::error, *too_big});
+    summary.clear();
+  }
+  result.summary = environment.masker->mask(summary);
+  for (const std::string* file :
+       {&files->env, &files->output, &files->path, &files->summary, &files->state})
+    fs::remove(*file, ec);
+
+  if (result.cancelled)
+    result.outcome = Result::cancelled;
+  else if (!ok || !files_ok || lines.command_failed())
+    result.outcome = Result::failure;
+  if (ok && result.outcome == Result::failure && result.detail.starts_with("exited"))
+    result.detail = "a workflow command or environment file failed";
+  return result;
+}
+
+}  // namespace pipewright::exec

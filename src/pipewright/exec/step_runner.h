@@ -1,0 +1,73 @@
+// Running one `run:` step on this host: the script written to RUNNER_TEMP with the
+// shell template, fresh environment files, the process in its own group (os::run),
+// output split into whole lines, workflow commands processed, every text masked
+// before it leaves, and the environment files read back afterwards.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pipewright/exec/events.h"
+#include "pipewright/exec/masker.h"
+#include "pipewright/exec/workflow_commands.h"
+#include "pipewright/os/cancel.h"
+#include "pipewright/os/process.h"
+#include "pipewright/os/subreaper.h"
+
+namespace pipewright::exec {
+
+using EnvList = std::vector<std::pair<std::string, std::string>>;
+
+// What one step runs.
+struct ScriptStep {
+  std::string script;             // the evaluated `run:` text
+  std::string shell;              // as written ("" = unset)
+  std::string working_directory;  // absolute
+  EnvList env;                    // the whole environment (file-command variables added here)
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string workspace;  // for annotation paths
+};
+
+// Where a step's output goes (already masked); called on the running thread.
+struct StepOutputHandlers {
+  std::function<void(std::string_view line)> line;
+  std::function<void(std::string_view title)> group;
+  std::function<void(const Annotation&)> annotation;
+  bool show_debug = false;  // ::debug:: lines shown (-v or ACTIONS_STEP_DEBUG)
+};
+
+// The job-wide things a step needs.
+struct StepEnvironment {
+  std::string runner_temp;  // scripts and file-command files go here
+  Masker* masker = nullptr;
+  os::ProcessScope* scope = nullptr;
+  const os::CancelToken* cancel = nullptr;
+  os::GracePeriods grace;
+};
+
+struct ScriptResult {
+  Result outcome = Result::success;
+  std::string detail;  // "exited with code 1", "timed out after 1m", ...
+  bool timed_out = false;
+  bool cancelled = false;
+  EnvList env;                          // GITHUB_ENV entries (in order; later wins)
+  EnvList outputs;                      // GITHUB_OUTPUT and set-output entries
+  std::vector<std::string> path_lines;  // GITHUB_PATH lines (and add-path)
+  std::string summary;                  // GITHUB_STEP_SUMMARY (masked; '' when none)
+};
+
+// Runs `step`. Never throws; a step that cannot start fails with the reason as a line.
+ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& environment,
+                             const StepOutputHandlers& handlers);
+
+// The value of `name` in `env` (last wins), or nullopt.
+std::optional<std::string> env_lookup(const EnvList& env, std::string_view name);
+// Sets `name` in `env` (replacing every earlier entry).
+void env_set(EnvList& env, std::string name, std::string value);
+
+}  // namespace pipewright::exec
