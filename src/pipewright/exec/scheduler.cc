@@ -481,6 +481,8 @@ class Scheduler {
     JobEnd end;
     end.result = r.result;
     end.reason = m_run.masker->mask(r.reason);
+    if (r.result == Result::cancelled && t.fail_fast_hit && m_cancel_level == 0)
+      end.reason = "fail-fast: a job of the same matrix failed";
     end.duration = instance.start == SteadyClock::time_point() ? std::chrono::milliseconds(0)
                                                                : since(instance.start);
     end.kept_workspace = r.kept_workspace;
