@@ -125,6 +125,20 @@ util::Expected<Pairs> collect_pairs(const std::vector<std::string>& items, const
   return pairs;
 }
 
+// `<dir>/.github/workflows/x.yml` inside the repository names its project `<dir>`;
+// otherwise the repository root.
+std::string project_dir(const std::string& file, const std::string& root) {
+  std::error_code ec;
+  fs::path abs = fs::weakly_canonical(fs::absolute(file, ec), ec);
+  fs::path workflows = abs.parent_path();
+  if (workflows.filename() != "workflows" || workflows.parent_path().filename() != ".github")
+    return root;
+  fs::path dir = workflows.parent_path().parent_path();
+  fs::path rel = dir.lexically_relative(root);
+  if (rel.empty() || rel.string().starts_with("..")) return root;
+  return dir.string();
+}
+
 struct Loaded {
   std::string file;      // as found
   std::string relative;  // to the repository root
@@ -334,6 +348,7 @@ int run_run(const RunOptions& options) {
     settings.scheduler.matrix_filters = *matrix;
     settings.scheduler.only_jobs = options.jobs;
     settings.scheduler.cancel = &*cancel;
+    settings.project_dir = project_dir(w.file, root);
     settings.jobs_dir = *data_dir + "/jobs/" + std::to_string(record->id);
     settings.bind = options.bind;
     settings.keep = options.keep;

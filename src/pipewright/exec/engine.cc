@@ -68,7 +68,17 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.bind = settings.bind;
   run.keep = settings.keep;
   run.verbose = settings.verbose;
-  if (!settings.bind) {
+  if (!settings.project_dir.empty() && settings.project_dir != run.source_dir) {
+    std::string prefix =
+        std::filesystem::path(settings.project_dir).lexically_relative(run.source_dir).string() +
+        "/";
+    run.source_dir = settings.project_dir;
+    if (!settings.bind) {
+      PW_TRY(files, repository.working_tree_files());
+      for (const std::string& file : files)
+        if (file.starts_with(prefix)) run.workspace_files.push_back(file.substr(prefix.size()));
+    }
+  } else if (!settings.bind) {
     PW_TRY(files, repository.working_tree_files());
     run.workspace_files = std::move(files);
   }

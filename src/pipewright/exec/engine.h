@@ -28,6 +28,9 @@ struct RunSettings {
   EnvList extra_env;    // --env / --env-file, over the host environment
   SchedulerOptions scheduler;
   std::string jobs_dir;  // parent of the per-job directories
+  // The project the workflow belongs to when it is a subdirectory of the repository
+  // (`-W sub/.github/workflows/ci.yml`): the workspace holds that directory only.
+  std::string project_dir;
   bool bind = false;
   bool keep = false;
   bool verbose = false;
