@@ -244,10 +244,6 @@ util::Expected<Repository> Repository::open(const std::string& dir) {
     if (info.root.size() > 1 && info.root.back() == '/') info.root.pop_back();
     fill_head(raw, info);
     info.default_branch = find_default_branch(raw);
-    // Read from the config, not git_remote_lookup: libgit2 1.5 leaks a pcre2 match block
-    // per config entry while applying `insteadOf` rules (fixed upstream in 1.6).
-    ConfigPtr repo_config = open_config(raw);
-    info.remote_url = config_string(repo_config.get(), "remote.origin.url");
   } else {
     if (raw) git_repository_free(raw);  // a bare repository: treat as a plain directory
     info.root = abs.string();
@@ -256,6 +252,9 @@ util::Expected<Repository> Repository::open(const std::string& dir) {
   if (info.default_branch.empty()) info.default_branch = info.branch;
 
   ConfigPtr config = open_config(impl ? impl->repo.get() : nullptr);
+  // The origin URL from the config, not git_remote_lookup: libgit2 1.5 leaks a pcre2 match
+  // block per config entry while applying `insteadOf` rules (fixed upstream in 1.6).
+  if (impl) info.remote_url = config_string(config.get(), "remote.origin.url");
   info.actor = config_string(config.get(), "user.name");
   info.actor_email = config_string(config.get(), "user.email");
   if (info.actor.empty()) info.actor = env_or("USER", "pipewright");

@@ -2,6 +2,8 @@
 // remote, commits and changed files between commits, and the working tree's files.
 // A directory that is not inside a git repository still opens, with fallbacks (sha of
 // zeros, refs/heads/main, repository = directory name).
+// A Repository is not thread-safe (libgit2 handles): use it from one thread at a time;
+// working_tree_files() is best called once per run and its list shared by the jobs.
 #pragma once
 
 #include <cstddef>
