@@ -113,7 +113,12 @@ struct LaunchPlan {
   std::vector<std::vector<std::string>> after_ready;
   // Env for --health-cmd and the probes, e.g. PGHOST/PGPORT/PGUSER/PGPASSWORD.
   std::vector<std::string> client_env;
+  // Client tools for the health command, bound to this server: a wrapper named
+  // `first` in a PATH dir runs `second` (argv prefix, e.g. redis-cli -h 127.0.0.1
+  // -p 6380) followed by the health command's own args.
+  std::vector<std::pair<std::string, std::vector<std::string>>> client_wrappers;
   std::string version_warning;  // "postgres:16 requested, running PostgreSQL 15" or ""
+  int stop_signal = 15;         // SIGTERM; postgres uses SIGINT (fast shutdown)
 };
 
 // The seam between the service runner and one kind of server (STYLE.md rule 7).
