@@ -16,6 +16,9 @@ packages=(
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
   libgit2-dev                             # plan/: the local repository (HEAD, refs, diffs)
+  # exec/services: job services as native servers (tests/e2e, bench/services); the
+  # providers use their own data dirs and ports, never the system instances
+  postgresql-15 postgresql-client-15 redis-server redis-tools mariadb-server mariadb-client memcached
   libarchive-dev                          # exec/actions: cache and artifact archives (tar+zstd)
 )
 
