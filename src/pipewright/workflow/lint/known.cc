@@ -117,59 +117,6 @@ constexpr std::string_view k_runner_labels[] = {
 
 constexpr std::string_view k_shells[] = {"bash", "sh", "pwsh", "powershell", "python", "cmd"};
 
-constexpr std::string_view k_levels_any[] = {"read", "write", "none"};
-constexpr std::string_view k_levels_write[] = {"write", "none"};
-constexpr std::string_view k_levels_read[] = {"read", "none"};
-
-struct ScopeRow {
-  std::string_view scope;
-  std::span<const std::string_view> levels;
-};
-const ScopeRow k_scopes[] = {
-    {"actions", k_levels_any},
-    {"artifact-metadata", k_levels_any},
-    {"attestations", k_levels_any},
-    {"checks", k_levels_any},
-    {"code-quality", k_levels_any},
-    {"contents", k_levels_any},
-    {"copilot-requests", k_levels_write},
-    {"deployments", k_levels_any},
-    {"discussions", k_levels_any},
-    {"drives", k_levels_any},
-    {"id-token", k_levels_write},
-    {"issues", k_levels_any},
-    {"models", k_levels_read},
-    {"packages", k_levels_any},
-    {"pages", k_levels_any},
-    {"pull-requests", k_levels_any},
-    {"repository-projects", k_levels_any},
-    {"security-events", k_levels_any},
-    {"statuses", k_levels_any},
-    {"vulnerability-alerts", k_levels_read},
-};
-constexpr std::string_view k_scope_names[] = {
-    "actions",
-    "artifact-metadata",
-    "attestations",
-    "checks",
-    "code-quality",
-    "contents",
-    "copilot-requests",
-    "deployments",
-    "discussions",
-    "drives",
-    "id-token",
-    "issues",
-    "models",
-    "packages",
-    "pages",
-    "pull-requests",
-    "repository-projects",
-    "security-events",
-    "statuses",
-    "vulnerability-alerts",
-};
-
 // Property chains under `github.` that carry text an outside contributor chooses.
 // "*" matches any one element (an array index or a wildcard).
 const std::vector<std::vector<std::string_view>> k_untrusted = {
@@ -297,16 +244,6 @@ bool is_full_sha(std::string_view ref) {
   for (char c : ref)
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
   return true;
-}
-
-std::optional<std::span<const std::string_view>> permission_levels(std::string_view scope) {
-  for (const ScopeRow& row : k_scopes)
-    if (row.scope == scope) return row.levels;
-  return std::nullopt;
-}
-
-std::span<const std::string_view> permission_scopes() {
-  return k_scope_names;
 }
 
 bool is_untrusted_github_path(std::span<const std::string> path) {

@@ -1,5 +1,5 @@
 // What the linter knows about GitHub Actions, independent of any one workflow: the
-// shape of contexts, runner labels, shells, permission scopes, `uses` syntax and
+// shape of contexts, runner labels, shells, `uses` syntax and
 // which event fields an attacker controls. Pure functions over strings.
 #pragma once
 
@@ -35,11 +35,6 @@ struct UsesRef {
 std::optional<UsesRef> parse_uses(std::string_view uses, std::string& error);
 // True when `ref` is a full 40-hex commit SHA.
 bool is_full_sha(std::string_view ref);
-
-// Permission scopes and their allowed levels (gha-spec.md §14, the schema).
-// Empty optional: unknown scope. Otherwise the allowed levels.
-std::optional<std::span<const std::string_view>> permission_levels(std::string_view scope);
-std::span<const std::string_view> permission_scopes();
 
 // True when `path` (after `github.`) names data an outside contributor controls:
 // titles, bodies, branch names, commit messages, author names/emails, ….

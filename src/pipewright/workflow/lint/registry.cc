@@ -14,7 +14,9 @@ const Rule k_rules[] = {
     {"duplicate-key", "no key appears twice in one mapping", nullptr},
     {"unknown-key", "every key is one GitHub knows at that place", nullptr},
     {"type", "every value has the type GitHub expects", nullptr},
-    {"required-key", "keys GitHub requires are present", nullptr},
+    {"required", "keys GitHub requires are present", nullptr},
+    {"invalid-value",
+     "values are among those GitHub allows (job ids, permission scopes and levels, ...)", nullptr},
     {"expression", "every ${{ }} expression parses (functions, argument counts)", nullptr},
     // Ours.
     {"id", "job and step ids are well-formed and unique, ignoring case", check_ids},
@@ -30,7 +32,6 @@ const Rule k_rules[] = {
     {"runs-on", "runner labels are known GitHub-hosted labels or self-hosted", check_runs_on},
     {"shell", "shell is a built-in shell or a custom command with {0}", check_shells},
     {"environment", "environment names and URLs are well-formed", check_environment},
-    {"permissions", "permission scopes and levels exist", check_permissions},
     {"matrix", "matrix vectors are non-empty, unique, excludes match, at most 256 jobs",
      check_matrix},
     {"cron", "schedule cron expressions are valid POSIX cron as GitHub accepts it", check_events},

@@ -82,7 +82,6 @@ void check_expressions(const LintContext& c);       // rules_expressions.cc
 void check_runs_on(const LintContext& c);           // rules_runner.cc
 void check_shells(const LintContext& c);            // rules_runner.cc
 void check_environment(const LintContext& c);       // rules_runner.cc
-void check_permissions(const LintContext& c);       // rules_runner.cc
 void check_matrix(const LintContext& c);            // rules_matrix.cc
 void check_events(const LintContext& c);            // rules_events.cc
 void check_uses(const LintContext& c);              // rules_uses.cc

@@ -1,4 +1,5 @@
-// Rules about where and how jobs run: runs-on labels, shells, environments, permissions.
+// Rules about where and how jobs run: runs-on labels, shells, environments. (Permission
+// scopes and levels are checked by the loader against the schema.)
 #include <fmt/format.h>
 
 #include "pipewright/util/suggest.h"
@@ -13,44 +14,6 @@ constexpr size_t k_max_environment_name = 255;
 void check_shell_text(const LintContext& c, const Text& shell) {
   if (!shell.present() || shell.has_expressions()) return;
   if (auto why = check_shell(shell.value)) c.error(shell.location, *why, "shell");
-}
-
-std::string_view level_name(PermissionLevel level) {
-  switch (level) {
-    case PermissionLevel::none:
-      return "none";
-    case PermissionLevel::read:
-      return "read";
-    case PermissionLevel::write:
-      return "write";
-  }
-  return "none";
-}
-
-void check_permission_block(const LintContext& c, const Permissions& p) {
-  if (!p.present()) return;
-  std::vector<std::string> scopes(permission_scopes().begin(), permission_scopes().end());
-  for (const Permission& perm : p.scopes) {
-    auto levels = permission_levels(perm.scope.value);
-    if (!levels) {
-      c.error(perm.scope.location, fmt::format("unknown permission scope '{}'", perm.scope.value),
-              "permissions", suggestion(perm.scope.value, scopes));
-      continue;
-    }
-    std::string_view level = level_name(perm.level);
-    bool allowed = false;
-    for (std::string_view l : *levels)
-      allowed = allowed || l == level;
-    if (!allowed) {
-      std::string list;
-      for (std::string_view l : *levels)
-        list += (list.empty() ? "" : ", ") + std::string(l);
-      c.error(
-          perm.scope.location,
-          fmt::format("permission '{}' cannot be '{}'; allowed: {}", perm.scope.value, level, list),
-          "permissions");
-    }
-  }
 }
 
 }  // namespace
@@ -122,12 +85,6 @@ void check_environment(const LintContext& c) {
               fmt::format("environment url '{}' must start with https:// or http://", url.value),
               "environment");
   }
-}
-
-void check_permissions(const LintContext& c) {
-  check_permission_block(c, c.workflow.permissions);
-  for (const Job& job : c.workflow.jobs)
-    check_permission_block(c, job.permissions);
 }
 
 }  // namespace pipewright::workflow::lint

@@ -64,16 +64,6 @@ TEST(KnownTest, FullSha) {
   EXPECT_FALSE(is_full_sha("v4"));
 }
 
-TEST(KnownTest, Permissions) {
-  auto contents = permission_levels("contents");
-  ASSERT_TRUE(contents);
-  EXPECT_EQ(contents->size(), 3u);
-  auto id_token = permission_levels("id-token");
-  ASSERT_TRUE(id_token);
-  EXPECT_EQ(std::find(id_token->begin(), id_token->end(), "read"), id_token->end());
-  EXPECT_FALSE(permission_levels("content"));
-}
-
 TEST(KnownTest, UntrustedPaths) {
   using P = std::vector<std::string>;
   EXPECT_TRUE(is_untrusted_github_path(P{"event", "issue", "title"}));
