@@ -110,10 +110,16 @@ std::string format_duration(std::chrono::milliseconds duration) {
 PlainConsole::PlainConsole(std::FILE* out, ConsoleOptions options)
     : m_out(out), m_options(options) {}
 
-void PlainConsole::line(const JobInfo& j, std::string_view marker, std::string_view text) {
+void PlainConsole::line(const JobInfo& j, std::string_view marker, std::string_view text,
+                        bool step_output) {
   std::string whole = job_label(j) + " " + std::string(marker) + " " + std::string(text) + "\n";
   std::lock_guard lock(m_mutex);
   std::fwrite(whole.data(), 1, whole.size(), m_out);
+  if (!step_output) std::fflush(m_out);
+}
+
+void PlainConsole::flush() {
+  std::lock_guard lock(m_mutex);
   std::fflush(m_out);
 }
 
@@ -233,10 +239,15 @@ std::string ms(std::chrono::milliseconds d) {
 
 }  // namespace
 
-void JsonConsole::emit(const std::string& object) {
+void JsonConsole::emit(const std::string& object, bool step_output) {
   std::string whole = object + "\n";
   std::lock_guard lock(m_mutex);
   std::fwrite(whole.data(), 1, whole.size(), m_out);
+  if (!step_output) std::fflush(m_out);
+}
+
+void JsonConsole::flush() {
+  std::lock_guard lock(m_mutex);
   std::fflush(m_out);
 }
 
@@ -257,7 +268,8 @@ void JsonConsole::step_started(const JobInfo& j, int index, std::string_view nam
 }
 void JsonConsole::step_line(const JobInfo& j, int index, std::string_view line) {
   emit("{\"event\":\"step.log\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +
-       ",\"line\":" + json_string(line) + "}");
+           ",\"line\":" + json_string(line) + "}",
+       true);
 }
 void JsonConsole::step_group(const JobInfo& j, int index, std::string_view title) {
   emit("{\"event\":\"step.group\"" + job_fields(j) + ",\"step\":" + std::to_string(index) +

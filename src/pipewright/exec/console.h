@@ -41,12 +41,15 @@ class PlainConsole : public EventSink {
   void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
   void job_message(const JobInfo& j, std::string_view text) override;
   void job_finished(const JobInfo& j, const JobEnd& e) override;
+  void flush() override;
 
   // The summary table, annotations and step summaries of everything seen so far.
   void print_summary();
 
  private:
-  void line(const JobInfo& j, std::string_view marker, std::string_view text);
+  // Writes one whole line; flushed at once unless it is step output (see flush()).
+  void line(const JobInfo& j, std::string_view marker, std::string_view text,
+            bool step_output = false);
 
   std::FILE* m_out;
   ConsoleOptions m_options;
@@ -74,9 +77,10 @@ class JsonConsole : public EventSink {
   void job_message(const JobInfo& j, std::string_view text) override;
   void job_finished(const JobInfo& j, const JobEnd& e) override;
   void run_finished(const RunEnd& e) override;
+  void flush() override;
 
  private:
-  void emit(const std::string& object);
+  void emit(const std::string& object, bool step_output = false);
 
   std::FILE* m_out;
   std::mutex m_mutex;

@@ -52,6 +52,10 @@ void MultiSink::job_finished(const JobInfo& j, const JobEnd& e) {
   for (auto* s : m_sinks)
     s->job_finished(j, e);
 }
+void MultiSink::flush() {
+  for (auto* s : m_sinks)
+    s->flush();
+}
 void MultiSink::run_finished(const RunEnd& e) {
   for (auto* s : m_sinks)
     s->run_finished(e);

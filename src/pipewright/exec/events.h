@@ -84,6 +84,9 @@ class EventSink {
   virtual void job_message(const JobInfo&, std::string_view /*text*/) {}
   virtual void job_finished(const JobInfo&, const JobEnd&) {}
   virtual void run_finished(const RunEnd&) {}
+  // A batch of output has been reported (after each chunk a step printed): buffered
+  // sinks write it out now, so a quiet step's last lines show without a flush per line.
+  virtual void flush() {}
 };
 
 // Forwards every event to each of its sinks, in order.
@@ -103,6 +106,7 @@ class MultiSink : public EventSink {
   void job_message(const JobInfo& j, std::string_view text) override;
   void job_finished(const JobInfo& j, const JobEnd& e) override;
   void run_finished(const RunEnd& e) override;
+  void flush() override;
 
  private:
   std::vector<EventSink*> m_sinks;

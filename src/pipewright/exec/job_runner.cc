@@ -319,6 +319,7 @@ class JobExecution {
     handlers.line = [&](std::string_view line) { m_sink.step_line(m_job.info, index, line); };
     handlers.group = [&](std::string_view title) { m_sink.step_group(m_job.info, index, title); };
     handlers.annotation = [&](const Annotation& a) { m_sink.annotation(m_job.info, index, a); };
+    handlers.flush = [&] { m_sink.flush(); };
     handlers.show_debug =
         m_run.verbose || env_lookup(spec->env, "ACTIONS_STEP_DEBUG").value_or("") == "true";
     ScriptResult result = run_script_step(*spec, environment, handlers);

@@ -205,7 +205,10 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   spawn.cwd = step.working_directory;
   spawn.scope = environment.scope;
   os::RunOptions run;
-  run.on_output = [&](std::string_view chunk) { lines.feed(chunk); };
+  run.on_output = [&](std::string_view chunk) {
+    lines.feed(chunk);
+    if (handlers.flush) handlers.flush();
+  };
   run.timeout = step.timeout;
   run.cancel = environment.cancel;
   run.grace = environment.grace;

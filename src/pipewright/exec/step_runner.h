@@ -38,7 +38,8 @@ struct StepOutputHandlers {
   std::function<void(std::string_view line)> line;
   std::function<void(std::string_view title)> group;
   std::function<void(const Annotation&)> annotation;
-  bool show_debug = false;  // ::debug:: lines shown (-v or ACTIONS_STEP_DEBUG)
+  std::function<void()> flush;  // after each chunk of output (may be empty)
+  bool show_debug = false;      // ::debug:: lines shown (-v or ACTIONS_STEP_DEBUG)
 };
 
 // The job-wide things a step needs.
