@@ -37,7 +37,9 @@ def time_pipewright(pipewright, files, runs):
         walls.append(time.perf_counter() - t0)
         cpus.append(children_cpu() - cpu0)
         if proc.returncode not in (0, 1):  # 1 = findings: still a timed lint run
-            sys.exit(f"bench/lint: pipewright lint exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+            how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
+                   else f"exited {proc.returncode}")
+            sys.exit(f"bench/lint: pipewright lint {how}:\n{proc.stderr[-2000:]}")
         output = proc.stdout + proc.stderr
     return min(walls), min(cpus), output
 
