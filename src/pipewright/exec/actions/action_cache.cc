@@ -186,7 +186,9 @@ util::Expected<std::string> ActionCache::fetch(const ActionRef& ref, bool* fetch
       std::string probe = tmp + ".probe";
       Cleanup probe_cleanup{probe};
       if (run_git(env, {"init", "-q", "--bare", probe}).ok &&
-          run_git(env, {"fetch", "-q", "--filter=blob:none", url, "+refs/heads/*:refs/heads/*"},
+          run_git(env,
+                  {"fetch", "-q", "--filter=blob:none", url, "+refs/heads/*:refs/heads/*",
+                   "+refs/tags/*:refs/tags/*"},
                   probe)
               .ok) {
         GitResult full =

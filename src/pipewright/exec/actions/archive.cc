@@ -1,9 +1,12 @@
 #include "pipewright/exec/actions/archive.h"
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_set>
@@ -221,32 +224,41 @@ class Extractor {
   util::Expected<void> file(struct archive* a, struct archive_entry* e, const std::string& name,
                             const std::string& path, uint64_t size) {
     auto mode = static_cast<mode_t>(archive_entry_perm(e) & 0777);
-    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
-    int fd = ::open(path.c_str(), flags, mode);
-    if (fd < 0 && (errno == ELOOP || errno == ETXTBSY)) {  // an old symlink or busy binary
-      ::unlink(path.c_str());
-      fd = ::open(path.c_str(), flags | O_EXCL, mode);
+    // Usually the file is new: create it exclusively (never through a symlink). An
+    // existing one is truncated (a symlink or busy binary replaced) and re-moded.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    bool existed = fd < 0 && errno == EEXIST;
+    if (existed) {
+      fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && (errno == ELOOP || errno == ETXTBSY)) {
+        ::unlink(path.c_str());
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+      }
     }
     if (fd < 0) return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
     os::Fd owned(fd);
     const void* buf = nullptr;
     size_t n = 0;
     la_int64_t offset = 0;
+    la_int64_t position = 0;
     int r = 0;
     while ((r = archive_read_data_block(a, &buf, &n, &offset)) == ARCHIVE_OK) {
-      if (::lseek(fd, offset, SEEK_SET) < 0 || !write_all(fd, static_cast<const char*>(buf), n))
+      if (offset != position && ::lseek(fd, offset, SEEK_SET) < 0)
         return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
+      if (!write_all(fd, static_cast<const char*>(buf), n))
+        return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
+      position = offset + static_cast<la_int64_t>(n);
     }
     if (r != ARCHIVE_EOF)
       return util::fail(fmt::format("corrupt archive at '{}': {}", name, archive_error_string(a)));
-    if (::ftruncate(fd, static_cast<off_t>(size)) != 0)
+    if (static_cast<uint64_t>(position) != size && ::ftruncate(fd, static_cast<off_t>(size)) != 0)
       return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
     if (archive_entry_mtime_is_set(e)) {
       struct timespec times[2] = {{0, UTIME_OMIT},
                                   {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}};
       ::futimens(fd, times);
     }
-    ::fchmod(fd, mode);  // also when the file existed with other permissions
+    if (existed) ::fchmod(fd, mode);
     return {};
   }
 
@@ -256,15 +268,138 @@ class Extractor {
   std::unordered_set<std::string> m_roots;
 };
 
-ArchivePtr open_reader(const std::string& path, std::string& error) {
-  ArchivePtr a(archive_read_new(), archive_read_free);
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), k_io_block) != ARCHIVE_OK) {
-    error = fmt::format("cannot open the archive {}: {}", path, archive_error_string(a.get()));
-    return ArchivePtr(nullptr, archive_read_free);
+// Decompresses a .tar.zst on its own thread, a few MiB ahead of libarchive parsing the
+// tar and the caller writing files: decompression and file I/O overlap, as in
+// `zstd -d | tar -x`.
+class ZstdSource {
+ public:
+  explicit ZstdSource(os::Fd fd) : m_fd(std::move(fd)) {
+    m_thread = std::thread([this] { produce(); });
   }
-  return a;
+  ~ZstdSource() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+  }
+  ZstdSource(const ZstdSource&) = delete;
+  ZstdSource& operator=(const ZstdSource&) = delete;
+
+  // The next chunk (empty at the end); false with `error` set on failure.
+  bool next(std::vector<char>& chunk, std::string& error) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return !m_chunks.empty() || m_done; });
+    if (!m_chunks.empty()) {
+      chunk = std::move(m_chunks.front());
+      m_chunks.pop_front();
+      m_changed.notify_all();
+      return true;
+    }
+    chunk.clear();
+    error = m_error;
+    return m_error.empty();
+  }
+
+ private:
+  static constexpr size_t k_depth = 8;
+
+  void produce() {
+    std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+    std::vector<char> in(ZSTD_DStreamInSize() * 8);
+    std::string error;
+    size_t last = 0;
+    bool any = false;
+    for (;;) {
+      ssize_t n = ::read(m_fd.get(), in.data(), in.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error = "cannot read the archive: " + errno_text();
+        break;
+      }
+      if (n == 0) {
+        if (!any)
+          error = "the archive is empty";
+        else if (last != 0)
+          error = "the archive is truncated";
+        break;
+      }
+      any = true;
+      ZSTD_inBuffer ib{in.data(), static_cast<size_t>(n), 0};
+      while (ib.pos < ib.size && error.empty()) {
+        std::vector<char> out(k_io_block);
+        ZSTD_outBuffer ob{out.data(), out.size(), 0};
+        last = ZSTD_decompressStream(dctx.get(), &ob, &ib);
+        if (ZSTD_isError(last)) {
+          error = std::string("not a zstd archive or corrupt: ") + ZSTD_getErrorName(last);
+          break;
+        }
+        out.resize(ob.pos);
+        if (!out.empty() && !push(std::move(out))) return;
+      }
+      if (!error.empty()) break;
+    }
+    std::lock_guard lock(m_mutex);
+    m_error = error;
+    m_done = true;
+    m_changed.notify_all();
+  }
+
+  bool push(std::vector<char> chunk) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_chunks.size() < k_depth || m_stop; });
+    if (m_stop) return false;
+    m_chunks.push_back(std::move(chunk));
+    m_changed.notify_all();
+    return true;
+  }
+
+  os::Fd m_fd;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<std::vector<char>> m_chunks;
+  bool m_done = false;
+  bool m_stop = false;
+  std::string m_error;
+  std::thread m_thread;
+};
+
+// libarchive reading plain tar from a ZstdSource.
+struct Reader {
+  std::unique_ptr<ZstdSource> source;
+  std::vector<char> current;
+  ArchivePtr archive{nullptr, archive_read_free};
+};
+
+la_ssize_t reader_read(struct archive* a, void* client, const void** buffer) {
+  auto* reader = static_cast<Reader*>(client);
+  std::string error;
+  if (!reader->source->next(reader->current, error)) {
+    archive_set_error(a, EIO, "%s", error.c_str());
+    return -1;
+  }
+  *buffer = reader->current.data();
+  return static_cast<la_ssize_t>(reader->current.size());
+}
+
+std::unique_ptr<Reader> open_reader(const std::string& path, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = fmt::format("cannot open the archive {}: {}", path, errno_text());
+    return nullptr;
+  }
+  auto reader = std::make_unique<Reader>();
+  reader->source = std::make_unique<ZstdSource>(os::Fd(fd));
+  reader->archive.reset(archive_read_new());
+  archive_read_support_format_tar(reader->archive.get());
+  if (archive_read_open(reader->archive.get(), reader.get(), nullptr, reader_read, nullptr) !=
+      ARCHIVE_OK) {
+    error = fmt::format("cannot open the archive {}: {}", path,
+                        archive_error_string(reader->archive.get()));
+    return nullptr;
+  }
+  return reader;
 }
 
 }  // namespace
@@ -365,16 +500,16 @@ util::Expected<ArchiveStats> write_archive(const std::string& out,
 util::Expected<ArchiveStats> extract_archive(const std::string& archive, const PlaceEntry& place,
                                              const ArchiveLimits& limits) {
   std::string error;
-  ArchivePtr a = open_reader(archive, error);
-  if (!a) return util::fail(error);
+  auto reader = open_reader(archive, error);
+  if (!reader) return util::fail(error);
+  struct archive* a = reader->archive.get();
   Extractor extractor(limits);
   struct archive_entry* e = nullptr;
   int r = 0;
-  while ((r = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
-    PW_TRY_VOID(extractor.entry(a.get(), e, place));
+  while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
+    PW_TRY_VOID(extractor.entry(a, e, place));
   if (r != ARCHIVE_EOF)
-    return util::fail(
-        fmt::format("corrupt archive {}: {}", archive, archive_error_string(a.get())));
+    return util::fail(fmt::format("corrupt archive {}: {}", archive, archive_error_string(a)));
   ArchiveStats stats = extractor.stats();
   struct stat st {};
   if (::stat(archive.c_str(), &st) == 0) stats.compressed = static_cast<uint64_t>(st.st_size);
@@ -384,13 +519,14 @@ util::Expected<ArchiveStats> extract_archive(const std::string& archive, const P
 util::Expected<std::vector<std::pair<std::string, uint64_t>>> list_archive(
     const std::string& archive, const ArchiveLimits& limits) {
   std::string error;
-  ArchivePtr a = open_reader(archive, error);
-  if (!a) return util::fail(error);
+  auto reader = open_reader(archive, error);
+  if (!reader) return util::fail(error);
+  struct archive* a = reader->archive.get();
   std::vector<std::pair<std::string, uint64_t>> out;
   struct archive_entry* e = nullptr;
   int r = 0;
   uint64_t total = 0;
-  while ((r = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+  while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
     PW_TRY(name, checked_name(archive_entry_pathname(e)));
     if (out.size() >= limits.max_entries)
       return util::fail(fmt::format("refusing archive: more than {} entries", limits.max_entries));
@@ -402,8 +538,7 @@ util::Expected<std::vector<std::pair<std::string, uint64_t>>> list_archive(
     if (archive_entry_filetype(e) != AE_IFDIR) out.emplace_back(name, size);
   }
   if (r != ARCHIVE_EOF)
-    return util::fail(
-        fmt::format("corrupt archive {}: {}", archive, archive_error_string(a.get())));
+    return util::fail(fmt::format("corrupt archive {}: {}", archive, archive_error_string(a)));
   return out;
 }
 

@@ -120,6 +120,10 @@ struct Attack {
   const char* message;  // a part of the expected error
 };
 
+void PrintTo(const Attack& attack, std::ostream* os) {
+  *os << attack.what;
+}
+
 class ArchiveAttackTest : public ArchiveTest, public ::testing::WithParamInterface<Attack> {};
 
 TEST_P(ArchiveAttackTest, IsRefusedAndWritesNothingOutside) {
