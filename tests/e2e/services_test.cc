@@ -12,6 +12,9 @@
 #include "pipewright/exec/services/service_provider.h"
 #include "pipewright/exec/services/service_util.h"
 
+// Specs are written with designated initializers naming only the fields a test uses.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace pipewright::exec::services {
 namespace {
 
