@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark (`make bench`): the lint comparison against actionlint, then each
+# Every benchmark (`make bench`): the lint comparison against actionlint, then every
+# other bench/<name>/run.sh BUILD_DIR (each compares against its own baseline), then each
 # Google Benchmark executable built under BUILD_DIR/bench/ (bench/<layer>/*_bench.cc).
 # docs/performance.md explains each one and keeps the measured figures.
 #
@@ -17,6 +18,13 @@ echo "== machine: $(nproc) cpus, $(grep -m1 '^model name' /proc/cpuinfo | cut -d
 
 echo "== lint: pipewright lint vs actionlint (bench/lint/run.sh)"
 "$here/lint/run.sh" "$build" || failed+=(lint)
+
+for script in "$here"/*/run.sh; do
+  name=$(basename "$(dirname "$script")")
+  [[ $name == lint ]] && continue
+  echo "== $name (bench/$name/run.sh)"
+  "$script" "$build" || failed+=("$name")
+done
 
 mapfile -t benches < <(find "$build/bench" -type f -name '*_bench' -perm -u+x 2>/dev/null | sort)
 if ((${#benches[@]} == 0)); then
