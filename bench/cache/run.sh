@@ -25,9 +25,11 @@ python3 "$here/gen_tree.py" "$work/tree" "$mb"
 bytes=$(du -sb "$work/tree" | cut -f1)
 
 now() { date +%s.%N; }
-# User + system CPU seconds of this shell's finished children (bash `times`, 2nd line).
+# User + system CPU seconds of this shell's finished children (bash `times`, 2nd line);
+# `times` must run in this shell, not in a $(...) subshell.
 children_cpu() {
-  times | sed -n 2p | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
+  times >"$work/times"
+  sed -n 2p "$work/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
 }
 best_pw=
 best_tar=
@@ -46,13 +48,15 @@ for ((i = 1; i <= runs; i++)); do
   # tar + zstd -T0 on the same tree.
   rm -rf "$work/tar-out" "$work/tree.tar.zst"
   mkdir -p "$work/tar-out"
-  cpu0=$(children_cpu)
+  children_cpu >"$work/cpu0"
+  cpu0=$(<"$work/cpu0")
   t0=$(now)
   tar -I 'zstd -T0' -cf "$work/tree.tar.zst" -C "$work" tree
   t1=$(now)
   tar -xf "$work/tree.tar.zst" -C "$work/tar-out"
   t2=$(now)
-  tar_cpu=$(echo "$(children_cpu) - $cpu0" | bc -l)
+  children_cpu >"$work/cpu1"
+  tar_cpu=$(echo "$(<"$work/cpu1") - $cpu0" | bc -l)
   tar_c=$(echo "$t1 - $t0" | bc -l)
   tar_x=$(echo "$t2 - $t1" | bc -l)
   tar_archive=$(stat -c %s "$work/tree.tar.zst")

@@ -327,7 +327,9 @@ class ZstdSource {
       }
       any = true;
       ZSTD_inBuffer ib{in.data(), static_cast<size_t>(n), 0};
-      while (ib.pos < ib.size && error.empty()) {
+      // Until the input is consumed and the decoder has nothing more to flush (a full
+      // output buffer may leave data inside it).
+      for (bool full = true; error.empty() && (ib.pos < ib.size || full);) {
         std::vector<char> out(k_io_block);
         ZSTD_outBuffer ob{out.data(), out.size(), 0};
         last = ZSTD_decompressStream(dctx.get(), &ob, &ib);
@@ -335,6 +337,7 @@ class ZstdSource {
           error = std::string("not a zstd archive or corrupt: ") + ZSTD_getErrorName(last);
           break;
         }
+        full = ob.pos == ob.size;
         out.resize(ob.pos);
         if (!out.empty() && !push(std::move(out))) return;
       }
