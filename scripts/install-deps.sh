@@ -5,11 +5,12 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  clang clang-format libclang-rt-14-dev   # fuzzers (libFuzzer) and the format check
+  clang-format                            # the format check (make test)
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev
-  nodejs python3 curl
+  nodejs python3 curl jq bc zstd         # demo, integration fixtures, benchmarks
+  iproute2 util-linux                     # per-job network namespaces (ip netns, nsenter)
   # examples/python-service: its tests, linters and build (the demo runs its pipeline)
   python3-pytest python3-pytest-cov python3-psycopg2 python3-redis
   black isort flake8 mypy bandit python3-build python3-wheel

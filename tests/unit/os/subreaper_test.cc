@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -193,6 +194,15 @@ TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
   auto their_running = spawn(step("exec sleep 1000", &theirs));
   auto unscoped = spawn(step("exec sleep 1000", nullptr));
   ASSERT_TRUE(their_running && unscoped);
+  // Until a child has exec'd, /proc shows the test's environment (no tracking id) and
+  // the scan would rightly take it for a leftover of the group below: wait for sleep.
+  auto running_sleep = [](pid_t pid) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    return std::getline(comm, name) && name == "sleep";
+  };
+  ASSERT_TRUE(eventually([&] { return running_sleep(their_running->pid()); }));
+  ASSERT_TRUE(eventually([&] { return running_sleep(unscoped->pid()); }));
   // As if their step's pid had reused the number of a group of ours that is long gone.
   mine.add_group(their_running->pgid());
 
