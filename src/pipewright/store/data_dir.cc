@@ -84,10 +84,11 @@ util::Expected<void> prepare_data_dir(const std::string& dir) {
   if (ec) return util::fail(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
   std::string version_path = dir + "/layout-version";
   auto text = os::read_file(version_path, 4096);
-  if (!text) {
-    if (std::filesystem::exists(version_path, ec)) return std::unexpected(text.error());
+  if (!text && !std::filesystem::exists(version_path, ec))
     return os::write_file(version_path, fmt::format("{}\n", k_layout_version));
-  }
+  // Another process may have created it between the read and the check: read again.
+  if (!text) text = os::read_file(version_path, 4096);
+  if (!text) return std::unexpected(text.error());
   std::string value = trim(*text);
   int version = 0;
   auto [ptr, parse_ec] = std::from_chars(value.data(), value.data() + value.size(), version);

@@ -344,7 +344,10 @@ TEST_F(StoreTest, ProcessesSharingADataDirGetDistinctRunNumbers) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       auto store = open_sqlite_store(dir());
-      if (!store) ::_exit(3);
+      if (!store) {
+        std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
+        ::_exit(3);
+      }
       for (int i = 0; i < k_runs; ++i) {
         auto run = (*store)->begin_run(push_run("ci.yml"));
         if (!run) ::_exit(4);
