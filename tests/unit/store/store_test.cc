@@ -1,5 +1,6 @@
 #include "pipewright/store/store.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <set>
 #include <thread>
