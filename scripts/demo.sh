@@ -158,6 +158,14 @@ PY
 [[ ${output//\"/} == "$expected_hash" ]] || fail "expected hash $expected_hash"
 printf '%s(same as SHA-256 over the files'\'' SHA-256 digests: %s)%s\n' "$dim" "$expected_hash" "$reset"
 
+section "3. Plan a run"
+say "pipewright run starts the jobs a push to this branch triggers. --list shows"
+say "which workflows and jobs that is (and why the others are not), -g the job graph."
+pw run --list -W examples/python-service/.github/workflows
+((status == 0)) || fail "run --list exited with status $status"
+pw run -g -W examples/python-service/.github/workflows/ci.yml
+((status == 0)) || fail "run -g exited with status $status"
+
 section "Done"
 say "Next: pipewright lint your own .github/workflows, and try pipewright eval with"
 say "--context on a copy of $PUSH."
