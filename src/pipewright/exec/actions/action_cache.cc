@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pipewright/os/fd.h"
+#include "pipewright/os/file_lock.h"
 #include "pipewright/os/process.h"
 
 namespace pipewright::exec::actions {
@@ -73,26 +74,6 @@ std::string random_suffix() {
   std::random_device rd;
   return fmt::format("{}-{:08x}", ::getpid(), rd());
 }
-
-// An exclusive flock on `path`, released when destroyed.
-class FileLock {
- public:
-  static util::Expected<FileLock> acquire(const std::string& path) {
-    int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd < 0)
-      return util::fail(fmt::format("cannot open lock file {}: {}", path, strerror(errno)));
-    os::Fd owned(fd);
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR)
-        return util::fail(fmt::format("cannot lock {}: {}", path, strerror(errno)));
-    }
-    return FileLock(std::move(owned));
-  }
-
- private:
-  explicit FileLock(os::Fd fd) : m_fd(std::move(fd)) {}
-  os::Fd m_fd;
-};
 
 }  // namespace
 
@@ -156,7 +137,7 @@ util::Expected<std::string> ActionCache::fetch(const ActionRef& ref, bool* fetch
   fs::create_directories(parent, ec);
   if (ec) return util::fail(fmt::format("cannot create {}: {}", parent, ec.message()));
   std::string leaf = fs::path(entry).filename().string();
-  PW_TRY(lock, FileLock::acquire(parent + "/." + leaf + ".lock"));
+  PW_TRY(lock, os::FileLock::acquire(parent + "/." + leaf + ".lock"));
   if (fs::is_directory(entry, ec)) return entry;  // fetched meanwhile by someone else
 
   std::string url = fmt::format("{}/{}/{}", m_options.actions_url, ref.owner, ref.repo);

@@ -16,6 +16,7 @@
 #include "pipewright/exec/actions/path_glob.h"
 #include "pipewright/os/fd.h"
 #include "pipewright/os/file.h"
+#include "pipewright/os/file_lock.h"
 
 namespace pipewright::exec::actions {
 
@@ -57,27 +58,6 @@ std::string random_suffix() {
   std::random_device rd;
   return fmt::format("{}-{:08x}", ::getpid(), rd());
 }
-
-class DirLock {
- public:
-  static util::Expected<DirLock> acquire(const std::string& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return util::fail(fmt::format("cannot create {}: {}", dir, ec.message()));
-    std::string path = dir + "/.lock";
-    int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd < 0) return util::fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-    os::Fd owned(fd);
-    while (::flock(fd, LOCK_EX) != 0)
-      if (errno != EINTR)
-        return util::fail(fmt::format("cannot lock {}: {}", path, std::strerror(errno)));
-    return DirLock(std::move(owned));
-  }
-
- private:
-  explicit DirLock(os::Fd fd) : m_fd(std::move(fd)) {}
-  os::Fd m_fd;
-};
 
 struct Record {
   ArtifactInfo info;
@@ -232,7 +212,7 @@ util::Expected<UploadResult> ArtifactStore::upload(const UploadRequest& request)
   }
 
   std::string run_dir = m_options.dir + "/" + request.run_id;
-  PW_TRY(lock, DirLock::acquire(m_options.dir));
+  PW_TRY(lock, os::FileLock::acquire(m_options.dir + "/.lock"));
   std::optional<Record> existing;
   for (Record& r : records(run_dir))
     if (r.info.name == request.name) existing = std::move(r);
@@ -345,7 +325,7 @@ std::vector<ArtifactInfo> ArtifactStore::list(const std::string& run_id) const {
 }
 
 size_t ArtifactStore::prune_expired() {
-  auto lock = DirLock::acquire(m_options.dir);
+  auto lock = os::FileLock::acquire(m_options.dir + "/.lock");
   if (!lock) return 0;
   size_t removed = 0;
   int64_t now = now_s();

@@ -15,6 +15,7 @@
 #include "pipewright/exec/actions/path_glob.h"
 #include "pipewright/os/fd.h"
 #include "pipewright/os/file.h"
+#include "pipewright/os/file_lock.h"
 #include "pipewright/util/sha256.h"
 
 namespace pipewright::exec::actions {
@@ -38,28 +39,6 @@ std::string hex_sha256(std::string_view data) {
   h.update(data);
   return util::to_hex(h.finish());
 }
-
-// An exclusive flock on `<dir>/.lock` for the lifetime of the object.
-class DirLock {
- public:
-  static util::Expected<DirLock> acquire(const std::string& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return util::fail(fmt::format("cannot create {}: {}", dir, ec.message()));
-    std::string path = dir + "/.lock";
-    int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd < 0) return util::fail(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-    os::Fd owned(fd);
-    while (::flock(fd, LOCK_EX) != 0)
-      if (errno != EINTR)
-        return util::fail(fmt::format("cannot lock {}: {}", path, std::strerror(errno)));
-    return DirLock(std::move(owned));
-  }
-
- private:
-  explicit DirLock(os::Fd fd) : m_fd(std::move(fd)) {}
-  os::Fd m_fd;
-};
 
 struct Stored {
   CacheEntryInfo info;
@@ -168,7 +147,7 @@ util::Expected<CacheSaveResult> CacheStore::save(const CacheSaveRequest& request
   std::string id = hex_sha256(info.scope + '\0' + info.key + '\0' + info.version);
   std::string base = m_options.dir + "/" + id;
 
-  PW_TRY(lock, DirLock::acquire(m_options.dir));
+  PW_TRY(lock, os::FileLock::acquire(m_options.dir + "/.lock"));
   std::error_code ec;
   if (fs::exists(base + ".json", ec) && fs::exists(base + ".tar.zst", ec)) {
     result.warning =
@@ -235,7 +214,7 @@ util::Expected<CacheRestoreResult> CacheStore::restore(const CacheRestoreRequest
   // Last use, for LRU eviction.
   CacheEntryInfo used = found->info;
   used.used_ns = now_ns();
-  PW_TRY(lock, DirLock::acquire(m_options.dir));
+  PW_TRY(lock, os::FileLock::acquire(m_options.dir + "/.lock"));
   std::error_code ec;
   if (fs::exists(archive, ec))
     PW_TRY_VOID(os::write_file(m_options.dir + "/" + found->id + ".json", to_json(used)));
@@ -250,7 +229,7 @@ std::vector<CacheEntryInfo> CacheStore::list() const {
 }
 
 util::Expected<void> CacheStore::evict() {
-  PW_TRY(lock, DirLock::acquire(m_options.dir));
+  PW_TRY(lock, os::FileLock::acquire(m_options.dir + "/.lock"));
   return evict_locked();
 }
 
