@@ -10,7 +10,14 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "pipewright/os/glob_match.h"
+
 namespace pipewright::exec::actions {
+
+using os::has_glob;
+using os::match_path;
+using os::match_segment;
+using os::partial_match;
 
 namespace {
 
@@ -36,90 +43,6 @@ std::string join_segments(const std::vector<std::string>& segs, size_t n) {
   for (size_t i = 0; i < n; ++i)
     out += "/" + segs[i];
   return out.empty() ? "/" : out;
-}
-
-bool has_glob(std::string_view seg) {
-  return seg.find_first_of("*?[") != std::string_view::npos;
-}
-
-// `[...]` at p[pi]: 1 matched, 0 not, -1 malformed (then '[' is literal). Advances pi.
-int match_class(std::string_view p, size_t& pi, unsigned char c) {
-  size_t i = pi + 1;
-  bool negated = i < p.size() && (p[i] == '!' || p[i] == '^');
-  if (negated) ++i;
-  bool matched = false;
-  for (bool first = true; i < p.size() && (p[i] != ']' || first); ++i) {
-    first = false;
-    auto lo = static_cast<unsigned char>(p[i]);
-    auto hi = lo;
-    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
-      hi = static_cast<unsigned char>(p[i + 2]);
-      i += 2;
-    }
-    matched = matched || (c >= lo && c <= hi);
-  }
-  if (i >= p.size()) return -1;
-  pi = i + 1;
-  return matched != negated ? 1 : 0;
-}
-
-bool match_segment(std::string_view p, std::string_view s) {
-  size_t pi = 0, si = 0, star_p = std::string_view::npos, star_s = 0;
-  while (si < s.size()) {
-    if (pi < p.size()) {
-      if (p[pi] == '*') {
-        star_p = ++pi;
-        star_s = si;
-        continue;
-      }
-      if (p[pi] == '?') {
-        ++pi, ++si;
-        continue;
-      }
-      size_t next = pi;
-      int r = p[pi] == '[' ? match_class(p, next, static_cast<unsigned char>(s[si])) : -1;
-      if (r == 1) {
-        pi = next, ++si;
-        continue;
-      }
-      if (r == -1) {
-        size_t width = p[pi] == '\\' && pi + 1 < p.size() ? 2 : 1;
-        if (p[pi + width - 1] == s[si]) {
-          pi += width, ++si;
-          continue;
-        }
-      }
-    }
-    if (star_p == std::string_view::npos) return false;
-    pi = star_p;
-    si = ++star_s;
-  }
-  while (pi < p.size() && p[pi] == '*')
-    ++pi;
-  return pi == p.size();
-}
-
-bool match_path(const std::vector<std::string>& pat, size_t pi,
-                const std::vector<std::string>& path, size_t si) {
-  while (pi < pat.size()) {
-    if (pat[pi] == "**") {
-      for (size_t k = si; k <= path.size(); ++k)
-        if (match_path(pat, pi + 1, path, k)) return true;
-      return false;
-    }
-    if (si >= path.size() || !match_segment(pat[pi], path[si])) return false;
-    ++pi, ++si;
-  }
-  return si == path.size();
-}
-
-bool partial_match(const std::vector<std::string>& pat, const std::vector<std::string>& path) {
-  size_t n = std::min(pat.size(), path.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (pat[i] == "**") return true;
-    if (!match_segment(pat[i], path[i])) return false;
-  }
-  return true;
 }
 
 struct Pattern {
