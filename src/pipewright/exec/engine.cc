@@ -68,6 +68,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.bind = settings.bind;
   run.keep = settings.keep;
   run.verbose = settings.verbose;
+  run.actions = settings.actions;
   if (!settings.project_dir.empty() && settings.project_dir != run.source_dir) {
     std::string prefix =
         std::filesystem::path(settings.project_dir).lexically_relative(run.source_dir).string() +

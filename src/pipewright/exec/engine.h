@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "pipewright/exec/actions/action_settings.h"
 #include "pipewright/exec/events.h"
 #include "pipewright/exec/masker.h"
 #include "pipewright/exec/scheduler.h"
@@ -35,6 +36,7 @@ struct RunSettings {
   bool keep = false;
   bool verbose = false;
   Masker* masker = nullptr;
+  actions::ActionSettings actions;  // uses: (issue 4)
 };
 
 // Runs `workflow` for `event`; reports run_started..run_finished to `sink`. Fails only

@@ -314,7 +314,7 @@ class JobExecution {
                   token.error().message);
       return;
     }
-    StepEnvironment environment{m_dirs.temp, m_run.masker, &m_scope, token->get(), m_run.grace};
+    StepEnvironment environment{m_dirs.temp, m_run.masker, &m_scope, token->get(), m_run.grace, {}};
     StepOutputHandlers handlers;
     handlers.line = [&](std::string_view line) { m_sink.step_line(m_job.info, index, line); };
     handlers.group = [&](std::string_view title) { m_sink.step_group(m_job.info, index, title); };

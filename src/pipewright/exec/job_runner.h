@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "pipewright/exec/actions/action_settings.h"
 #include "pipewright/exec/events.h"
 #include "pipewright/exec/masker.h"
 #include "pipewright/exec/step_runner.h"
@@ -60,6 +61,7 @@ struct RunContext {
   bool keep = false;
   bool verbose = false;
   os::GracePeriods grace;
+  actions::ActionSettings actions;  // uses: (issue 4)
 };
 
 // One job instance ready to run.

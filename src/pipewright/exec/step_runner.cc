@@ -199,7 +199,9 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   LineProcessor lines(environment, handlers, settings, result);
 
   os::SpawnOptions spawn;
-  spawn.argv = shell_argv(*shell, script_path);
+  spawn.argv = environment.argv_prefix;
+  for (std::string& arg : shell_argv(*shell, script_path))
+    spawn.argv.push_back(std::move(arg));
   for (const auto& [name, value] : env)
     spawn.env.push_back(name + "=" + value);
   spawn.cwd = step.working_directory;

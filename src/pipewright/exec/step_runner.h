@@ -49,6 +49,9 @@ struct StepEnvironment {
   os::ProcessScope* scope = nullptr;
   const os::CancelToken* cancel = nullptr;
   os::GracePeriods grace;
+  // Prepended to every step's argv, e.g. {"nsenter", "--net=/run/netns/pw-…", "--"}
+  // to run it inside the job's network namespace (services).
+  std::vector<std::string> argv_prefix;
 };
 
 struct ScriptResult {
