@@ -14,6 +14,7 @@ packages=(
   # examples/python-service: its tests, linters and build (the demo runs its pipeline)
   python3-pytest python3-pytest-cov python3-psycopg2 python3-redis
   black isort flake8 mypy bandit python3-build python3-wheel
+  python3-venv python3-setuptools-whl python3-wheel-whl  # pip offline: PIP_FIND_LINKS=/usr/share/python-wheels
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
   libgit2-dev                             # plan/: the local repository (HEAD, refs, diffs)
