@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "pipewright/exec/reusable_workflow.h"
 #include "pipewright/expr/json.h"
 #include "pipewright/expr/template.h"
 #include "pipewright/plan/matrix.h"
@@ -36,10 +40,28 @@ struct Template {
   bool any_failure = false, any_cancelled = false;
   Result result = Result::success;
   Object outputs;
+  size_t scope = 0;         // the workflow it belongs to (m_scopes)
+  size_t legs_skipped = 0;  // reusable-workflow callers: legs whose call was skipped
+};
+
+// The jobs of one workflow: the top-level one (scope 0), or one call of a reusable
+// workflow (one scope per matrix leg of the calling job), whose jobs are scheduled
+// with all the others so that -p, cancellation and fail-fast hold across levels.
+struct Scope {
+  RunContext run;  // its workflow, inputs and secrets; the run's other fields
+  std::shared_ptr<const workflow::Workflow> owned;  // a called workflow
+  const workflow::Event* call = nullptr;            // its on.workflow_call
+  CallSite site;                                    // for the calls its own jobs make
+  std::optional<size_t> caller;                     // the calling job's template
+  std::string prefix;                               // "caller (a, b) / "
+  size_t first = 0, count = 0;                      // its templates
+  bool finished = false;
+  bool cancelled = false;  // fail-fast of the calling job's matrix
 };
 
 struct Instance {
   size_t tmpl = 0;
+  const RunContext* run = nullptr;  // its scope's
   JobInstance job;
   bool continue_on_error = false;
   JobControl control;
@@ -71,12 +93,25 @@ class Scheduler {
       : m_run(run), m_executor(executor), m_options(options) {}
 
   util::Expected<ScheduleOutcome> run() {
-    PW_TRY_VOID(build_templates());
+    Scope& top = m_scopes.emplace_back();
+    top.run = m_run;
+    top.count = m_run.workflow->jobs.size();
+    top.site.repository_dir = m_run.source_dir;
+    top.site.file = m_run.workflow->file;
+    std::filesystem::path file(m_run.workflow->file);
+    if (file.is_absolute() && !m_run.source_dir.empty())
+      top.site.file = file.lexically_relative(m_run.source_dir).string();
+    top.site.chain.push_back(workflow_identity(m_run.workflow->file));
+    m_templates.resize(top.count);
+    for (size_t i = 0; i < top.count; ++i)
+      m_templates[i].job = &m_run.workflow->jobs[i];
+    PW_TRY_VOID(build_scope(0));
+    PW_TRY_VOID(select_only_jobs());
     loop();
     ScheduleOutcome outcome;
     outcome.cancelled = m_cancel_level > 0;
     for (const Template& t : m_templates) {
-      if (!t.selected) continue;
+      if (!t.selected || t.scope != 0) continue;
       if (t.result == Result::failure) outcome.result = Result::failure;
     }
     if (outcome.cancelled && outcome.result == Result::success) outcome.result = Result::cancelled;
@@ -84,66 +119,77 @@ class Scheduler {
   }
 
  private:
-  util::Expected<void> build_templates() {
-    const auto& jobs = m_run.workflow->jobs;
-    m_templates.resize(jobs.size());
+  // Resolves the needs of scope `s`'s templates (within the scope), refuses cycles and
+  // sets each template's critical path.
+  util::Expected<void> build_scope(size_t s) {
+    const Scope& scope = m_scopes[s];
+    const auto& jobs = scope.run.workflow->jobs;
+    size_t first = scope.first;
     for (size_t i = 0; i < jobs.size(); ++i) {
-      m_templates[i].job = &jobs[i];
+      m_templates[first + i].scope = s;
       for (const workflow::Text& need : jobs[i].needs.items) {
-        auto found = find_job(need.value);
+        auto found = find_job(need.value, s);
         if (!found)
           return util::fail(
               "Job '" + jobs[i].id.value + "' depends on unknown job '" + need.value + "'.",
               need.location);
-        m_templates[i].needs.push_back(*found);
+        m_templates[first + i].needs.push_back(*found);
       }
     }
     // Topological order (Kahn); a leftover means a cycle.
     std::vector<size_t> order, indegree(jobs.size());
     for (size_t i = 0; i < jobs.size(); ++i)
-      indegree[i] = m_templates[i].needs.size();
+      indegree[i] = m_templates[first + i].needs.size();
     for (size_t i = 0; i < jobs.size(); ++i)
-      if (indegree[i] == 0) order.push_back(i);
+      if (indegree[i] == 0) order.push_back(first + i);
     for (size_t k = 0; k < order.size(); ++k)
       for (size_t j = 0; j < jobs.size(); ++j)
-        for (size_t need : m_templates[j].needs)
-          if (need == order[k] && --indegree[j] == 0) order.push_back(j);
+        for (size_t need : m_templates[first + j].needs)
+          if (need == order[k] && --indegree[j] == 0) order.push_back(first + j);
     if (order.size() != jobs.size()) {
       std::string names;
       for (size_t i = 0; i < jobs.size(); ++i)
         if (indegree[i] > 0) names += (names.empty() ? "'" : ", '") + jobs[i].id.value + "'";
       return util::fail("The workflow's jobs depend on each other in a cycle: " + names,
-                        m_run.workflow->jobs.front().location);
+                        jobs.front().location);
     }
-    // Longest remaining path: own weight + the longest chain of dependents.
+    // Longest remaining path: own weight + the longest chain of dependents (called jobs
+    // add their caller's remaining path).
+    double base = scope.caller ? m_templates[*scope.caller].critical_path - 1 : 0;
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
-      double longest = 0;
-      for (size_t j = 0; j < jobs.size(); ++j)
+      double longest = base;
+      for (size_t j = first; j < first + jobs.size(); ++j)
         if (std::ranges::find(m_templates[j].needs, *it) != m_templates[j].needs.end())
           longest = std::max(longest, m_templates[j].critical_path);
       m_templates[*it].critical_path = 1 + longest;
     }
-    if (!m_options.only_jobs.empty()) {
-      for (Template& t : m_templates)
-        t.selected = false;
-      std::function<void(size_t)> select = [&](size_t i) {
-        if (m_templates[i].selected) return;
-        m_templates[i].selected = true;
-        for (size_t need : m_templates[i].needs)
-          select(need);
-      };
-      for (const std::string& id : m_options.only_jobs) {
-        auto found = find_job(id);
-        if (!found) return util::fail("job '" + id + "' not found in " + m_run.workflow->file);
-        select(*found);
-      }
+    return {};
+  }
+
+  // `-j ID`: only these top-level jobs and what they need.
+  util::Expected<void> select_only_jobs() {
+    if (m_options.only_jobs.empty()) return {};
+    for (Template& t : m_templates)
+      t.selected = false;
+    std::function<void(size_t)> select = [&](size_t i) {
+      if (m_templates[i].selected) return;
+      m_templates[i].selected = true;
+      for (size_t need : m_templates[i].needs)
+        select(need);
+    };
+    for (const std::string& id : m_options.only_jobs) {
+      auto found = find_job(id, 0);
+      if (!found) return util::fail("job '" + id + "' not found in " + m_run.workflow->file);
+      select(*found);
     }
     return {};
   }
 
-  std::optional<size_t> find_job(std::string_view id) const {
-    for (size_t i = 0; i < m_run.workflow->jobs.size(); ++i)
-      if (lower(m_run.workflow->jobs[i].id.value) == lower(std::string(id))) return i;
+  // The template of job `id` (ignoring case) in scope `s`.
+  std::optional<size_t> find_job(std::string_view id, size_t s) const {
+    const Scope& scope = m_scopes[s];
+    for (size_t i = scope.first; i < scope.first + scope.count; ++i)
+      if (lower(m_templates[i].job->id.value) == lower(std::string(id))) return i;
     return std::nullopt;
   }
 
@@ -186,7 +232,7 @@ class Scheduler {
   void resolve_waiting() {
     bool progress = true;
     while (progress) {
-      progress = false;
+      progress = finish_calls();
       for (size_t i = 0; i < m_templates.size(); ++i) {
         Template& t = m_templates[i];
         if (!t.selected || t.state != TemplateState::waiting) continue;
@@ -218,18 +264,19 @@ class Scheduler {
   }
 
   expr::EvalContext job_context(size_t i) const {
+    const RunContext& run = m_scopes[m_templates[i].scope].run;
     expr::EvalContext ctx;
-    ctx.set("github", m_run.github);
+    ctx.set("github", run.github);
     ctx.set("needs", needs_value(m_templates[i]));
-    ctx.set("vars", m_run.vars);
-    ctx.set("inputs", m_run.inputs);
+    ctx.set("vars", run.vars);
+    ctx.set("inputs", run.inputs);
     bool cancelled = m_cancel_level > 0;
     ctx.set_status_hook([this, i, cancelled](expr::StatusFunction fn,
                                              const std::vector<std::string>& ids)
                             -> std::expected<bool, std::string> {
       std::vector<size_t> subjects;
       for (const std::string& id : ids) {
-        auto found = find_job(id);
+        auto found = find_job(id, m_templates[i].scope);
         if (!found) return std::unexpected("unknown job '" + id + "'");
         subjects.push_back(*found);
       }
@@ -263,8 +310,9 @@ class Scheduler {
     t.result = result;
     JobInfo info =
         make_info(i,
-                  t.job->name.present() && !t.job->name.has_expressions() ? t.job->name.value
-                                                                          : t.job->id.value,
+                  m_scopes[t.scope].prefix +
+                      (t.job->name.present() && !t.job->name.has_expressions() ? t.job->name.value
+                                                                               : t.job->id.value),
                   "");
     info.job_id = t.job->id.value;
     m_run.sink->job_queued(info);
@@ -284,7 +332,7 @@ class Scheduler {
   }
 
   void activate(size_t i) {
-    Template& t = m_templates[i];
+    const Template& t = m_templates[i];
     const workflow::Job& job = *t.job;
     expr::EvalContext ctx = job_context(i);
     // Job `if` (wrapped in success() unless it calls a status function).
@@ -308,10 +356,10 @@ class Scheduler {
     }
     if (m_cancel_level > 0 && !job.if_condition.present())
       return finish_template_without_legs(i, Result::cancelled, "the run was cancelled");
-    if (job.is_reusable_call())
-      return finish_template_without_legs(
-          i, Result::skipped,
-          "reusable workflows (uses: " + job.uses.value + ") are not supported yet");
+    if (m_scopes[t.scope].cancelled)
+      return finish_template_without_legs(i, Result::cancelled,
+                                          "fail-fast: a leg of the calling job's matrix failed");
+    if (job.is_reusable_call()) return expand(i, ctx);
     if (!job.services.empty())
       return finish_template_without_legs(
           i, Result::skipped, "services need the native service providers (not yet supported)");
@@ -339,11 +387,11 @@ class Scheduler {
     }
     if (job.strategy.max_parallel.value && *job.strategy.max_parallel.value >= 1)
       settings.max_parallel = static_cast<int>(*job.strategy.max_parallel.value);
-    auto matrix = plan::evaluate_matrix(job.strategy, ctx, m_run.workflow->file);
+    auto matrix = plan::evaluate_matrix(job.strategy, ctx, m_scopes[t.scope].run.workflow->file);
     if (!matrix) return fail_template(i, util::format_error(matrix.error()));
     auto legs = plan::expand_matrix(*matrix, settings);
     if (!legs) return fail_template(i, util::format_error(legs.error()));
-    std::vector<plan::MatrixLeg> kept = m_options.matrix_filters.empty()
+    std::vector<plan::MatrixLeg> kept = m_options.matrix_filters.empty() || t.scope != 0
                                             ? *legs
                                             : plan::filter_legs(*legs, m_options.matrix_filters);
     if (kept.empty())
@@ -354,8 +402,29 @@ class Scheduler {
     t.state = TemplateState::active;
     t.legs = kept.size();
     Value needs = needs_value(t);
-    for (const plan::MatrixLeg& leg : kept)
-      add_leg(i, leg, needs);
+    for (const plan::MatrixLeg& leg : kept) {
+      if (job.is_reusable_call())
+        call_leg(i, leg);
+      else
+        add_leg(i, leg, needs);
+    }
+  }
+
+  // The display name of leg `leg` of template `i`: its scope's prefix, then `name:` (or
+  // the id) with the matrix values unless the name is an expression.
+  std::string leg_name(size_t i, const plan::MatrixLeg& leg, const expr::EvalContext& ctx) const {
+    const workflow::Job& job = *m_templates[i].job;
+    std::string base = job.id.value;
+    bool named = false;
+    if (job.name.present()) {
+      auto name = job.name.tmpl ? job.name.tmpl->evaluate(ctx) : Value(job.name.value);
+      if (name) {
+        base = name->to_display_string();
+        named = job.name.has_expressions();
+      }
+    }
+    return m_scopes[m_templates[i].scope].prefix +
+           (named ? base : plan::leg_display_name(base, leg));
   }
 
   void add_leg(size_t i, const plan::MatrixLeg& leg, const Value& needs) {
@@ -366,16 +435,8 @@ class Scheduler {
     ctx.set("strategy", leg.strategy);
     auto instance = std::make_unique<Instance>();
     instance->tmpl = i;
-    std::string base = job.id.value;
-    bool named = false;
-    if (job.name.present()) {
-      auto name = job.name.tmpl ? job.name.tmpl->evaluate(ctx) : Value(job.name.value);
-      if (name) {
-        base = name->to_display_string();
-        named = job.name.has_expressions();
-      }
-    }
-    std::string display = named ? base : plan::leg_display_name(base, leg);
+    instance->run = &m_scopes[t.scope].run;
+    std::string display = leg_name(i, leg, ctx);
     bool has_matrix = leg.values.kind() == expr::Kind::object && !leg.values.as_object().empty();
     instance->job.info =
         make_info(i, m_run.masker->mask(display), has_matrix ? expr::to_json(leg.values) : "");
@@ -452,7 +513,7 @@ class Scheduler {
       best->start = SteadyClock::now();
       ++t.legs_running;
       best->thread = std::thread([this, best] {
-        JobRunResult result = m_executor.run_job(m_run, best->job, best->control);
+        JobRunResult result = m_executor.run_job(*best->run, best->job, best->control);
         std::lock_guard lock(m_mutex);
         best->result = std::move(result);
         best->finished = true;
@@ -514,11 +575,177 @@ class Scheduler {
     }
   }
 
+  // --- reusable-workflow callers (reusable_workflow.h) ---
+
+  // Starts one leg of caller template `i`: loads the called workflow, resolves its
+  // inputs and secrets in the leg's context and adds its jobs as a new scope. A problem
+  // ends the leg as a failed job named like the leg.
+  void call_leg(size_t i, const plan::MatrixLeg& leg) {
+    const Template& t = m_templates[i];
+    const workflow::Job& job = *t.job;
+    const Scope& parent = m_scopes[t.scope];
+    expr::EvalContext ctx = job_context(i);
+    ctx.set("matrix", leg.values);
+    ctx.set("strategy", leg.strategy);
+    std::string name = m_run.masker->mask(leg_name(i, leg, ctx));
+    if (parent.cancelled)
+      return report_call(i, name, Result::cancelled,
+                         "fail-fast: a leg of the calling job's matrix failed");
+    auto called = load_called_workflow(job, parent.site, parent.run.actions);
+    if (!called) return report_call(i, name, Result::failure, util::format_error(called.error()));
+    if (!m_called.contains(called->identity) && m_called.size() >= k_max_unique_workflows)
+      return report_call(i, name, Result::failure,
+                         util::format_error(util::Error{
+                             "too many reusable workflows: GitHub allows " +
+                                 std::to_string(k_max_unique_workflows) +
+                                 " unique reusable workflows in the tree of one workflow",
+                             job.uses.location, ""}));
+    m_called.insert(called->identity);
+    auto inputs = resolve_called_inputs(job, *called->call, ctx, parent.run.workflow->file);
+    if (!inputs) return report_call(i, name, Result::failure, util::format_error(inputs.error()));
+    ctx.set("secrets", parent.run.secrets);
+    auto secrets = resolve_called_secrets(job, *called->call, ctx, parent.run.secrets);
+    if (!secrets) return report_call(i, name, Result::failure, util::format_error(secrets.error()));
+    for (const auto& [key, value] : secrets->as_object())
+      if (value.kind() == expr::Kind::string && !value.as_string().empty())
+        m_run.masker->add_secret(value.as_string());
+
+    size_t s = m_scopes.size();
+    Scope& scope = m_scopes.emplace_back();
+    scope.run = parent.run;
+    scope.run.workflow = called->workflow.get();
+    scope.run.inputs = *inputs;
+    scope.run.secrets = *secrets;
+    scope.owned = called->workflow;
+    scope.call = called->call;
+    scope.site.repository_dir = called->repository_dir;
+    scope.site.file = called->file;
+    scope.site.chain = parent.site.chain;
+    scope.site.chain.push_back(called->identity);
+    scope.caller = i;
+    scope.prefix = called_job_name(name, "");
+    scope.first = m_templates.size();
+    scope.count = called->workflow->jobs.size();
+    m_templates.resize(scope.first + scope.count);
+    for (size_t k = 0; k < scope.count; ++k) {
+      m_templates[scope.first + k].job = &called->workflow->jobs[k];
+      m_templates[scope.first + k].scope = s;
+    }
+    if (auto built = build_scope(s); !built) {
+      scope.finished = true;
+      for (size_t k = scope.first; k < scope.first + scope.count; ++k) {
+        m_templates[k].state = TemplateState::done;
+        m_templates[k].selected = false;
+      }
+      return report_call(i, name, Result::failure, util::format_error(built.error()));
+    }
+  }
+
+  // Reports a leg of caller `i` that ran no job (as a job named like the leg) and ends it.
+  void report_call(size_t i, const std::string& name, Result result, const std::string& reason) {
+    JobInfo info = make_info(i, name, "");
+    info.job_id = m_templates[i].job->id.value;
+    m_run.sink->job_queued(info);
+    JobEnd end;
+    end.result = result;
+    end.reason = m_run.masker->mask(reason);
+    m_run.sink->job_finished(info, end);
+    finish_call_leg(i, result, {});
+  }
+
+  // Ends every called workflow whose jobs are all done; whether any ended.
+  bool finish_calls() {
+    bool any = false;
+    for (size_t s = 1; s < m_scopes.size(); ++s) {
+      Scope& scope = m_scopes[s];
+      if (scope.finished) continue;
+      bool done = true;
+      for (size_t k = scope.first; k < scope.first + scope.count && done; ++k)
+        done = m_templates[k].state == TemplateState::done;
+      if (!done) continue;
+      scope.finished = true;
+      any = true;
+      finish_scope(s);
+    }
+    return any;
+  }
+
+  // The called workflow of scope `s` ended: its result and outputs go to its caller.
+  void finish_scope(size_t s) {
+    const Scope& scope = m_scopes[s];
+    Object jobs;
+    std::vector<Result> results;
+    for (size_t k = scope.first; k < scope.first + scope.count; ++k) {
+      const Template& t = m_templates[k];
+      Object entry;
+      entry.set("result", Value(std::string(result_name(t.result))));
+      entry.set("outputs", Value(t.outputs));
+      jobs.set(t.job->id.value, Value(std::move(entry)));
+      results.push_back(t.result);
+    }
+    expr::EvalContext ctx;
+    ctx.set("github", scope.run.github);
+    ctx.set("inputs", scope.run.inputs);
+    ctx.set("vars", scope.run.vars);
+    ctx.set("jobs", Value(std::move(jobs)));
+    auto outputs = evaluate_called_outputs(*scope.call, ctx);
+    if (!outputs) {
+      std::string name = scope.prefix.substr(0, scope.prefix.size() - 3);
+      return report_call(*scope.caller, name, Result::failure, util::format_error(outputs.error()));
+    }
+    finish_call_leg(*scope.caller, called_workflow_result(results), *outputs);
+  }
+
+  // One leg of caller template `i` ended with `result`; the template ends with its last
+  // leg, like a matrix of jobs (fail-fast cancels the other legs' called jobs).
+  void finish_call_leg(size_t i, Result result, const Object& outputs) {
+    Template& t = m_templates[i];
+    for (const auto& [k, v] : outputs)
+      t.outputs.set(k, v);
+    if (result == Result::failure) {
+      t.any_failure = true;
+      if (t.fail_fast && t.legs > 1 && !t.fail_fast_hit) {
+        t.fail_fast_hit = true;
+        for (size_t s = 1; s < m_scopes.size(); ++s)
+          if (m_scopes[s].caller == i && !m_scopes[s].finished) cancel_scope(s);
+      }
+    }
+    if (result == Result::cancelled) t.any_cancelled = true;
+    if (result == Result::skipped) ++t.legs_skipped;
+    if (++t.legs_done == t.legs) {
+      t.state = TemplateState::done;
+      t.result = t.any_failure              ? Result::failure
+                 : t.any_cancelled          ? Result::cancelled
+                 : t.legs_skipped == t.legs ? Result::skipped
+                                            : Result::success;
+    }
+  }
+
+  // Fail-fast reached the called workflow of scope `s`: its running jobs are cancelled,
+  // queued ones never start, waiting ones end cancelled (and so on down nested calls).
+  void cancel_scope(size_t s) {
+    Scope& scope = m_scopes[s];
+    scope.cancelled = true;
+    for (size_t k = scope.first; k < scope.first + scope.count; ++k)
+      m_templates[k].fail_fast_hit = true;
+    for (auto& instance : m_instances)
+      if (m_templates[instance->tmpl].scope == s && instance->started && !instance->finished)
+        instance->control.request_cancel();
+    for (size_t n = s + 1; n < m_scopes.size(); ++n)
+      if (m_scopes[n].caller && m_templates[*m_scopes[n].caller].scope == s &&
+          !m_scopes[n].finished)
+        cancel_scope(n);
+  }
+
   const RunContext& m_run;
   Executor& m_executor;
   const SchedulerOptions& m_options;
   std::string m_workflow_name = m_run.workflow_name;
-  std::vector<Template> m_templates;
+  // Deques: templates and scopes are added while references to others are held (and
+  // job threads hold their scope's RunContext).
+  std::deque<Template> m_templates;
+  std::deque<Scope> m_scopes;
+  std::set<std::string> m_called;  // identities of the reusable workflows called so far
   std::vector<std::unique_ptr<Instance>> m_instances;
   std::mutex m_mutex;
   std::condition_variable m_cv;
