@@ -383,8 +383,11 @@ std::vector<Install> Toolchains::find_all(Tool tool) const {
       if (versioned_name(r, e.path().filename().string()))
         candidates.emplace_back(e.path().string(), source);
   };
+  // Version-manager shims (pyenv, asdf, rbenv) dispatch on the caller's directory and
+  // environment, so what they report here may not be what a step gets: skip them; the
+  // installs behind them are found through the globs.
   for (const std::string& dir : m_options.path_dirs)
-    scan_dir(dir, "PATH", false);
+    if (fs::path(dir).filename() != "shims") scan_dir(dir, "PATH", false);
   for (const std::string& dir : m_options.system_dirs)
     scan_dir(dir, dir, true);
   for (std::string_view g : r.globs) {
@@ -426,8 +429,17 @@ util::Expected<Install> Toolchains::select(Tool tool, std::string_view spec_text
     return Install{tool, m.version, m.path, fs::path(m.path).parent_path().string(), "mapping"};
   }
   std::vector<Install> all = find_all(tool);
+  // Prefer what the PATH finds first (as a shell would), then the newest elsewhere.
+  auto path_rank = [&](const Install& install) {
+    if (install.source != "PATH") return m_options.path_dirs.size();
+    auto at = std::find(m_options.path_dirs.begin(), m_options.path_dirs.end(), install.bin_dir);
+    return static_cast<size_t>(at - m_options.path_dirs.begin());
+  };
+  const Install* best = nullptr;
   for (const Install& install : all)
-    if (spec.matches(install.version)) return install;
+    if (spec.matches(install.version) && (!best || path_rank(install) < path_rank(*best)))
+      best = &install;
+  if (best) return *best;
   std::vector<std::string> versions;
   for (const Install& install : all)
     if (std::find(versions.begin(), versions.end(), install.version.text()) == versions.end())

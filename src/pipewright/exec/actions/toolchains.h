@@ -90,7 +90,8 @@ class Toolchains {
 
   // Every install of `tool` found, newest first, one per real executable.
   std::vector<Install> find_all(Tool tool) const;
-  // The newest install satisfying `spec` (mappings first). Fails with e.g. "Python 3.12
+  // An install satisfying `spec`: a matching mapping first, then the one found first
+  // on the PATH, then the newest found elsewhere. Fails with e.g. "Python 3.12
   // requested, host has 3.11.7; install it or map the version with --tool
   // python=3.12:/path".
   util::Expected<Install> select(Tool tool, std::string_view spec) const;

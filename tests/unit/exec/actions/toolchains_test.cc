@@ -130,9 +130,28 @@ TEST_F(ToolchainsTest, FindsPathVersionedAndPyenvInstallsNewestFirst) {
   auto sel = chains.select(Tool::python, "3.11");
   ASSERT_TRUE(sel) << sel.error().message;
   EXPECT_EQ(sel->executable, m_dir / "bin/python3");
-  auto newest = chains.select(Tool::python, ">=3.9");
+  // The PATH's install wins when it satisfies the spec; otherwise the newest elsewhere.
+  auto on_path = chains.select(Tool::python, ">=3.9");
+  ASSERT_TRUE(on_path);
+  EXPECT_EQ(on_path->executable, m_dir / "bin/python3");
+  auto newest = chains.select(Tool::python, ">=3.12");
   ASSERT_TRUE(newest);
   EXPECT_EQ(newest->version.text(), "3.12.1");
+}
+
+TEST_F(ToolchainsTest, PathOrderDecidesAmongPathInstallsAndShimsAreSkipped) {
+  exe("home/.pyenv/shims/python3", "Python 3.13.0\n");
+  exe("bin/python3", "Python 3.10.1\n");
+  exe("usr/local/bin/python3", "Python 3.12.1\n");
+  ToolchainOptions o = options();
+  o.path_dirs.insert(o.path_dirs.begin(), m_dir / "home/.pyenv/shims");
+  Toolchains chains(o);
+  for (const Install& install : chains.find_all(Tool::python))
+    EXPECT_EQ(install.executable.find("shims"), std::string::npos) << install.executable;
+  auto r = chains.select(Tool::python, "3.x");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->executable, m_dir / "bin/python3");
+  EXPECT_EQ(chains.select(Tool::python, "3.12")->executable, m_dir / "usr/local/bin/python3");
 }
 
 TEST_F(ToolchainsTest, MissingVersionGivesTheGuidance) {

@@ -1,0 +1,228 @@
+// actions/setup-python, setup-node, setup-go and setup-java, natively: nothing is
+// downloaded. The requested version (input, version file, or .python-version /
+// .tool-versions) must be satisfied by a host install (toolchains.h: PATH, versioned
+// names, pyenv/nvm/JVM directories, `--tool` mappings); its bin directory goes first on
+// PATH and the outputs are the real actions'. Otherwise the step fails with guidance
+// ("Python 3.12 requested, host has 3.11.7; install it or map the version with --tool
+// python=3.12:/path"). `cache:` restores the package manager's cache (setup_cache.h).
+#include <filesystem>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "pipewright/exec/actions/builtins/builtins.h"
+#include "pipewright/exec/actions/builtins/common.h"
+#include "pipewright/exec/actions/builtins/setup_cache.h"
+#include "pipewright/exec/actions/path_glob.h"
+#include "pipewright/exec/actions/toolchains.h"
+
+namespace pipewright::exec::actions::builtins {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Extra environment a setup action exports for its install.
+using SetupEnv = void (*)(const Install&, BuiltinResult&);
+
+struct SetupRow {
+  Tool tool;
+  std::string_view action;         // actions/setup-python
+  std::string_view version_input;  // python-version
+  std::string_view file_input;     // python-version-file
+  // Version files read when neither input is given ('' entries end the list).
+  std::string_view default_files[2];
+  bool version_required;            // setup-java: java-version or java-version-file
+  std::string_view version_output;  // python-version
+  std::string_view path_output;     // python-path ('' when none)
+  std::string_view version_prefix;  // node reports "v20.11.0"
+  SetupEnv env;
+};
+
+// The directory above bin/ (pythonLocation, JAVA_HOME, GOROOT).
+std::string install_root(const Install& install) {
+  return fs::path(install.bin_dir).parent_path().string();
+}
+
+void python_env(const Install& install, BuiltinResult& result) {
+  std::string root = install_root(install);
+  result.env.push_back({"pythonLocation", root});
+  result.env.push_back({"Python_ROOT_DIR", root});
+  result.env.push_back({"Python2_ROOT_DIR", root});
+  result.env.push_back({"Python3_ROOT_DIR", root});
+  result.env.push_back({"PKG_CONFIG_PATH", root + "/lib/pkgconfig"});
+}
+void node_env(const Install&, BuiltinResult&) {}
+void go_env(const Install& install, BuiltinResult& result) {
+  result.env.push_back({"GOROOT", install_root(install)});
+}
+void java_env(const Install& install, BuiltinResult& result) {
+  std::string root = install_root(install);
+  result.env.push_back({"JAVA_HOME", root});
+  int major = install.version.parts.empty() ? 0 : install.version.parts[0];
+  result.env.push_back({fmt::format("JAVA_HOME_{}_X64", major), root});
+  result.outputs.push_back({"path", root});
+}
+
+constexpr SetupRow k_setups[] = {
+    {Tool::python,
+     "actions/setup-python",
+     "python-version",
+     "python-version-file",
+     {".python-version", ".tool-versions"},
+     false,
+     "python-version",
+     "python-path",
+     "",
+     python_env},
+    {Tool::node,
+     "actions/setup-node",
+     "node-version",
+     "node-version-file",
+     {"", ""},
+     false,
+     "node-version",
+     "",
+     "v",
+     node_env},
+    {Tool::go,
+     "actions/setup-go",
+     "go-version",
+     "go-version-file",
+     {"", ""},
+     false,
+     "go-version",
+     "",
+     "",
+     go_env},
+    {Tool::java,
+     "actions/setup-java",
+     "java-version",
+     "java-version-file",
+     {"", ""},
+     true,
+     "version",
+     "",
+     "",
+     java_env},
+};
+
+// The version specs asked for: the input's lines, else the version file's, else the
+// default files'. Empty: whatever the host has.
+util::Expected<std::vector<std::string>> requested_specs(const BuiltinCall& call,
+                                                         const SetupRow& row) {
+  std::vector<std::string> specs = lines_input(call, row.version_input);
+  if (!specs.empty()) return specs;
+  std::string file = trim(call.input(row.file_input));
+  if (!file.empty()) {
+    PW_TRY(version, read_version_file(row.tool, normalize_path(file, call.workspace)));
+    return std::vector<std::string>{version};
+  }
+  for (std::string_view name : row.default_files) {
+    if (name.empty()) break;
+    std::string path = normalize_path(name, call.workspace);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    auto version = read_version_file(row.tool, path);
+    if (version) return std::vector<std::string>{*version};
+  }
+  if (row.version_required)
+    return util::fail(fmt::format("{} or {} input expected", row.version_input, row.file_input));
+  return std::vector<std::string>{};
+}
+
+util::Expected<Toolchains> host_toolchains(const BuiltinCall& call) {
+  ToolchainOptions options;
+  options.path_dirs = split_path_list(env_value(call, "PATH").value_or(""));
+  options.home = home_dir(call);
+  if (call.settings != nullptr)
+    for (const std::string& text : call.settings->tools) {
+      PW_TRY(mapping, parse_tool_mapping(text));
+      options.mappings.push_back(mapping);
+    }
+  return Toolchains(std::move(options));
+}
+
+class Setup : public BuiltinAction {
+ public:
+  explicit Setup(const SetupRow& row) : m_row(row) {}
+  std::string_view name() const override { return m_row.action; }
+
+  BuiltinResult main(const BuiltinCall& call) const override {
+    if (m_row.tool == Tool::java && trim(call.input("distribution")).empty())
+      return failure(call, "Input required and not supplied: distribution");
+    auto specs = requested_specs(call, m_row);
+    if (!specs) return failure(call, util::format_error(specs.error()));
+    auto chains = host_toolchains(call);
+    if (!chains) return failure(call, chains.error().message);
+    if (specs->empty()) {
+      log(call,
+          fmt::format("No {} version was specified; using the host's.", tool_display(m_row.tool)));
+      specs->push_back("*");
+    }
+
+    BuiltinResult result;
+    std::optional<Install> last;
+    for (const std::string& spec : *specs) {
+      auto install = chains->select(m_row.tool, spec);
+      if (!install) return failure(call, install.error().message);
+      log(call, fmt::format("Using {} {} from {} ({}) for '{}'", tool_display(m_row.tool),
+                            install->version.text(), install->executable, install->source, spec));
+      result.path_lines.push_back(install->bin_dir);
+      last = *install;
+    }
+    std::string version = std::string(m_row.version_prefix) + last->version.text();
+    result.outputs.push_back({std::string(m_row.version_output), version});
+    if (!m_row.path_output.empty())
+      result.outputs.push_back({std::string(m_row.path_output), last->executable});
+    m_row.env(*last, result);
+
+    std::string manager = lower(trim(call.input("cache")));
+    if (m_row.tool == Tool::go) {
+      // setup-go caches by default since v4; `cache: false` turns it off.
+      auto on = bool_input(call, "cache", ref_major(call, 5) >= 4);
+      if (!on) return failure(call, on.error().message);
+      manager = *on ? "true" : "";
+      if (*on && !fs::exists(normalize_path("go.sum", call.workspace)) &&
+          lines_input(call, "cache-dependency-path").empty()) {
+        warn(call, "Restore cache failed: Dependencies file is not found in " + call.workspace +
+                       ". Supported file pattern: go.sum");
+        manager.clear();
+      }
+    }
+    if (!manager.empty()) {
+      auto cached = restore_dependency_cache(call, m_row.tool, manager, *last, result);
+      if (!cached) return failure(call, cached.error().message);
+    }
+    return result;
+  }
+
+  BuiltinResult post(const BuiltinCall& call) const override { return save_dependency_cache(call); }
+
+ private:
+  const SetupRow& m_row;
+};
+
+// One instance per row of k_setups.
+const BuiltinAction& setup(size_t row) {
+  static const Setup actions[] = {Setup(k_setups[0]), Setup(k_setups[1]), Setup(k_setups[2]),
+                                  Setup(k_setups[3])};
+  static_assert(std::size(actions) == std::size(k_setups));
+  return actions[row];
+}
+
+}  // namespace
+
+const BuiltinAction& setup_python() {
+  return setup(0);
+}
+const BuiltinAction& setup_node() {
+  return setup(1);
+}
+const BuiltinAction& setup_go() {
+  return setup(2);
+}
+const BuiltinAction& setup_java() {
+  return setup(3);
+}
+
+}  // namespace pipewright::exec::actions::builtins

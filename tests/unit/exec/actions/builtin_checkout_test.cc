@@ -1,0 +1,117 @@
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "pipewright/exec/actions/builtin.h"
+
+#include "unit/exec/actions/builtin_call.h"
+#include "unit/exec/actions/test_tree.h"
+
+namespace pipewright::exec::actions {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CallHarness;
+using testing::get;
+using testing::output;
+using testing::put;
+using testing::sh;
+using testing::TempDir;
+
+constexpr const char* k_git = "git -c user.name=t -c user.email=t@e -c init.defaultBranch=main";
+
+// A source repository with two commits (tag v1 = the first) and an uncommitted change,
+// a job workspace holding its working tree, and a bare "remote" octo/lib.
+class CheckoutTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sh(
+        fmt::format("cd {0} && mkdir src && cd src && {1} init -q && echo one > f && {1} add f && "
+                    "{1} commit -qm one && {1} tag v1 && echo two > f && {1} commit -qam two && "
+                    "echo dirty > f && echo new > untracked",
+                    m_dir.path(), k_git));
+    m_v1 = sh(fmt::format("git -C {} rev-parse v1", m_dir / "src"));
+    m_head = sh(fmt::format("git -C {} rev-parse HEAD", m_dir / "src"));
+    sh(fmt::format("mkdir -p {0}/ws {0}/tmp && cp -r {0}/src/f {0}/src/untracked {0}/ws/",
+                   m_dir.path()));
+    sh(
+        fmt::format("cd {0} && mkdir lib && cd lib && {1} init -q && echo lib > l && {1} add l && "
+                    "{1} commit -qm lib && cd .. && mkdir -p remote/octo && "
+                    "git clone -q --bare lib remote/octo/lib",
+                    m_dir.path(), k_git));
+    m_harness.github["sha"] = m_head;
+    m_harness.settings.actions_url = "file://" + m_dir / "remote";
+  }
+
+  BuiltinResult run(std::map<std::string, std::string> inputs) {
+    BuiltinCall call = m_harness.call("actions/checkout@v4", std::move(inputs));
+    call.workspace = m_dir / "ws";
+    call.runner_temp = m_dir / "tmp";
+    call.source_dir = m_dir / "src";
+    call.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", m_dir.path()}};
+    const BuiltinAction* checkout = find_builtin(call.ref, m_harness.settings);
+    EXPECT_NE(checkout, nullptr);
+    return checkout->main(call);
+  }
+
+  TempDir m_dir;
+  CallHarness m_harness;
+  std::string m_v1, m_head;
+};
+
+TEST_F(CheckoutTest, DefaultKeepsTheWorkingTreeUntouched) {
+  BuiltinResult r = run({});
+  EXPECT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/f"), "dirty\n");
+  EXPECT_EQ(output(r, "commit"), m_head);
+  EXPECT_EQ(output(r, "ref"), "refs/heads/main");
+  EXPECT_NE(m_harness.log().find("nothing to fetch"), std::string::npos) << m_harness.log();
+}
+
+TEST_F(CheckoutTest, RefFetchesThatCommitIntoTheWorkspace) {
+  BuiltinResult r = run({{"ref", "v1"}});
+  ASSERT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/f"), "one\n");
+  EXPECT_FALSE(fs::exists(m_dir / "ws/untracked"));
+  EXPECT_EQ(output(r, "commit"), m_v1);
+  EXPECT_EQ(sh(fmt::format("git -C {} rev-parse HEAD", m_dir / "ws")), m_v1);
+  EXPECT_EQ(sh(fmt::format("git -C {} rev-list --count HEAD", m_dir / "ws")), "1");
+}
+
+TEST_F(CheckoutTest, FetchDepthZeroBringsTheHistory) {
+  BuiltinResult r = run({{"ref", "main"}, {"fetch-depth", "0"}, {"path", "full"}});
+  ASSERT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/full/f"), "two\n");
+  EXPECT_EQ(sh(fmt::format("git -C {} rev-list --count HEAD", m_dir / "ws/full")), "2");
+  EXPECT_EQ(get(m_dir / "ws/f"), "dirty\n");  // the workspace itself is untouched
+}
+
+TEST_F(CheckoutTest, PathAloneCopiesTheWorkingTree) {
+  BuiltinResult r = run({{"path", "copy"}});
+  ASSERT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/copy/f"), "dirty\n");
+  EXPECT_EQ(get(m_dir / "ws/copy/untracked"), "new\n") << m_harness.log();
+}
+
+TEST_F(CheckoutTest, OtherRepositoryComesFromTheActionsUrl) {
+  BuiltinResult r = run({{"repository", "octo/lib"}, {"path", "lib"}});
+  ASSERT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/lib/l"), "lib\n");
+  EXPECT_EQ(output(r, "ref"), "refs/heads/main");
+  EXPECT_EQ(output(r, "commit").size(), 40u);
+}
+
+TEST_F(CheckoutTest, FailuresAreReported) {
+  EXPECT_EQ(run({{"path", "../outside"}}).outcome, Result::failure);
+  EXPECT_NE(m_harness.log().find("is not under"), std::string::npos) << m_harness.log();
+  BuiltinResult missing = run({{"ref", "no-such-branch"}});
+  EXPECT_EQ(missing.outcome, Result::failure);
+  EXPECT_NE(missing.detail.find("could not be found"), std::string::npos) << missing.detail;
+  EXPECT_EQ(get(m_dir / "ws/f"), "dirty\n");  // nothing was removed
+  EXPECT_EQ(run({{"repository", "octo/none"}, {"path", "x"}}).outcome, Result::failure);
+  EXPECT_EQ(run({{"fetch-depth", "x"}}).outcome, Result::failure);
+}
+
+}  // namespace
+}  // namespace pipewright::exec::actions
