@@ -40,8 +40,12 @@ struct Template {
   bool any_failure = false, any_cancelled = false;
   Result result = Result::success;
   Object outputs;
-  size_t scope = 0;         // the workflow it belongs to (m_scopes)
-  size_t legs_skipped = 0;  // reusable-workflow callers: legs whose call was skipped
+  size_t scope = 0;  // the workflow it belongs to (m_scopes)
+  // Reusable-workflow callers: legs whose call was skipped, legs not called yet
+  // (max-parallel), calls going on.
+  size_t legs_skipped = 0;
+  std::deque<plan::MatrixLeg> pending_calls;
+  size_t calls_active = 0;
 };
 
 // The jobs of one workflow: the top-level one (scope 0), or one call of a reusable
@@ -402,12 +406,12 @@ class Scheduler {
     t.state = TemplateState::active;
     t.legs = kept.size();
     Value needs = needs_value(t);
-    for (const plan::MatrixLeg& leg : kept) {
-      if (job.is_reusable_call())
-        call_leg(i, leg);
-      else
-        add_leg(i, leg, needs);
+    if (job.is_reusable_call()) {
+      t.pending_calls.assign(kept.begin(), kept.end());
+      return start_calls(i);
     }
+    for (const plan::MatrixLeg& leg : kept)
+      add_leg(i, leg, needs);
   }
 
   // The display name of leg `leg` of template `i`: its scope's prefix, then `name:` (or
@@ -577,6 +581,18 @@ class Scheduler {
 
   // --- reusable-workflow callers (reusable_workflow.h) ---
 
+  // Calls the pending legs of caller template `i` that its max-parallel allows.
+  void start_calls(size_t i) {
+    Template& t = m_templates[i];
+    while (!t.pending_calls.empty() &&
+           (!t.max_parallel || t.calls_active < static_cast<size_t>(*t.max_parallel))) {
+      plan::MatrixLeg leg = std::move(t.pending_calls.front());
+      t.pending_calls.pop_front();
+      ++t.calls_active;
+      call_leg(i, leg);
+    }
+  }
+
   // Starts one leg of caller template `i`: loads the called workflow, resolves its
   // inputs and secrets in the leg's context and adds its jobs as a new scope. A problem
   // ends the leg as a failed job named like the leg.
@@ -588,7 +604,8 @@ class Scheduler {
     ctx.set("matrix", leg.values);
     ctx.set("strategy", leg.strategy);
     std::string name = m_run.masker->mask(leg_name(i, leg, ctx));
-    if (parent.cancelled)
+    if (m_cancel_level > 0) return report_call(i, name, Result::cancelled, "the run was cancelled");
+    if (parent.cancelled || t.fail_fast_hit)
       return report_call(i, name, Result::cancelled,
                          "fail-fast: a leg of the calling job's matrix failed");
     auto called = load_called_workflow(job, parent.site, parent.run.actions);
@@ -712,13 +729,16 @@ class Scheduler {
     }
     if (result == Result::cancelled) t.any_cancelled = true;
     if (result == Result::skipped) ++t.legs_skipped;
+    --t.calls_active;
     if (++t.legs_done == t.legs) {
       t.state = TemplateState::done;
       t.result = t.any_failure              ? Result::failure
                  : t.any_cancelled          ? Result::cancelled
                  : t.legs_skipped == t.legs ? Result::skipped
                                             : Result::success;
+      return;
     }
+    start_calls(i);
   }
 
   // Fail-fast reached the called workflow of scope `s`: its running jobs are cancelled,

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -277,6 +278,61 @@ jobs:
   EXPECT_EQ(outcome->result, Result::failure);
   // One leg's first job fails; the other leg's queued first job never runs.
   EXPECT_EQ(executor.ran.size(), 1u);
+}
+
+TEST(ReusableWorkflowScheduler, MaxParallelLimitsConcurrentCalls) {
+  Fixture f;
+  f.load(R"(on: push
+jobs:
+  call:
+    strategy:
+      max-parallel: 1
+      matrix:
+        w: [x, y]
+    uses: ./.github/workflows/called.yml
+    with:
+      word: ${{ matrix.w }}
+)");
+  struct Slow : FakeExecutor {
+    JobRunResult run_job(const RunContext& run, const JobInstance& job,
+                         JobControl& control) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      return FakeExecutor::run_job(run, job, control);
+    }
+  } executor;
+  SchedulerOptions options;
+  options.parallel = 4;
+  auto outcome = schedule_run(f.run, executor, options);
+  ASSERT_TRUE(outcome.has_value());
+  // One call at a time: leg y's jobs start only after leg x's workflow ended.
+  EXPECT_EQ(executor.ran,
+            (std::vector<std::string>{"call (x) / first [x|]", "call (x) / second [x|]",
+                                      "call (y) / first [y|]", "call (y) / second [y|]"}));
+}
+
+TEST(ReusableWorkflowScheduler, FailFastCancelsCallsNotStartedYet) {
+  Fixture f;
+  f.load(R"(on: push
+jobs:
+  call:
+    strategy:
+      max-parallel: 1
+      matrix:
+        w: [x, y]
+    uses: ./.github/workflows/called.yml
+    with:
+      word: ${{ matrix.w }}
+)");
+  FakeExecutor executor;
+  executor.failing = {"second"};
+  SchedulerOptions options;
+  auto outcome = schedule_run(f.run, executor, options);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->result, Result::failure);
+  EXPECT_EQ(f.sink.finished,
+            (std::vector<std::string>{
+                "call (x) / first=success", "call (x) / second=failure",
+                "call (y)=cancelled (fail-fast: a leg of the calling job's matrix failed)"}));
 }
 
 }  // namespace
