@@ -80,6 +80,13 @@ void RunRecorder::step_line(const exec::JobInfo& j, int index, std::string_view 
   if (auto r = step->log->append(whole); !r) note(r.error());
 }
 
+void RunRecorder::step_lines(const exec::JobInfo& j, int index, std::string_view lines) {
+  std::lock_guard lock(m_mutex);
+  OpenStep* step = find_step(j.instance, index);
+  if (!step || !step->log) return;
+  if (auto r = step->log->append(lines); !r) note(r.error());
+}
+
 void RunRecorder::step_group(const exec::JobInfo& j, int index, std::string_view title) {
   step_line(j, index, "##[group]" + std::string(title));
 }

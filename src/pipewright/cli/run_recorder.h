@@ -22,6 +22,8 @@ class RunRecorder : public exec::EventSink {
   void job_started(const exec::JobInfo& j) override;
   void step_started(const exec::JobInfo& j, int index, std::string_view name) override;
   void step_line(const exec::JobInfo& j, int index, std::string_view line) override;
+  // A block of whole lines goes to the step's log in one append.
+  void step_lines(const exec::JobInfo& j, int index, std::string_view lines) override;
   void step_group(const exec::JobInfo& j, int index, std::string_view title) override;
   void step_finished(const exec::JobInfo& j, int index, std::string_view name,
                      const exec::StepEnd& e) override;

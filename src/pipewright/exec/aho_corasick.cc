@@ -69,6 +69,19 @@ AhoCorasick::AhoCorasick(const std::vector<std::string>& patterns) {
     }
   }
 
+  // The start-pair filter, unless a one-byte pattern makes every pair suspect.
+  m_pair_filter = m_max_length > 0;
+  for (const std::string& pattern : patterns) {
+    if (pattern.empty()) continue;
+    if (pattern.size() < 2) {
+      m_pair_filter = false;
+      break;
+    }
+    size_t pair = static_cast<size_t>(static_cast<unsigned char>(pattern[0])) << 8 |
+                  static_cast<unsigned char>(pattern[1]);
+    m_start_pairs[pair >> 6] |= uint64_t{1} << (pair & 63);
+  }
+
   // Premultiply: every transition holds its target's row offset, flagged
   // when a pattern ends in the target.
   for (State& target : m_delta) {

@@ -36,8 +36,25 @@ class AhoCorasick {
   uint32_t max_pattern_length() const { return m_max_length; }
   size_t state_count() const { return m_depth.size(); }
 
+  // Skips ahead from the root: the first index in [from, size - 1) at which an
+  // occurrence may start, judged by the pair of bytes there; `size - 1` (or
+  // `from` when from >= size - 1) when none can start before the last byte.
+  // From the root, every skipped byte would have led back to the root and
+  // reported nothing, so the caller may resume stepping at the result.
+  size_t skip_from_root(const unsigned char* bytes, size_t from, size_t size) const {
+    if (!m_pair_filter) return from;
+    size_t i = from;
+    while (i + 1 < size && !may_start(bytes[i], bytes[i + 1]))
+      ++i;
+    return i;
+  }
+
  private:
   size_t index(State state) const { return (state & ~k_match_bit) / m_class_count; }
+  bool may_start(unsigned char first, unsigned char second) const {
+    size_t pair = static_cast<size_t>(first) << 8 | second;
+    return (m_start_pairs[pair >> 6] >> (pair & 63)) & 1;
+  }
 
   std::array<uint16_t, 256> m_class_of{};
   size_t m_class_count = 1;
@@ -45,6 +62,10 @@ class AhoCorasick {
   std::vector<uint32_t> m_match_length;
   std::vector<uint32_t> m_depth;
   uint32_t m_max_length = 0;
+  // Bit (a << 8 | b) set when some pattern begins with the bytes a, b. Only
+  // used when every pattern has at least two bytes (m_pair_filter).
+  std::array<uint64_t, 65536 / 64> m_start_pairs{};
+  bool m_pair_filter = false;
 };
 
 }  // namespace pipewright::exec

@@ -27,6 +27,13 @@ void MultiSink::step_line(const JobInfo& j, int index, std::string_view line) {
   for (auto* s : m_sinks)
     s->step_line(j, index, line);
 }
+void EventSink::step_lines(const JobInfo& j, int index, std::string_view lines) {
+  for_each_line(lines, [&](std::string_view line) { step_line(j, index, line); });
+}
+void MultiSink::step_lines(const JobInfo& j, int index, std::string_view lines) {
+  for (auto* s : m_sinks)
+    s->step_lines(j, index, lines);
+}
 void MultiSink::step_group(const JobInfo& j, int index, std::string_view title) {
   for (auto* s : m_sinks)
     s->step_group(j, index, title);

@@ -21,6 +21,17 @@ enum class Result { success, failure, cancelled, skipped };
 // "success", "failure", "cancelled", "skipped".
 std::string_view result_name(Result result);
 
+// Calls `each` with every line of `lines` (split at '\n', without it); a last
+// line without '\n' counts too.
+template <typename F>
+void for_each_line(std::string_view lines, F&& each) {
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    each(lines.substr(0, nl));
+    lines.remove_prefix(nl == std::string_view::npos ? lines.size() : nl + 1);
+  }
+}
+
 using Clock = std::chrono::system_clock;
 
 struct RunStart {
@@ -73,6 +84,9 @@ class EventSink {
   virtual void step_started(const JobInfo&, int /*index*/, std::string_view /*name*/) {}
   // One whole output line of step `index` (no line break).
   virtual void step_line(const JobInfo&, int /*index*/, std::string_view /*line*/) {}
+  // Several whole output lines of step `index`, each ending in '\n' (a step's plain
+  // output comes in such blocks). By default, step_line() for each line.
+  virtual void step_lines(const JobInfo& job, int index, std::string_view lines);
   // A ::group:: title (also logged as a line).
   virtual void step_group(const JobInfo&, int /*index*/, std::string_view /*title*/) {}
   virtual void step_finished(const JobInfo&, int /*index*/, std::string_view /*name*/,
@@ -99,6 +113,7 @@ class MultiSink : public EventSink {
   void job_started(const JobInfo& j) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_lines(const JobInfo& j, int index, std::string_view lines) override;
   void step_group(const JobInfo& j, int index, std::string_view title) override;
   void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
   void annotation(const JobInfo& j, int step, const Annotation& a) override;

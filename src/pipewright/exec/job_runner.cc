@@ -317,6 +317,7 @@ class JobExecution {
     StepEnvironment environment{m_dirs.temp, m_run.masker, &m_scope, token->get(), m_run.grace, {}};
     StepOutputHandlers handlers;
     handlers.line = [&](std::string_view line) { m_sink.step_line(m_job.info, index, line); };
+    handlers.lines = [&](std::string_view lines) { m_sink.step_lines(m_job.info, index, lines); };
     handlers.group = [&](std::string_view title) { m_sink.step_group(m_job.info, index, title); };
     handlers.annotation = [&](const Annotation& a) { m_sink.annotation(m_job.info, index, a); };
     handlers.flush = [&] { m_sink.flush(); };

@@ -7,7 +7,9 @@
 
 namespace pipewright::exec {
 
-Masker::Masker() : m_automaton(std::make_shared<const AhoCorasick>(std::vector<std::string>{})) {}
+Masker::Masker()
+    : m_automaton(std::make_shared<const AhoCorasick>(std::vector<std::string>{})),
+      m_line_automaton(m_automaton) {}
 
 std::vector<MaskWarning> Masker::add_secret(std::string_view value) {
   std::vector<MaskWarning> warnings;
@@ -30,6 +32,10 @@ std::vector<MaskWarning> Masker::add_secret(std::string_view value) {
   if (m_patterns.size() != before) {
     std::vector<std::string> patterns(m_patterns.begin(), m_patterns.end());
     m_automaton = std::make_shared<const AhoCorasick>(patterns);
+    size_t all = patterns.size();
+    std::erase_if(patterns, [](const std::string& p) { return p.find('\n') != p.npos; });
+    m_line_automaton =
+        patterns.size() == all ? m_automaton : std::make_shared<const AhoCorasick>(patterns);
   }
   return warnings;
 }
@@ -41,6 +47,49 @@ std::string Masker::mask(std::string_view text) const {
   stream.write(text, out);
   stream.finish(out);
   return out;
+}
+
+void Masker::mask_lines(std::string_view lines, std::string& out) const {
+  std::shared_ptr<const AhoCorasick> automaton;
+  {
+    std::lock_guard lock(m_mutex);
+    automaton = m_line_automaton;
+  }
+  if (automaton->max_pattern_length() == 0) {
+    out.append(lines);
+    return;
+  }
+  // No form holds '\n', so every match lies within one line and the state is
+  // back at the root after each line break: one pass over the block finds
+  // exactly the matches of the lines one by one. Spans merge as in MaskStream.
+  struct Span {
+    size_t start, end;
+  };
+  std::vector<Span> spans;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(lines.data());
+  const size_t size = lines.size();
+  AhoCorasick::State state = AhoCorasick::k_root;
+  for (size_t i = 0; i < size; ++i) {
+    if (state == AhoCorasick::k_root) i = automaton->skip_from_root(bytes, i, size);
+    state = automaton->next(state, bytes[i]);
+    if (AhoCorasick::has_match(state)) [[unlikely]] {
+      size_t end = i + 1;
+      size_t start = end - automaton->match_length(state);
+      while (!spans.empty() && spans.back().end > start) {
+        start = std::min(start, spans.back().start);
+        end = std::max(end, spans.back().end);
+        spans.pop_back();
+      }
+      spans.push_back({start, end});
+    }
+  }
+  size_t emitted = 0;
+  for (const Span& span : spans) {
+    out.append(lines.substr(emitted, span.start - emitted));
+    out.append("***");
+    emitted = span.end;
+  }
+  out.append(lines.substr(emitted));
 }
 
 size_t Masker::pattern_count() const {
@@ -98,6 +147,7 @@ void MaskStream::scan(uint64_t from) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(m_buffer.data());
   size_t end = m_buffer.size();
   for (size_t i = static_cast<size_t>(from - m_buffer_start); i < end; ++i) {
+    if (state == AhoCorasick::k_root) i = automaton.skip_from_root(bytes, i, end);
     state = automaton.next(state, bytes[i]);
     if (AhoCorasick::has_match(state)) [[unlikely]] {
       uint64_t match_end = m_buffer_start + i + 1;

@@ -49,6 +49,12 @@ class Masker {
   // `text` with every secret masked (for whole strings: annotations, errors).
   std::string mask(std::string_view text) const;
 
+  // Appends `lines` to `out`, masked exactly as if each line (split at '\n')
+  // went through mask() on its own and the line breaks were kept: a form that
+  // spans a line break (of a multi-line secret) is not searched for. One scan
+  // over the block, no allocation unless something is masked.
+  void mask_lines(std::string_view lines, std::string& out) const;
+
   // The number of distinct byte patterns searched for (forms of all secrets).
   size_t pattern_count() const;
 
@@ -59,6 +65,7 @@ class Masker {
   mutable std::mutex m_mutex;
   std::set<std::string> m_patterns;
   std::shared_ptr<const AhoCorasick> m_automaton;
+  std::shared_ptr<const AhoCorasick> m_line_automaton;  // the forms without '\n'
 };
 
 // Masks one stream of bytes (a step's stdout+stderr, a log file). Not

@@ -1,5 +1,6 @@
 #include "pipewright/exec/step_runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -69,19 +70,24 @@ class LineProcessor {
             m_handlers.line("warning: " + warning.message);
         }) {}
 
+  // The whole lines of `chunk` go on as one block where they are plain text;
+  // a line that may hold a command, and a line begun in an earlier chunk, go
+  // through process() one by one. The effect is that of process() per line.
   void feed(std::string_view chunk) {
     size_t start = 0;
-    while (start < chunk.size()) {
-      size_t nl = chunk.find('\n', start);
-      if (nl == std::string_view::npos) {
-        m_partial.append(chunk.substr(start));
-        if (m_partial.size() >= k_max_line) flush_partial();
-        return;
-      }
-      m_partial.append(chunk.substr(start, nl - start));
+    if (!m_partial.empty()) {
+      size_t nl = chunk.find('\n');
+      if (nl == std::string_view::npos) return keep_partial(chunk);
+      m_partial.append(chunk.substr(0, nl));
       flush_partial();
       start = nl + 1;
     }
+    size_t last = chunk.rfind('\n');
+    if (last != std::string_view::npos && last >= start) {
+      process_lines(chunk.substr(start, last + 1 - start));
+      start = last + 1;
+    }
+    if (start < chunk.size()) keep_partial(chunk.substr(start));
   }
 
   void finish() {
@@ -91,9 +97,47 @@ class LineProcessor {
   bool command_failed() const { return m_command_failed; }
 
  private:
+  void keep_partial(std::string_view bytes) {
+    m_partial.append(bytes);
+    if (m_partial.size() >= k_max_line) flush_partial();
+  }
+
   void flush_partial() {
     process(m_partial);
     m_partial.clear();
+  }
+
+  // `block`: whole lines, each ending in '\n'.
+  void process_lines(std::string_view block) {
+    while (!block.empty()) {
+      size_t plain = plain_prefix(block);
+      if (plain > 0) {
+        emit_plain(block.substr(0, plain));
+        block.remove_prefix(plain);
+        if (block.empty()) return;
+      }
+      size_t nl = block.find('\n');
+      process(block.substr(0, nl));
+      block.remove_prefix(nl + 1);
+    }
+  }
+
+  // The length of the leading lines of `block` that are surely plain text:
+  // no "::" (a command), no "##[" (a legacy command), no '\r' (stripped from a
+  // line's end). Such a line always parses to itself (WorkflowCommandParser).
+  static size_t plain_prefix(std::string_view block) {
+    size_t suspect = std::min({block.find("::"), block.find("##["), block.find('\r')});
+    if (suspect == std::string_view::npos) return block.size();
+    size_t nl = block.rfind('\n', suspect);
+    return nl == std::string_view::npos ? 0 : nl + 1;
+  }
+
+  // Plain lines: masked in one pass and passed on as a block.
+  void emit_plain(std::string_view lines) {
+    m_masked.clear();
+    m_env.masker->mask_lines(lines, m_masked);
+    if (m_handlers.lines) return m_handlers.lines(m_masked);
+    for_each_line(m_masked, m_handlers.line);
   }
 
   void process(std::string_view line) {
@@ -134,6 +178,7 @@ class LineProcessor {
   ScriptResult& m_result;
   WorkflowCommandState m_commands;
   std::string m_partial;
+  std::string m_masked;  // emit_plain's buffer, kept for its capacity
   bool m_command_failed = false;
 };
 

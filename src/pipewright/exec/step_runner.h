@@ -36,6 +36,9 @@ struct ScriptStep {
 // Where a step's output goes (already masked); called on the running thread.
 struct StepOutputHandlers {
   std::function<void(std::string_view line)> line;
+  // Several whole plain lines, each ending in '\n' (may be empty: then each line
+  // goes to `line`, without its '\n').
+  std::function<void(std::string_view lines)> lines;
   std::function<void(std::string_view title)> group;
   std::function<void(const Annotation&)> annotation;
   std::function<void()> flush;  // after each chunk of output (may be empty)

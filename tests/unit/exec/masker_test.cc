@@ -45,6 +45,15 @@ std::string reference_mask(std::string_view text, const std::vector<std::string>
   return out;
 }
 
+template <typename F>
+void for_each_line_of(std::string_view text, F each) {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    each(text.substr(0, nl));
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+  }
+}
+
 std::string stream_in_chunks(const Masker& masker, std::string_view text,
                              const std::vector<size_t>& cuts) {
   MaskStream stream(masker);
@@ -344,6 +353,75 @@ TEST(Masker, FiftySecretsOverALargeStreamMatchTheReference) {
     cuts.push_back(pos);
   EXPECT_TRUE(stream_in_chunks(masker, text, cuts) == expected);
   EXPECT_TRUE(masker.mask(text) == expected);
+}
+
+// mask_lines() on a block equals mask() on each line alone, line breaks kept,
+// multi-line secrets and forms that would span a break included.
+TEST(Masker, MaskLinesEqualsMaskingEachLine) {
+  std::mt19937 random(7);
+  auto random_text = [&](size_t length, std::string_view alphabet) {
+    std::string text;
+    for (size_t i = 0; i < length; ++i)
+      text.push_back(alphabet[random() % alphabet.size()]);
+    return text;
+  };
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 50; ++i)
+    secrets.push_back(random_text(4 + random() % 20, "abcdefghijklmnop0123456789+/"));
+  secrets.push_back("first line\nsecond line");
+  secrets.push_back("ab\ncd");
+  Masker masker;
+  for (const std::string& secret : secrets)
+    masker.add_secret(secret);
+  std::string block;
+  while (block.size() < 500'000) {
+    switch (random() % 5) {
+      case 0:
+        block += secrets[random() % secrets.size()];
+        break;
+      case 1:
+        block += base64_encode(secrets[random() % secrets.size()]);
+        break;
+      case 2:
+        block += "\n";
+        break;
+      default:
+        block += random_text(1 + random() % 60, "abcdefghijklmnop0123456789 ");
+        break;
+    }
+  }
+  block += "\n";
+  std::string expected;
+  for_each_line_of(block, [&](std::string_view line) { expected += masker.mask(line) + "\n"; });
+  std::string out = "kept:";
+  masker.mask_lines(block, out);
+  EXPECT_TRUE(out == "kept:" + expected);
+  EXPECT_NE(expected.find("***"), std::string::npos);
+}
+
+TEST(Masker, MaskLinesWithoutSecretsCopies) {
+  Masker masker;
+  std::string out;
+  masker.mask_lines("a\nb\n", out);
+  EXPECT_EQ(out, "a\nb\n");
+}
+
+// The start-pair filter must not skip a one-byte secret, nor a secret at the
+// very end of the text, nor one right after a near miss.
+TEST(Masker, PairFilterKeepsEdgeMatches) {
+  Masker masker;
+  masker.add_secret("zq-secret");
+  EXPECT_EQ(masker.mask("zzq-secret"), "z***");
+  EXPECT_EQ(masker.mask("zq-secre"), "zq-secre");
+  EXPECT_EQ(masker.mask("xx zq-secret"), "xx ***");
+  std::string out;
+  masker.mask_lines("zq-secretzq-secret\nzzq-secret\n", out);
+  EXPECT_EQ(out, "******\nz***\n");  // adjacent occurrences stay apart
+  masker.add_secret("Q");
+  EXPECT_EQ(masker.mask("aQb zq-secret"), "a***b ***");
+  out.clear();
+  masker.mask_lines("Q\naQ\n", out);
+  EXPECT_EQ(out, "***\na***\n");
 }
 
 TEST(Masker, AddingWhileAnotherThreadMasksIsSafe) {
