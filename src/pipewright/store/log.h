@@ -78,7 +78,8 @@ class LogWriter {
   int m_fd = -1;
   int m_index_fd = -1;  // opened when the second frame starts
   ZSTD_CCtx* m_cctx = nullptr;
-  std::vector<char> m_out;  // one ZSTD_CStreamOutSize() buffer, reused
+  std::unique_ptr<char[]> m_out;  // one ZSTD_CStreamOutSize() buffer, reused (not zeroed)
+  size_t m_out_size = 0;
   mutable std::mutex m_mutex;
   LogStats m_stats;
   int64_t m_compressed = 0;  // bytes written to the .zst file

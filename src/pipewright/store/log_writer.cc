@@ -30,6 +30,50 @@ int64_t count_newlines(std::string_view bytes) {
   return static_cast<int64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
 }
 
+// Compression contexts of closed logs, kept for the next step: a fresh context
+// allocates and clears its tables (about 1 MB at level 3) on its first frame, which
+// a step of a few lines would pay in full; a reused one keeps them.
+class ContextPool {
+ public:
+  static ContextPool& instance() {
+    static ContextPool pool;
+    return pool;
+  }
+  // A context with no parameters set; nullptr when out of memory.
+  ZSTD_CCtx* take() {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_free.empty()) {
+        ZSTD_CCtx* cctx = m_free.back();
+        m_free.pop_back();
+        return cctx;
+      }
+    }
+    return ZSTD_createCCtx();
+  }
+  void give_back(ZSTD_CCtx* cctx) {
+    if (!cctx) return;
+    ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_free.size() < k_max_free) {
+        m_free.push_back(cctx);
+        return;
+      }
+    }
+    ZSTD_freeCCtx(cctx);
+  }
+  ~ContextPool() {
+    for (ZSTD_CCtx* cctx : m_free)
+      ZSTD_freeCCtx(cctx);
+  }
+
+ private:
+  static constexpr size_t k_max_free = 2;  // bounded memory: idle contexts kept
+  std::mutex m_mutex;
+  std::vector<ZSTD_CCtx*> m_free;
+};
+
 }  // namespace
 
 util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& path,
@@ -43,7 +87,7 @@ util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& 
     ::close(fd);
     return std::unexpected(error);
   }
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx* cctx = ContextPool::instance().take();
   if (!cctx) {
     ::close(fd);
     return util::fail("cannot create a zstd compression context (out of memory)");
@@ -58,7 +102,8 @@ LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cc
       m_options(options),
       m_fd(fd),
       m_cctx(cctx),
-      m_out(ZSTD_CStreamOutSize()),
+      m_out(new char[ZSTD_CStreamOutSize()]),
+      m_out_size(ZSTD_CStreamOutSize()),
       m_last_flush(std::chrono::steady_clock::now()) {}
 
 LogWriter::~LogWriter() {
@@ -94,10 +139,10 @@ util::Expected<void> LogWriter::compress(std::string_view input, int mode) {
   auto directive = static_cast<ZSTD_EndDirective>(mode);
   ZSTD_inBuffer in{input.data(), input.size(), 0};
   for (;;) {
-    ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+    ZSTD_outBuffer out{m_out.get(), m_out_size, 0};
     size_t remaining = ZSTD_compressStream2(m_cctx, &out, &in, directive);
     if (ZSTD_isError(remaining)) return std::unexpected(zstd_error(remaining, m_path));
-    PW_TRY_VOID(write_out(m_out.data(), out.pos, m_fd, m_path));
+    PW_TRY_VOID(write_out(m_out.get(), out.pos, m_fd, m_path));
     m_compressed += static_cast<int64_t>(out.pos);
     bool done = directive == ZSTD_e_continue ? in.pos == in.size : remaining == 0;
     if (done) return {};
@@ -183,9 +228,9 @@ util::Expected<LogStats> LogWriter::close_locked() {
   m_closed = true;
   ::close(m_fd);
   if (m_index_fd >= 0) ::close(m_index_fd);
-  ZSTD_freeCCtx(m_cctx);
+  ContextPool::instance().give_back(m_cctx);
   m_cctx = nullptr;
-  m_out = {};
+  m_out.reset();
   if (!ended) return std::unexpected(ended.error());
   return m_stats;
 }
