@@ -179,6 +179,9 @@ util::Expected<LeftoverReport> kill_leftover_descendants(const ProcessScope& sco
   // Politely first: SIGTERM (and SIGCONT, so that stopped processes can act on it).
   {
     PW_TRY(members, scope_members(scope, known));
+    // Nothing of the scope left (the common case): nothing can fork a new member,
+    // so the rescans below would find nothing either. Each scan reads all of /proc.
+    if (members.empty()) return report;
     report.reaped += reap_members(members);
     std::vector<Target> targets = open_targets(members);
     note_found(targets);
@@ -203,6 +206,9 @@ util::Expected<LeftoverReport> kill_leftover_descendants(const ProcessScope& sco
 }
 
 util::Expected<size_t> reap_orphans() {
+  // No exited child at all (the common case): nothing to reap, no need to read /proc.
+  siginfo_t info{};
+  if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return 0;
   PW_TRY(table, list_processes());
   const pid_t self = ::getpid();
   size_t reaped = 0;
