@@ -266,7 +266,8 @@ class JobExecution {
   }
 
   void run_step(int index, const workflow::Step& step) {
-    if (m_control.cancelled() && m_status != JobStatus::cancelled) {
+    // A job timeout cancels the rest of the job but its result stays failure.
+    if (m_control.cancelled() && m_status != JobStatus::cancelled && !m_timed_out) {
       m_status = JobStatus::cancelled;
       if (m_cancel_reason.empty()) m_cancel_reason = "the run was cancelled";
     }

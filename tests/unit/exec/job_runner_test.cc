@@ -1,0 +1,285 @@
+// The host executor (exec/job_runner.h) running real steps: step `if` with the job
+// status, continue-on-error (outcome vs conclusion), env precedence, steps.<id>.outputs,
+// GITHUB_ENV / GITHUB_PATH carried to later steps, job outputs (a secret-bearing one is
+// dropped), timeouts, cancellation with always() steps, and the workspace kept on
+// failure.
+#include "pipewright/exec/job_runner.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pipewright/exec/engine.h"
+#include "pipewright/workflow/loader.h"
+
+namespace pipewright::exec {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Collects what a user would see: step results and each step's lines.
+class RecordingSink : public EventSink {
+ public:
+  void step_line(const JobInfo&, int index, std::string_view line) override {
+    std::lock_guard lock(m_mutex);
+    lines[index].emplace_back(line);
+  }
+  void step_finished(const JobInfo&, int index, std::string_view name, const StepEnd& e) override {
+    std::lock_guard lock(m_mutex);
+    steps.push_back(std::string(name) + ": " + std::string(result_name(e.outcome)) + "/" +
+                    std::string(result_name(e.conclusion)));
+    details[index] = e.detail;
+  }
+  void job_message(const JobInfo&, std::string_view text) override {
+    std::lock_guard lock(m_mutex);
+    messages.emplace_back(text);
+  }
+
+  std::vector<std::string> steps;
+  std::map<int, std::vector<std::string>> lines;
+  std::map<int, std::string> details;
+  std::vector<std::string> messages;
+
+ private:
+  std::mutex m_mutex;
+};
+
+class JobRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_root = fs::temp_directory_path() /
+             ("pw-job-runner-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_root);
+    fs::create_directories(m_root / "src");
+    std::ofstream(m_root / "src" / "hello.txt") << "hello from the workspace\n";
+  }
+  void TearDown() override { fs::remove_all(m_root); }
+
+  // Runs the first job of `yaml` on this host.
+  JobRunResult run(std::string_view yaml,
+                   std::chrono::milliseconds timeout = std::chrono::minutes(5),
+                   JobControl* control = nullptr) {
+    auto loaded = workflow::load_workflow_text(yaml, "ci.yml");
+    EXPECT_TRUE(loaded.ok()) << (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].message);
+    m_workflow = std::move(*loaded.workflow);
+    m_masker.add_secret("s3cr3t-value");
+    m_run.workflow = &m_workflow;
+    m_run.workflow_name = "wf";
+    m_run.github = expr::Value(expr::Object{});
+    m_run.runner = expr::Value(expr::Object{});
+    m_run.vars = expr::Value(expr::Object{});
+    expr::Object secrets;
+    secrets.set("TOKEN", expr::Value("s3cr3t-value"));
+    m_run.secrets = expr::Value(std::move(secrets));
+    m_run.base_env = host_environment();
+    m_run.masker = &m_masker;
+    m_run.sink = &m_sink;
+    m_run.source_dir = (m_root / "src").string();
+    m_run.workspace_files = {"hello.txt"};
+    m_run.jobs_dir = (m_root / "jobs").string();
+    m_run.grace = os::GracePeriods{std::chrono::milliseconds(200), std::chrono::milliseconds(200)};
+
+    JobInstance job;
+    job.info.job_id = m_workflow.jobs.front().id.value;
+    job.info.name = job.info.job_id;
+    job.job = &m_workflow.jobs.front();
+    job.matrix = expr::Value(expr::Object{});
+    job.strategy = expr::Value(expr::Object{});
+    job.needs = expr::Value(expr::Object{});
+    job.timeout = timeout;
+    JobControl own;
+    auto executor = make_host_executor();
+    return executor->run_job(m_run, job, control ? *control : own);
+  }
+
+  fs::path m_root;
+  workflow::Workflow m_workflow;
+  Masker m_masker;
+  RecordingSink m_sink;
+  RunContext m_run;
+};
+
+TEST_F(JobRunnerTest, FailureSkipsLaterStepsButAlwaysAndFailureRun) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: ok
+        run: cat hello.txt
+      - name: breaks
+        run: exit 3
+      - name: skipped
+        run: echo never
+      - name: on failure
+        if: failure()
+        run: echo cleaning up
+      - name: always
+        if: always()
+        run: echo "status ${{ job.status }}"
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(m_sink.steps,
+            (std::vector<std::string>{"ok: success/success", "breaks: failure/failure",
+                                      "skipped: skipped/skipped", "on failure: success/success",
+                                      "always: success/success"}));
+  EXPECT_EQ(m_sink.lines[0], std::vector<std::string>{"hello from the workspace"});
+  EXPECT_EQ(m_sink.details[1], "exited with code 3");
+  EXPECT_EQ(m_sink.lines[4], std::vector<std::string>{"status failure"});
+  // A failed job keeps its workspace for inspection.
+  ASSERT_FALSE(result.kept_workspace.empty());
+  EXPECT_TRUE(fs::exists(fs::path(result.kept_workspace) / "hello.txt"));
+}
+
+TEST_F(JobRunnerTest, ContinueOnErrorKeepsOutcomeButSucceeds) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: flaky
+        continue-on-error: true
+        run: exit 1
+      - run: echo "${{ steps.flaky.outcome }} ${{ steps.flaky.conclusion }}"
+)");
+  EXPECT_EQ(result.result, Result::success);
+  EXPECT_EQ(m_sink.steps[0], "Run exit 1: failure/success");
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"failure success"});
+  EXPECT_TRUE(result.kept_workspace.empty());
+}
+
+TEST_F(JobRunnerTest, EnvPrecedenceAndEnvironmentFilesCarryOver) {
+  JobRunResult result = run(R"(on: push
+env:
+  LEVEL: workflow
+  KEEP: from-workflow
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      LEVEL: job
+    steps:
+      - run: |
+          echo "FROM_FILE=written" >> "$GITHUB_ENV"
+          mkdir -p "$RUNNER_TEMP/bin"
+          printf '#!/bin/sh\necho tool ran\n' > "$RUNNER_TEMP/bin/mytool"
+          chmod +x "$RUNNER_TEMP/bin/mytool"
+          echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+      - env:
+          LEVEL: step
+        run: echo "$LEVEL $KEEP $FROM_FILE ${{ env.FROM_FILE }}"
+      - run: |
+          echo "$LEVEL"
+          mytool
+)");
+  EXPECT_EQ(result.result, Result::success);
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"step from-workflow written written"});
+  EXPECT_EQ(m_sink.lines[2], (std::vector<std::string>{"job", "tool ran"}));
+}
+
+TEST_F(JobRunnerTest, StepOutputsFeedJobOutputsAndSecretOutputsAreDropped) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      version: ${{ steps.meta.outputs.version }}
+      leaked: ${{ secrets.TOKEN }}
+    steps:
+      - id: meta
+        run: echo "version=1.2.3" >> "$GITHUB_OUTPUT"
+)");
+  EXPECT_EQ(result.result, Result::success);
+  ASSERT_NE(result.outputs.find("version"), nullptr);
+  EXPECT_EQ(result.outputs.find("version")->to_display_string(), "1.2.3");
+  EXPECT_EQ(result.outputs.find("leaked"), nullptr);
+  ASSERT_EQ(m_sink.messages.size(), 1u);
+  EXPECT_NE(m_sink.messages[0].find("Skip output 'leaked' since it may contain secret"),
+            std::string::npos);
+}
+
+TEST_F(JobRunnerTest, SecretsAreMaskedInStepOutput) {
+  run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "token=${{ secrets.TOKEN }}"
+)");
+  EXPECT_EQ(m_sink.lines[0], std::vector<std::string>{"token=***"});
+}
+
+TEST_F(JobRunnerTest, StepTimeoutFailsTheStepWithReason) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - timeout-minutes: 0.005
+        run: sleep 30
+      - if: always()
+        run: echo after
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(m_sink.details[0], "timed out after 300ms");
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"after"});
+}
+
+TEST_F(JobRunnerTest, JobTimeoutFailsTheJobWithReason) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 30
+      - run: echo never
+)",
+                            std::chrono::milliseconds(300));
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(result.reason, "the job exceeded its timeout-minutes");
+  EXPECT_EQ(m_sink.steps.back(), "Run echo never: skipped/skipped");
+}
+
+TEST_F(JobRunnerTest, CancelledJobStillRunsAlwaysSteps) {
+  JobControl control;
+  control.request_cancel();
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo normal
+      - if: cancelled()
+        run: echo saw cancel
+      - if: always()
+        run: echo always
+)",
+                            std::chrono::minutes(5), &control);
+  EXPECT_EQ(result.result, Result::cancelled);
+  EXPECT_EQ(m_sink.steps[0], "Run echo normal: skipped/skipped");
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"saw cancel"});
+  EXPECT_EQ(m_sink.lines[2], std::vector<std::string>{"always"});
+}
+
+TEST_F(JobRunnerTest, InvalidStepIfFailsTheStepWithLocation) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - if: ${{ fromJSON('{') }}
+        run: echo never
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  ASSERT_FALSE(m_sink.lines[0].empty());
+  EXPECT_NE(m_sink.lines[0][0].find("ci.yml:6:"), std::string::npos) << m_sink.lines[0][0];
+}
+
+}  // namespace
+}  // namespace pipewright::exec
