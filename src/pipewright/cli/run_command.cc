@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,6 +21,9 @@
 #include "pipewright/cli/run_recorder.h"
 #include "pipewright/exec/console.h"
 #include "pipewright/exec/engine.h"
+#include "pipewright/exec/job_slots.h"
+#include "pipewright/exec/live_board.h"
+#include "pipewright/exec/terminal.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/signals.h"
 #include "pipewright/os/subreaper.h"
@@ -297,16 +301,38 @@ int run_run(const RunOptions& options) {
   exec::PlainConsole plain(stdout, exec::ConsoleOptions{options.verbose});
   exec::JsonConsole json(stdout);
   exec::EventSink& console = options.json ? static_cast<exec::EventSink&>(json) : plain;
+  // On a terminal (not --json, not CI=true): the live board instead of plain lines.
+  std::unique_ptr<exec::LiveBoard> board;
+  if (!options.json && exec::board_wanted())
+    board = std::make_unique<exec::LiveBoard>(
+        exec::stdout_terminal(), exec::BoardOptions{options.verbose, exec::colour_wanted()});
+  std::mutex report_mutex;
+  auto report_error = [&](const std::string& message) {
+    if (board) return board->print_above("pipewright run: " + message);
+    std::lock_guard lock(report_mutex);
+    error(message);
+  };
 
   Object vars_object;
   for (const auto& [k, v] : *vars)
     vars_object.set(k, Value(v));
-  bool any_failed = false, cancelled = false;
-  std::vector<store::RunId> run_ids;
+
+  // The triggered workflows, each with its inputs and its run record.
+  struct PendingRun {
+    const Loaded* workflow = nullptr;
+    Value inputs;
+    store::RunId id = 0;
+    int64_t run_number = 0;
+    std::unique_ptr<exec::EventSink> board_sink;
+    exec::ScheduleOutcome outcome;
+    bool started = false;
+  };
+  std::vector<PendingRun> runs;
   for (const Loaded& w : loaded) {
-    if (!w.trigger.matched || cancel->cancelled()) continue;
+    if (!w.trigger.matched) continue;
+    PendingRun& run = runs.emplace_back();
+    run.workflow = &w;
     // Inputs of a workflow_dispatch run.
-    Value inputs_value;
     if (const workflow::Event* dispatch = w.workflow.find_event("workflow_dispatch");
         dispatch && options.event == "workflow_dispatch") {
       Object given;
@@ -317,39 +343,60 @@ int run_run(const RunOptions& options) {
         error(w.relative + ": " + util::format_error(resolved.error()));
         return k_exit_usage;
       }
-      inputs_value = resolved->inputs;
+      run.inputs = resolved->inputs;
     }
-    store::NewRun new_run{
-        w.relative,  workflow_name(w),
-        event->name, event->ref,
-        event->sha,  std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now())};
+  }
+  auto now_ms = [] {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
+  };
+  for (PendingRun& run : runs) {
+    const Loaded& w = *run.workflow;
+    store::NewRun new_run{w.relative, workflow_name(w), event->name,
+                          event->ref, event->sha,       now_ms()};
     auto record = (*history)->begin_run(new_run);
     if (!record) {
       error(record.error().message);
+      for (const PendingRun& begun : runs)
+        if (begun.id != 0) (void)(*history)->finish_run(begun.id, store::Result::failure, now_ms());
       return k_exit_usage;
     }
-    run_ids.push_back(record->id);
-    RunRecorder recorder(**history, record->id);
+    run.id = record->id;
+    run.run_number = record->run_number;
+    // The summary lists the workflows in file order, whichever starts first.
+    plain.summary().add_run(workflow_name(w));
+    if (board) run.board_sink = board->run_sink(run.id, workflow_name(w));
+  }
+
+  // 5. Run: every triggered workflow at once, each with its own run id and recorder;
+  // they share the -p limit (one set of job slots) and Ctrl-C.
+  size_t parallel =
+      options.parallel > 0 ? options.parallel : std::max(1u, std::thread::hardware_concurrency());
+  auto slots = std::make_shared<exec::JobSlots>(parallel);
+  auto run_one = [&](PendingRun& run) {
+    const Loaded& w = *run.workflow;
+    if (cancel->cancelled()) return;
+    run.started = true;
+    RunRecorder recorder(**history, run.id);
     exec::MultiSink sinks;
-    sinks.add(&console);
+    sinks.add(run.board_sink ? run.board_sink.get() : &console);
     sinks.add(&recorder);
 
     exec::RunSettings settings;
     settings.workflow_file = w.relative;
-    settings.run_id = record->id;
-    settings.run_number = record->run_number;
+    settings.run_id = run.id;
+    settings.run_number = run.run_number;
     settings.secrets = Value(*secrets);
     settings.vars = Value(vars_object);
-    settings.inputs = inputs_value;
+    settings.inputs = run.inputs;
     settings.extra_env = *envs;
-    settings.scheduler.parallel =
-        options.parallel > 0 ? options.parallel : std::max(1u, std::thread::hardware_concurrency());
+    settings.scheduler.parallel = parallel;
+    settings.scheduler.slots = slots;
     settings.scheduler.platforms = {platforms->begin(), platforms->end()};
     settings.scheduler.matrix_filters = *matrix;
     settings.scheduler.only_jobs = options.jobs;
     settings.scheduler.cancel = &*cancel;
     settings.project_dir = project_dir(w.file, root);
-    settings.jobs_dir = *data_dir + "/jobs/" + std::to_string(record->id);
+    settings.jobs_dir = *data_dir + "/jobs/" + std::to_string(run.id);
     settings.bind = options.bind;
     settings.keep = options.keep;
     settings.verbose = options.verbose;
@@ -357,28 +404,51 @@ int run_run(const RunOptions& options) {
     auto outcome = exec::run_workflow(w.workflow, *event, *repository, settings, sinks);
     store::Result result = store::Result::failure;
     if (!outcome) {
-      error(util::format_error(outcome.error()));
-      any_failed = true;
+      report_error(util::format_error(outcome.error()));
+      run.outcome.result = exec::Result::failure;
     } else {
       result = static_cast<store::Result>(outcome->result);
-      any_failed |= outcome->result == exec::Result::failure;
-      cancelled |= outcome->cancelled;
+      run.outcome = *outcome;
     }
-    (void)(*history)->finish_run(
-        record->id, result,
-        std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()));
-    if (!recorder.error().empty()) error("recording the run: " + recorder.error());
+    (void)(*history)->finish_run(run.id, result, now_ms());
+    if (!recorder.error().empty()) report_error("recording the run: " + recorder.error());
     std::error_code ec;
     fs::remove(settings.jobs_dir + "/runner", ec);
     fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
+  };
+  if (board) board->start();
+  if (runs.size() == 1) {
+    run_one(runs.front());
+  } else {
+    std::vector<std::thread> threads;
+    for (PendingRun& run : runs)
+      threads.emplace_back([&run_one, &run] { run_one(run); });
+    for (std::thread& thread : threads)
+      thread.join();
   }
+  if (board) board->stop();
 
-  // 6. Report.
+  // 6. Report: the summary table, counts, annotations and step summaries, then where
+  // each run's logs are.
+  bool any_failed = false, cancelled = false;
+  for (PendingRun& run : runs) {
+    if (!run.started) {  // Ctrl-C came before it began
+      (void)(*history)->finish_run(run.id, store::Result::cancelled, now_ms());
+      cancelled = true;
+      continue;
+    }
+    any_failed |= run.outcome.result == exec::Result::failure;
+    cancelled |= run.outcome.cancelled;
+  }
   if (!options.json) {
-    plain.print_summary();
-    for (store::RunId id : run_ids)
-      std::cout << "run " << id << ": logs with `pipewright logs " << id << "` (stored in "
-                << *data_dir << ")\n";
+    std::string summary =
+        board ? board->summary().render(exec::colour_wanted()) : plain.summary().render();
+    std::fwrite(summary.data(), 1, summary.size(), stdout);
+    for (const PendingRun& run : runs)
+      std::printf("run %lld: logs with `pipewright logs %lld` (%s; stored in %s)\n",
+                  static_cast<long long>(run.id), static_cast<long long>(run.id),
+                  workflow_name(*run.workflow).c_str(), data_dir->c_str());
+    std::fflush(stdout);
   }
   if (cancelled) return k_exit_cancelled;
   return any_failed ? k_exit_failure : 0;

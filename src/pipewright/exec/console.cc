@@ -105,6 +105,115 @@ std::string format_duration(std::chrono::milliseconds duration) {
   return buf;
 }
 
+// ---- RunSummary -----------------------------------------------------------
+
+std::string annotation_text(const Annotation& a) {
+  std::string where = a.file.value_or("");
+  if (a.line) where += ":" + std::to_string(*a.line);
+  if (a.column) where += ":" + std::to_string(*a.column);
+  std::string text = std::string(level_name(a.level)) + ": ";
+  if (a.title) text += *a.title + ": ";
+  text += a.message;
+  return where.empty() ? text : where + ": " + text;
+}
+
+std::string count_line(const std::vector<SummaryRow>& rows) {
+  if (rows.empty()) return "no jobs ran";
+  size_t counts[4] = {};
+  size_t allowed = 0;
+  for (const SummaryRow& row : rows) {
+    ++counts[static_cast<size_t>(row.result)];
+    allowed += row.result == Result::failure && row.continue_on_error;
+  }
+  static constexpr std::string_view k_words[] = {"succeeded", "failed", "cancelled", "skipped"};
+  std::string out;
+  for (size_t i = 0; i < 4; ++i) {
+    if (counts[i] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(counts[i]) + " " + std::string(k_words[i]);
+    if (i == static_cast<size_t>(Result::failure) && allowed > 0)
+      out += " (" + std::to_string(allowed) + " allowed by continue-on-error)";
+  }
+  return out;
+}
+
+void RunSummary::add_run(std::string_view workflow) {
+  std::lock_guard lock(m_mutex);
+  if (std::ranges::find(m_workflows, workflow) == m_workflows.end())
+    m_workflows.emplace_back(workflow);
+}
+
+void RunSummary::add_job(const JobInfo& j, const JobEnd& e) {
+  std::lock_guard lock(m_mutex);
+  m_rows.push_back(
+      SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason, e.continue_on_error});
+}
+
+void RunSummary::add_annotation(const JobInfo& j, const Annotation& a) {
+  std::lock_guard lock(m_mutex);
+  m_annotations.push_back(job_label(j) + " " + annotation_text(a));
+}
+
+void RunSummary::add_step_summary(const JobInfo& j, std::string_view markdown) {
+  std::lock_guard lock(m_mutex);
+  m_summaries.push_back("--- step summary " + job_label(j) + "\n" + std::string(markdown));
+}
+
+std::vector<SummaryRow> RunSummary::rows() const {
+  std::lock_guard lock(m_mutex);
+  auto rank = [&](const SummaryRow& row) {
+    auto found = std::ranges::find(m_workflows, row.workflow);
+    return static_cast<size_t>(found - m_workflows.begin());
+  };
+  std::vector<SummaryRow> rows = m_rows;
+  std::ranges::stable_sort(rows, {}, rank);
+  return rows;
+}
+
+std::string RunSummary::render(bool colour) const {
+  std::vector<SummaryRow> sorted = rows();
+  std::lock_guard lock(m_mutex);
+  std::string out = "\n";
+  size_t wf = 8, job = 3;
+  for (const SummaryRow& row : sorted) {
+    wf = std::max(wf, row.workflow.size());
+    job = std::max(job, row.job.size());
+  }
+  auto pad = [](std::string text, size_t width) {
+    text.resize(std::max(text.size(), width), ' ');
+    return text;
+  };
+  // Colours of the result column, by Result.
+  static constexpr std::string_view k_colours[] = {"\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m"};
+  out += pad("WORKFLOW", wf) + "  " + pad("JOB", job) + "  " + pad("RESULT", 9) + "  " +
+         pad("DURATION", 8) + "  REASON\n";
+  for (const SummaryRow& row : sorted) {
+    std::string duration = row.result == Result::skipped ? "-" : format_duration(row.duration);
+    std::string result = pad(std::string(result_name(row.result)), 9);
+    if (colour)
+      result = std::string(k_colours[static_cast<size_t>(row.result)]) + result + "\x1b[0m";
+    std::string reason = row.reason;
+    if (row.result == Result::failure && row.continue_on_error)
+      reason += reason.empty() ? "continue-on-error" : " (continue-on-error)";
+    std::string text = pad(row.workflow, wf) + "  " + pad(row.job, job) + "  " + result + "  " +
+                       pad(duration, 8) + "  " + reason;
+    while (!text.empty() && text.back() == ' ')
+      text.pop_back();
+    out += text + "\n";
+  }
+  out += count_line(sorted) + "\n";
+  if (!m_annotations.empty()) {
+    out += "\nAnnotations:\n";
+    for (const std::string& a : m_annotations)
+      out += "  " + a + "\n";
+  }
+  for (const std::string& s : m_summaries) {
+    out += "\n" + s;
+    if (!s.ends_with('\n')) out += "\n";
+  }
+  return out;
+}
+
 // ---- PlainConsole ---------------------------------------------------------
 
 PlainConsole::PlainConsole(std::FILE* out, ConsoleOptions options)
@@ -124,6 +233,7 @@ void PlainConsole::flush() {
 }
 
 void PlainConsole::run_started(const RunStart& e) {
+  m_summary.add_run(e.workflow_name);
   std::string whole = "Running " + e.workflow_name + " (" + e.workflow_file + ") on " + e.event +
                       " " + e.ref + "\n";
   std::lock_guard lock(m_mutex);
@@ -156,19 +266,14 @@ void PlainConsole::step_finished(const JobInfo& j, int, std::string_view name, c
 }
 
 void PlainConsole::annotation(const JobInfo& j, int, const Annotation& a) {
-  std::string where = a.file.value_or("");
-  if (a.line) where += ":" + std::to_string(*a.line);
-  if (a.column) where += ":" + std::to_string(*a.column);
   std::string text = std::string(level_name(a.level)) + ": " + a.message;
   if (a.title) text = std::string(level_name(a.level)) + ": " + *a.title + ": " + a.message;
   line(j, "|", text);
-  std::lock_guard lock(m_mutex);
-  m_annotations.push_back(job_label(j) + " " + (where.empty() ? "" : where + ": ") + text);
+  m_summary.add_annotation(j, a);
 }
 
 void PlainConsole::step_summary(const JobInfo& j, int, std::string_view markdown) {
-  std::lock_guard lock(m_mutex);
-  m_summaries.push_back("--- step summary " + job_label(j) + "\n" + std::string(markdown));
+  m_summary.add_step_summary(j, markdown);
 }
 
 void PlainConsole::job_message(const JobInfo& j, std::string_view text) {
@@ -181,42 +286,12 @@ void PlainConsole::job_finished(const JobInfo& j, const JobEnd& e) {
   if (!e.reason.empty()) text += ": " + e.reason;
   line(j, result_mark(e.result), text);
   if (!e.kept_workspace.empty()) line(j, "!", "workspace kept at " + e.kept_workspace);
-  std::lock_guard lock(m_mutex);
-  m_rows.push_back(SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason});
+  m_summary.add_job(j, e);
 }
 
 void PlainConsole::print_summary() {
+  std::string out = m_summary.render();
   std::lock_guard lock(m_mutex);
-  std::string out = "\n";
-  size_t wf = 8, job = 3;
-  for (const SummaryRow& row : m_rows) {
-    wf = std::max(wf, row.workflow.size());
-    job = std::max(job, row.job.size());
-  }
-  auto pad = [](std::string text, size_t width) {
-    text.resize(std::max(text.size(), width), ' ');
-    return text;
-  };
-  out += pad("WORKFLOW", wf) + "  " + pad("JOB", job) + "  " + pad("RESULT", 9) + "  " +
-         pad("DURATION", 8) + "  REASON\n";
-  for (const SummaryRow& row : m_rows) {
-    std::string duration = row.result == Result::skipped ? "-" : format_duration(row.duration);
-    std::string text = pad(row.workflow, wf) + "  " + pad(row.job, job) + "  " +
-                       pad(std::string(result_name(row.result)), 9) + "  " + pad(duration, 8) +
-                       "  " + row.reason;
-    while (!text.empty() && text.back() == ' ')
-      text.pop_back();
-    out += text + "\n";
-  }
-  if (!m_annotations.empty()) {
-    out += "\nAnnotations:\n";
-    for (const std::string& a : m_annotations)
-      out += "  " + a + "\n";
-  }
-  for (const std::string& s : m_summaries) {
-    out += "\n" + s;
-    if (!s.ends_with('\n')) out += "\n";
-  }
   std::fwrite(out.data(), 1, out.size(), m_out);
   std::fflush(m_out);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipewright/exec/events.h"
@@ -25,7 +26,39 @@ struct SummaryRow {
   Result result = Result::success;
   std::chrono::milliseconds duration{0};
   std::string reason;
+  bool continue_on_error = false;
 };
+
+// The end-of-run summary of one or several runs: a table of jobs (grouped by workflow
+// in the order the runs started), a count line ("2 succeeded, 1 failed, 1 skipped"),
+// the annotations with file:line and the step summaries as text. Thread-safe.
+class RunSummary {
+ public:
+  // A run started: its jobs are listed after those of runs that started before it.
+  void add_run(std::string_view workflow);
+  void add_job(const JobInfo& j, const JobEnd& e);
+  void add_annotation(const JobInfo& j, const Annotation& a);
+  void add_step_summary(const JobInfo& j, std::string_view markdown);
+  // The rows seen so far, grouped by workflow.
+  std::vector<SummaryRow> rows() const;
+  // The whole summary, starting with a blank line; the result column is coloured when
+  // `colour`.
+  std::string render(bool colour = false) const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_workflows;
+  std::vector<SummaryRow> m_rows;
+  std::vector<std::string> m_annotations;
+  std::vector<std::string> m_summaries;
+};
+
+// "2 succeeded, 1 failed, 1 skipped" over `rows` (failures allowed by continue-on-error
+// are said so); "no jobs ran" when empty.
+std::string count_line(const std::vector<SummaryRow>& rows);
+
+// An annotation as one line: "file:line:col: level: title: message".
+std::string annotation_text(const Annotation& a);
 
 // Prints events as plain lines to `out` and collects the end-of-run summary.
 class PlainConsole : public EventSink {
@@ -45,6 +78,7 @@ class PlainConsole : public EventSink {
 
   // The summary table, annotations and step summaries of everything seen so far.
   void print_summary();
+  RunSummary& summary() { return m_summary; }
 
  private:
   // Writes one whole line; flushed at once unless it is step output (see flush()).
@@ -54,9 +88,7 @@ class PlainConsole : public EventSink {
   std::FILE* m_out;
   ConsoleOptions m_options;
   std::mutex m_mutex;
-  std::vector<SummaryRow> m_rows;
-  std::vector<std::string> m_annotations;
-  std::vector<std::string> m_summaries;
+  RunSummary m_summary;
 };
 
 // Prints one JSON object per line: run.started, job.queued, job.started, step.started,

@@ -513,11 +513,13 @@ class Scheduler {
                                                  : "fail-fast: a job of the same matrix failed";
         continue;
       }
+      if (m_options.slots && !m_options.slots->try_acquire()) return;  // -p across runs
       best->started = true;
       best->start = SteadyClock::now();
       ++t.legs_running;
       best->thread = std::thread([this, best] {
         JobRunResult result = m_executor.run_job(*best->run, best->job, best->control);
+        if (m_options.slots) m_options.slots->release();
         std::lock_guard lock(m_mutex);
         best->result = std::move(result);
         best->finished = true;

@@ -8,12 +8,14 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "pipewright/exec/job_runner.h"
+#include "pipewright/exec/job_slots.h"
 #include "pipewright/os/cancel.h"
 
 namespace pipewright::exec {
@@ -28,6 +30,10 @@ struct SchedulerOptions {
   std::vector<std::string> only_jobs;
   // Ctrl-C: graceful then immediate (nullptr: none).
   const os::CancelToken* cancel = nullptr;
+  // The `-p` limit shared with other runs going on at once (workflows in parallel): a
+  // slot is taken before each job instance starts and given back when it ends
+  // (nullptr: only `parallel` limits).
+  std::shared_ptr<JobSlots> slots;
 };
 
 struct ScheduleOutcome {

@@ -1,0 +1,105 @@
+// The end-of-run summary: table grouped by workflow, the count line, annotations with
+// file:line and step summaries.
+#include "pipewright/exec/console.h"
+
+#include <gtest/gtest.h>
+
+namespace pipewright::exec {
+namespace {
+
+using namespace std::chrono_literals;
+
+JobInfo job_info(std::string workflow, std::string name) {
+  JobInfo j;
+  j.workflow_name = std::move(workflow);
+  j.job_id = name;
+  j.name = std::move(name);
+  return j;
+}
+
+TEST(CountLine, SaysWhatHappened) {
+  EXPECT_EQ(count_line({}), "no jobs ran");
+  std::vector<SummaryRow> rows = {
+      {"CI", "a", Result::success, 1s, "", false}, {"CI", "b", Result::failure, 1s, "", false},
+      {"CI", "c", Result::failure, 1s, "", true},  {"CI", "d", Result::skipped, 0s, "why", false},
+      {"CI", "e", Result::success, 1s, "", false}, {"CI", "f", Result::cancelled, 1s, "", false},
+  };
+  EXPECT_EQ(count_line(rows),
+            "2 succeeded, 2 failed (1 allowed by continue-on-error), 1 cancelled, 1 skipped");
+}
+
+TEST(RunSummary, GroupsJobsByWorkflowInRunOrder) {
+  RunSummary summary;
+  summary.add_run("CI");
+  summary.add_run("Docs");
+  summary.add_job(job_info("Docs", "site"), JobEnd{Result::success, "", 2s, "", false});
+  summary.add_job(job_info("CI", "test"), JobEnd{Result::failure, "", 61s, "", false});
+  summary.add_job(job_info("CI", "windows"),
+                  JobEnd{Result::skipped, "unsupported on this host", 0ms, "", false});
+  EXPECT_EQ(summary.render(),
+            "\n"
+            "WORKFLOW  JOB      RESULT     DURATION  REASON\n"
+            "CI        test     failure    1m01s\n"
+            "CI        windows  skipped    -         unsupported on this host\n"
+            "Docs      site     success    2.0s\n"
+            "1 succeeded, 1 failed, 1 skipped\n");
+}
+
+TEST(RunSummary, AnnotationsAndStepSummaries) {
+  RunSummary summary;
+  JobInfo build = job_info("CI", "build");
+  Annotation a;
+  a.level = AnnotationLevel::error;
+  a.message = "boom";
+  a.title = "Lint";
+  a.file = "src/x.cc";
+  a.line = 3;
+  a.column = 9;
+  summary.add_annotation(build, a);
+  summary.add_step_summary(build, "## Coverage\n93%");
+  summary.add_job(build, JobEnd{Result::failure, "", 1s, "", true});
+  std::string text = summary.render();
+  EXPECT_NE(text.find("failure    1.0s      continue-on-error\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nAnnotations:\n  [CI/build] src/x.cc:3:9: error: Lint: boom\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n--- step summary [CI/build]\n## Coverage\n93%\n"), std::string::npos);
+}
+
+TEST(RunSummary, ColouredResultKeepsTheColumns) {
+  RunSummary summary;
+  summary.add_job(job_info("CI", "a"), JobEnd{Result::success, "", 1s, "", false});
+  std::string text = summary.render(true);
+  EXPECT_NE(text.find("CI        a    \x1b[32msuccess  \x1b[0m  1.0s\n"), std::string::npos)
+      << text;
+}
+
+TEST(PlainConsole, PrintsLinesAndTheSummary) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    PlainConsole console(out);
+    JobInfo build = job_info("CI", "build");
+    console.run_started(RunStart{"ci.yml", "CI", "push", "refs/heads/main", "abc", {}});
+    console.step_started(build, 0, "make");
+    console.step_line(build, 0, "ok");
+    console.job_finished(build, JobEnd{Result::success, "", 1s, "", false});
+    console.print_summary();
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(text,
+            "Running CI (ci.yml) on push refs/heads/main\n"
+            "[CI/build] > make\n"
+            "[CI/build] | ok\n"
+            "[CI/build] ✓ job success in 1.0s\n"
+            "\n"
+            "WORKFLOW  JOB    RESULT     DURATION  REASON\n"
+            "CI        build  success    1.0s\n"
+            "1 succeeded\n");
+}
+
+}  // namespace
+}  // namespace pipewright::exec
