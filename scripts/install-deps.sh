@@ -21,6 +21,7 @@ packages=(
   # exec/services: job services as native servers (tests/e2e, bench/services); the
   # providers use their own data dirs and ports, never the system instances
   postgresql-15 postgresql-client-15 redis-server redis-tools mariadb-server mariadb-client memcached
+  slirp4netns                             # outbound network for steps in a job's namespace
   libarchive-dev                          # exec/actions: cache and artifact archives (tar+zstd)
 )
 

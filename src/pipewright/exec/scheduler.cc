@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "pipewright/exec/job_services.h"
 #include "pipewright/exec/reusable_workflow.h"
 #include "pipewright/expr/json.h"
 #include "pipewright/expr/template.h"
@@ -364,12 +365,12 @@ class Scheduler {
       return finish_template_without_legs(i, Result::cancelled,
                                           "fail-fast: a leg of the calling job's matrix failed");
     if (job.is_reusable_call()) return expand(i, ctx);
-    if (!job.services.empty())
-      return finish_template_without_legs(
-          i, Result::skipped, "services need the native service providers (not yet supported)");
     if (job.container.present())
-      return finish_template_without_legs(i, Result::skipped,
-                                          "container: jobs are not supported on this host yet");
+      return finish_template_without_legs(
+          i, Result::skipped,
+          "unsupported: container: jobs (image '" + job.container.image.value +
+              "') are not supported: pipewright runs steps natively on the host, not inside a "
+              "container image; remove `container:` to run them here (services: are supported)");
     expand(i, ctx);
   }
 
@@ -496,12 +497,33 @@ class Scheduler {
   }
 
   void start_ready() {
+    // Without job network namespaces, the fixed host ports of a job's services
+    // (`5432:5432`) are exclusive: a job waits until no running job holds one.
+    auto host_ports = [this](const Instance& instance) {
+      if (!instance.job.job || instance.job.job->services.empty() || job_networks_available())
+        return std::vector<int>{};
+      expr::EvalContext ctx = job_context(instance.tmpl);
+      ctx.set("matrix", instance.job.matrix);
+      ctx.set("strategy", instance.job.strategy);
+      return service_host_ports(*instance.job.job, ctx);
+    };
+    auto ports_taken = [&](const Instance& candidate) {
+      std::vector<int> wanted = host_ports(candidate);
+      if (wanted.empty()) return false;
+      for (const auto& other : m_instances) {
+        if (!other->started || other->finished) continue;
+        for (int port : host_ports(*other))
+          if (std::ranges::find(wanted, port) != wanted.end()) return true;
+      }
+      return false;
+    };
     while (running() < m_options.parallel) {
       Instance* best = nullptr;
       for (auto& instance : m_instances) {
         if (instance->started) continue;
         const Template& t = m_templates[instance->tmpl];
         if (t.max_parallel && t.legs_running >= static_cast<size_t>(*t.max_parallel)) continue;
+        if (m_cancel_level == 0 && !t.fail_fast_hit && ports_taken(*instance)) continue;
         if (!best || t.critical_path > m_templates[best->tmpl].critical_path) best = instance.get();
       }
       if (!best) return;

@@ -7,13 +7,14 @@
 // (version, user, password, db, initdb args, auth method) into a template cluster
 // under the cache dir; each job copies it (cp --reflink=auto) into its data dir.
 // Templates are built in a temporary dir and renamed into place, so concurrent jobs
-// never see a half-built one.
+// never see a half-built one; the jobs of one run build each template once.
 //
 // Servers are ephemeral: fsync, synchronous_commit and full_page_writes are off.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <signal.h>
@@ -147,6 +148,11 @@ class PostgresProvider final : public ServiceProvider {
     std::string key = util::to_hex(hash.finish()).substr(0, 24);
     std::string root = request.cache_dir + "/postgres";
     std::string final_dir = root + "/" + key;
+    if (std::filesystem::exists(final_dir + "/PG_VERSION")) return final_dir;
+    // Parallel jobs of this process wait for one build and reuse it (other processes
+    // build in their own dir and the first rename wins).
+    static std::mutex k_build_mutex;
+    std::lock_guard lock(k_build_mutex);
     if (std::filesystem::exists(final_dir + "/PG_VERSION")) return final_dir;
 
     PW_TRY_VOID(make_dirs(root, 0755, request.run_as));

@@ -31,6 +31,7 @@
 namespace pipewright::exec::services {
 
 class JobNetwork;
+struct CustomProviderDef;
 
 // One `services.<id>` entry after template evaluation (workflow::Container).
 struct ServiceSpec {
@@ -172,6 +173,8 @@ struct RunningService {
   std::string host = "127.0.0.1";
   std::map<std::string, std::string> ports;  // container port ("5432") -> host port
   std::string network;                       // "" or the JobNetwork's name
+  int pid = 0;                               // the server process (job.services.<id>.id)
+  std::chrono::milliseconds start_time{0};   // from preparing it until ready and healthy
 };
 
 // Everything start_services() needs besides the specs.
@@ -180,6 +183,8 @@ struct StartContext {
   JobNetwork* network = nullptr;  // run servers (and probes) inside it when set
   const os::CancelToken* cancel = nullptr;
   std::function<void(std::string_view)> notice;  // warnings/notices, one line per call
+  // .pipewright/services.yml providers, consulted before the built-in table.
+  const std::vector<CustomProviderDef>* custom = nullptr;
   // Overrides for tests; empty = XDG runtime/cache dirs (see service_dirs()).
   std::string runtime_dir;
   std::string cache_dir;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pipewright/exec/services/custom_provider.h"
 #include "pipewright/exec/services/job_network.h"
 #include "pipewright/exec/services/providers.h"
 #include "pipewright/exec/services/service_state.h"
@@ -120,7 +121,8 @@ StartFailure failure(StartFailure::Kind kind, const ServiceSpec& spec, std::stri
 std::string log_tail(const Server& server) {
   std::string tail = tail_lines(server.log_file, k_log_tail_lines);
   if (tail.empty()) return "\n(the server wrote no log at " + server.log_file + ")";
-  return "\n--- last lines of the server log (" + server.log_file + ") ---\n" + tail;
+  // The log goes with the data dir at job end, so its tail is all there is.
+  return "\n--- last lines of the " + server.info.image + " server's log ---\n" + tail;
 }
 
 std::vector<std::string> in_network(const StartContext& context, std::vector<std::string> argv) {
@@ -217,6 +219,7 @@ std::optional<StartFailure> wait_healthy(const StartContext& context, const Serv
 // Starts one service into `set`. nullopt on success.
 std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContext& context,
                                       const std::string& cache_dir, ServiceSetImpl& set) {
+  auto started = Clock::now();
   auto notice = [&](std::string_view line) {
     if (context.notice) context.notice("service '" + spec.id + "': " + std::string(line));
   };
@@ -225,7 +228,9 @@ std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContex
   };
   auto image = parse_image(spec.image);
   if (!image) return fail(image.error().message);
-  auto provider = find_provider(*image);
+  const CustomProviderDef* custom =
+      context.custom ? find_custom_provider(*context.custom, *image) : nullptr;
+  auto provider = custom ? make_custom_provider(*custom) : find_provider(*image);
   if (!provider)
     return StartFailure{StartFailure::Kind::unsupported, spec.id, unsupported_message(spec.image)};
   auto options = parse_options(spec.options);
@@ -310,6 +315,7 @@ std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContex
   if (!process) return fail("cannot start the server: " + process.error().message);
   process->close_output();
   current.process = std::move(*process);
+  current.info.pid = current.process->pid();
   set.write_state();
 
   std::vector<std::string> env = client_env(*plan, current.dir);
@@ -326,6 +332,8 @@ std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContex
     if (auto unhealthy = wait_healthy(context, spec, current, *options->health, env))
       return unhealthy;
   }
+  current.info.start_time =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   set.m_running.push_back(current.info);
   return std::nullopt;
 }
