@@ -219,16 +219,23 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
     return result;
   };
 
+  std::error_code ec;
+  if (!fs::is_directory(step.working_directory, ec))
+    return fail_early("working-directory '" + step.working_directory + "' does not exist");
   EnvList env = step.env;
-  std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
-  auto shell = resolve_shell(step.shell, path);
-  if (!shell) return fail_early(shell.error().message);
-
-  std::string script_path = environment.runner_temp + "/" + unique_name() + shell->extension;
-  if (auto written =
-          os::write_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
-      !written)
-    return fail_early(written.error().message);
+  std::vector<std::string> command = step.argv;
+  std::string script_path;  // '' when running `argv`
+  if (command.empty()) {
+    std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+    auto shell = resolve_shell(step.shell, path);
+    if (!shell) return fail_early(shell.error().message);
+    script_path = environment.runner_temp + "/" + unique_name() + shell->extension;
+    if (auto written =
+            os::write_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
+        !written)
+      return fail_early(written.error().message);
+    command = shell_argv(*shell, script_path);
+  }
 
   auto files = create_file_commands(environment.runner_temp);
   if (!files) return fail_early(files.error().message);
@@ -245,7 +252,7 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
 
   os::SpawnOptions spawn;
   spawn.argv = environment.argv_prefix;
-  for (std::string& arg : shell_argv(*shell, script_path))
+  for (std::string& arg : command)
     spawn.argv.push_back(std::move(arg));
   for (const auto& [name, value] : env)
     spawn.env.push_back(name + "=" + value);
@@ -260,13 +267,15 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   run.cancel = environment.cancel;
   run.grace = environment.grace;
 
-  std::error_code ec;
-  if (!fs::is_directory(step.working_directory, ec))
-    return fail_early("working-directory '" + step.working_directory + "' does not exist");
   auto ran = os::run(spawn, run);
   lines.finish();
-  fs::remove(script_path, ec);
-  if (!ran) return fail_early(ran.error().message);
+  if (!script_path.empty()) fs::remove(script_path, ec);
+  if (!ran) {
+    for (const std::string* file :
+         {&files->env, &files->output, &files->path, &files->summary, &files->state})
+      fs::remove(*file, ec);
+    return fail_early(ran.error().message);
+  }
 
   result.detail = os::describe(*ran);
   result.timed_out = ran->reason == os::TerminationReason::timed_out;
@@ -285,6 +294,8 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
       apply_env_file(files->env, EnvFileKind::env, result.env, handlers, *environment.masker);
   files_ok &= apply_env_file(files->output, EnvFileKind::output, result.outputs, handlers,
                              *environment.masker);
+  files_ok &=
+      apply_env_file(files->state, EnvFileKind::state, result.state, handlers, *environment.masker);
   for (std::string& line : parse_path_file(read_or_empty(files->path)))
     result.path_lines.push_back(std::move(line));
   std::string summary = read_or_empty(files->summary);

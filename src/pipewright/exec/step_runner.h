@@ -1,5 +1,6 @@
-// Running one `run:` step on this host: the script written to RUNNER_TEMP with the
-// shell template, fresh environment files, the process in its own group (os::run),
+// Running one process step on this host: a `run:` script written to RUNNER_TEMP with
+// the shell template, or a command line (`node main.js` of a JavaScript action); fresh
+// environment files, the process in its own group (os::run),
 // output split into whole lines, workflow commands processed, every text masked
 // before it leaves, and the environment files read back afterwards.
 #pragma once
@@ -25,8 +26,11 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;
 
 // What one step runs.
 struct ScriptStep {
-  std::string script;             // the evaluated `run:` text
-  std::string shell;              // as written ("" = unset)
+  std::string script;  // the evaluated `run:` text
+  std::string shell;   // as written ("" = unset)
+  // When non-empty, this command runs instead of `script`/`shell` (e.g. {"node",
+  // "/path/main.js"}); argv[0] is looked up in the step's PATH.
+  std::vector<std::string> argv;
   std::string working_directory;  // absolute
   EnvList env;                    // the whole environment (file-command variables added here)
   std::optional<std::chrono::milliseconds> timeout;
@@ -54,7 +58,7 @@ struct StepEnvironment {
   os::GracePeriods grace;
   // Prepended to every step's argv, e.g. {"nsenter", "--net=/run/netns/pw-…", "--"}
   // to run it inside the job's network namespace (services).
-  std::vector<std::string> argv_prefix;
+  std::vector<std::string> argv_prefix{};
 };
 
 struct ScriptResult {
@@ -65,10 +69,12 @@ struct ScriptResult {
   EnvList env;                          // GITHUB_ENV entries (in order; later wins)
   EnvList outputs;                      // GITHUB_OUTPUT and set-output entries
   std::vector<std::string> path_lines;  // GITHUB_PATH lines (and add-path)
+  EnvList state;                        // GITHUB_STATE entries (and save-state)
   std::string summary;                  // GITHUB_STEP_SUMMARY (masked; '' when none)
 };
 
-// Runs `step`. Never throws; a step that cannot start fails with the reason as a line.
+// Runs `step` (its script, or its argv when set). Never throws; a step that cannot
+// start fails with the reason as a line.
 ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& environment,
                              const StepOutputHandlers& handlers);
 
