@@ -9,15 +9,18 @@
 
 namespace pipewright::cli {
 
+// Registers `pipewright actions pull` (cli/actions_command.cc).
+void add_actions_command(CLI::App& app, int& exit_code);
+// Registers `pipewright artifacts` (cli/artifacts_command.cc).
+void add_artifacts_command(CLI::App& app, int& exit_code);
+
 namespace {
 using AddCommand = void (*)(CLI::App&, int&);
 
 // One row per subcommand (STYLE.md rule 8).
 constexpr AddCommand k_commands[] = {
-    add_lint_command,
-    add_eval_command,
-    add_run_command,
-    add_history_commands,
+    add_lint_command, add_eval_command, add_run_command, add_history_commands, add_actions_command,
+    add_artifacts_command,
 };
 }  // namespace
 

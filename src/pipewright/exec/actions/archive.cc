@@ -117,9 +117,123 @@ util::Expected<std::string> checked_name(const char* raw) {
   return std::string(name);
 }
 
+// Writes small files on worker threads while the main thread parses the archive:
+// file creation is syscall-bound, so a few writers keep the disk and the decoder
+// busy (tar writes one file at a time). A path is never written by two jobs at once:
+// callers settle() a path before touching it again.
+class FileWriters {
+ public:
+  struct Job {
+    std::string path;
+    std::vector<char> data;
+    mode_t mode = 0644;
+    bool has_mtime = false;
+    struct timespec mtime {};
+  };
+
+  explicit FileWriters(size_t threads) {
+    for (size_t i = 0; i < threads; ++i)
+      m_threads.emplace_back([this] { work(); });
+  }
+  ~FileWriters() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_changed.notify_all();
+    for (std::thread& t : m_threads)
+      t.join();
+  }
+  FileWriters(const FileWriters&) = delete;
+  FileWriters& operator=(const FileWriters&) = delete;
+
+  // Queues `job` (waits while too much data is queued). Fails with a writer's first error.
+  util::Expected<void> submit(Job job) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_queued_bytes < k_max_queued || !m_error.empty(); });
+    if (!m_error.empty()) return util::fail(m_error);
+    m_queued_bytes += job.data.size();
+    m_pending.insert(job.path);
+    m_jobs.push_back(std::move(job));
+    m_changed.notify_all();
+    return {};
+  }
+
+  // Waits until no job for `path` is queued or running.
+  void settle(const std::string& path) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return !m_pending.contains(path); });
+  }
+
+  // Waits for every job; the first error, if any.
+  util::Expected<void> drain() {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_pending.empty(); });
+    if (!m_error.empty()) return util::fail(m_error);
+    return {};
+  }
+
+  // Writes one file: created exclusively (never through a symlink); an existing one is
+  // truncated (or replaced when it is a symlink or a busy binary) and re-moded.
+  static std::string write(const std::string& path, const char* data, size_t size, mode_t mode,
+                           const struct timespec* mtime) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    bool existed = fd < 0 && errno == EEXIST;
+    if (existed) {
+      fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && (errno == ELOOP || errno == ETXTBSY)) {
+        ::unlink(path.c_str());
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+      }
+    }
+    if (fd < 0) return fmt::format("cannot write {}: {}", path, errno_text());
+    os::Fd owned(fd);
+    if (!write_all(fd, data, size)) return fmt::format("cannot write {}: {}", path, errno_text());
+    if (mtime) {
+      struct timespec times[2] = {{0, UTIME_OMIT}, *mtime};
+      ::futimens(fd, times);
+    }
+    if (existed) ::fchmod(fd, mode);
+    return {};
+  }
+
+ private:
+  static constexpr size_t k_max_queued = size_t{32} << 20;
+
+  void work() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      m_changed.wait(lock, [&] { return !m_jobs.empty() || m_stop; });
+      if (m_jobs.empty()) return;
+      Job job = std::move(m_jobs.front());
+      m_jobs.pop_front();
+      lock.unlock();
+      std::string error = write(job.path, job.data.data(), job.data.size(), job.mode,
+                                job.has_mtime ? &job.mtime : nullptr);
+      lock.lock();
+      if (!error.empty() && m_error.empty()) m_error = std::move(error);
+      m_queued_bytes -= job.data.size();
+      m_pending.erase(job.path);
+      m_changed.notify_all();
+    }
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<Job> m_jobs;
+  std::unordered_set<std::string> m_pending;
+  size_t m_queued_bytes = 0;
+  std::string m_error;
+  bool m_stop = false;
+  std::vector<std::thread> m_threads;
+};
+
 class Extractor {
  public:
-  explicit Extractor(const ArchiveLimits& limits) : m_limits(limits) {}
+  explicit Extractor(const ArchiveLimits& limits) : m_limits(limits), m_writers(k_writer_threads) {}
+
+  // Waits for the queued writes; their first error.
+  util::Expected<void> finish() { return m_writers.drain(); }
 
   util::Expected<void> entry(struct archive* a, struct archive_entry* e, const PlaceEntry& place) {
     PW_TRY(name, checked_name(archive_entry_pathname(e)));
@@ -141,6 +255,7 @@ class Extractor {
     if (parent.empty()) parent = "/";
     PW_TRY_VOID(ensure_dirs(placed.root, parent));
     if (type == AE_IFDIR) return ensure_dirs(placed.root, placed.path);
+    m_writers.settle(placed.path);
     if (type == AE_IFLNK) return symlink(name, e, placed, parent);
     if (type != AE_IFREG)
       return util::fail(
@@ -175,6 +290,7 @@ class Extractor {
       std::string prefix = dir.substr(0, next);
       pos = next;
       if (m_dirs.contains(prefix)) continue;
+      m_writers.settle(prefix);
       struct stat st {};
       if (::lstat(prefix.c_str(), &st) != 0) {
         if (errno != ENOENT || (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) ||
@@ -224,48 +340,73 @@ class Extractor {
   util::Expected<void> file(struct archive* a, struct archive_entry* e, const std::string& name,
                             const std::string& path, uint64_t size) {
     auto mode = static_cast<mode_t>(archive_entry_perm(e) & 0777);
-    // Usually the file is new: create it exclusively (never through a symlink). An
-    // existing one is truncated (a symlink or busy binary replaced) and re-moded.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    bool existed = fd < 0 && errno == EEXIST;
-    if (existed) {
-      fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 && (errno == ELOOP || errno == ETXTBSY)) {
-        ::unlink(path.c_str());
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-      }
+    bool has_mtime = archive_entry_mtime_is_set(e);
+    struct timespec mtime {
+      archive_entry_mtime(e), archive_entry_mtime_nsec(e)
+    };
+    // Small files: read whole, written by a worker. Large ones: streamed here.
+    std::vector<char> data;
+    os::Fd owned;
+    if (size <= k_small_file) {
+      data.resize(size);
+    } else {
+      // Created through the same path as small files (exclusive, no symlinks), empty.
+      std::string error = FileWriters::write(path, nullptr, 0, mode, nullptr);
+      if (!error.empty()) return util::fail(error);
+      owned = os::Fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (!owned) return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
     }
-    if (fd < 0) return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
-    os::Fd owned(fd);
     const void* buf = nullptr;
     size_t n = 0;
     la_int64_t offset = 0;
     la_int64_t position = 0;
     int r = 0;
     while ((r = archive_read_data_block(a, &buf, &n, &offset)) == ARCHIVE_OK) {
-      if (offset != position && ::lseek(fd, offset, SEEK_SET) < 0)
-        return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
-      if (!write_all(fd, static_cast<const char*>(buf), n))
-        return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
+      if (offset < 0 || static_cast<uint64_t>(offset) + n > size)
+        return util::fail(fmt::format("corrupt archive at '{}': data beyond its size", name));
+      if (!owned) {
+        if (n > 0) std::memcpy(data.data() + offset, buf, n);
+      } else {
+        if (offset != position && ::lseek(owned.get(), offset, SEEK_SET) < 0)
+          return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
+        if (!write_all(owned.get(), static_cast<const char*>(buf), n))
+          return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
+      }
       position = offset + static_cast<la_int64_t>(n);
     }
     if (r != ARCHIVE_EOF)
       return util::fail(fmt::format("corrupt archive at '{}': {}", name, archive_error_string(a)));
-    if (static_cast<uint64_t>(position) != size && ::ftruncate(fd, static_cast<off_t>(size)) != 0)
+    if (!owned)
+      return m_writers.submit({.path = path,
+                               .data = std::move(data),
+                               .mode = mode,
+                               .has_mtime = has_mtime,
+                               .mtime = mtime});
+    if (static_cast<uint64_t>(position) != size &&
+        ::ftruncate(owned.get(), static_cast<off_t>(size)) != 0)
       return util::fail(fmt::format("cannot write {}: {}", path, errno_text()));
-    if (archive_entry_mtime_is_set(e)) {
-      struct timespec times[2] = {{0, UTIME_OMIT},
-                                  {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}};
-      ::futimens(fd, times);
+    if (has_mtime) {
+      struct timespec times[2] = {{0, UTIME_OMIT}, mtime};
+      ::futimens(owned.get(), times);
     }
-    if (existed) ::fchmod(fd, mode);
     return {};
   }
+
+  static constexpr uint64_t k_small_file = 256 * 1024;
+  static constexpr size_t k_writer_threads = 3;
 
   ArchiveLimits m_limits;
   ArchiveStats m_stats;
   std::unordered_set<std::string> m_dirs;
   std::unordered_set<std::string> m_roots;
+  FileWriters m_writers;  // last: destroyed (joined) first
+};
+
+// A block of decompressed tar, reused once libarchive is done with it (no zeroing,
+// no mmap/munmap per block).
+struct Chunk {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
 };
 
 // Decompresses a .tar.zst on its own thread, a few MiB ahead of libarchive parsing the
@@ -287,9 +428,12 @@ class ZstdSource {
   ZstdSource(const ZstdSource&) = delete;
   ZstdSource& operator=(const ZstdSource&) = delete;
 
-  // The next chunk (empty at the end); false with `error` set on failure.
-  bool next(std::vector<char>& chunk, std::string& error) {
+  // The next chunk (size 0 at the end); false with `error` set on failure. `chunk`'s
+  // previous block goes back to the pool.
+  bool next(Chunk& chunk, std::string& error) {
     std::unique_lock lock(m_mutex);
+    if (chunk.data) m_free.push_back(std::move(chunk.data));
+    chunk.size = 0;
     m_changed.wait(lock, [&] { return !m_chunks.empty() || m_done; });
     if (!m_chunks.empty()) {
       chunk = std::move(m_chunks.front());
@@ -297,7 +441,6 @@ class ZstdSource {
       m_changed.notify_all();
       return true;
     }
-    chunk.clear();
     error = m_error;
     return m_error.empty();
   }
@@ -305,9 +448,17 @@ class ZstdSource {
  private:
   static constexpr size_t k_depth = 8;
 
+  std::unique_ptr<char[]> block() {
+    std::lock_guard lock(m_mutex);
+    if (m_free.empty()) return std::unique_ptr<char[]>(new char[k_io_block]);
+    auto b = std::move(m_free.back());
+    m_free.pop_back();
+    return b;
+  }
+
   void produce() {
     std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-    std::vector<char> in(ZSTD_DStreamInSize() * 8);
+    std::vector<char> in(k_io_block);
     std::string error;
     size_t last = 0;
     bool any = false;
@@ -330,16 +481,16 @@ class ZstdSource {
       // Until the input is consumed and the decoder has nothing more to flush (a full
       // output buffer may leave data inside it).
       for (bool full = true; error.empty() && (ib.pos < ib.size || full);) {
-        std::vector<char> out(k_io_block);
-        ZSTD_outBuffer ob{out.data(), out.size(), 0};
+        Chunk out{block(), 0};
+        ZSTD_outBuffer ob{out.data.get(), k_io_block, 0};
         last = ZSTD_decompressStream(dctx.get(), &ob, &ib);
         if (ZSTD_isError(last)) {
           error = std::string("not a zstd archive or corrupt: ") + ZSTD_getErrorName(last);
           break;
         }
         full = ob.pos == ob.size;
-        out.resize(ob.pos);
-        if (!out.empty() && !push(std::move(out))) return;
+        out.size = ob.pos;
+        if (out.size > 0 && !push(std::move(out))) return;
       }
       if (!error.empty()) break;
     }
@@ -349,7 +500,7 @@ class ZstdSource {
     m_changed.notify_all();
   }
 
-  bool push(std::vector<char> chunk) {
+  bool push(Chunk chunk) {
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [&] { return m_chunks.size() < k_depth || m_stop; });
     if (m_stop) return false;
@@ -361,7 +512,8 @@ class ZstdSource {
   os::Fd m_fd;
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::deque<std::vector<char>> m_chunks;
+  std::deque<Chunk> m_chunks;
+  std::vector<std::unique_ptr<char[]>> m_free;
   bool m_done = false;
   bool m_stop = false;
   std::string m_error;
@@ -371,7 +523,7 @@ class ZstdSource {
 // libarchive reading plain tar from a ZstdSource.
 struct Reader {
   std::unique_ptr<ZstdSource> source;
-  std::vector<char> current;
+  Chunk current;
   ArchivePtr archive{nullptr, archive_read_free};
 };
 
@@ -382,8 +534,8 @@ la_ssize_t reader_read(struct archive* a, void* client, const void** buffer) {
     archive_set_error(a, EIO, "%s", error.c_str());
     return -1;
   }
-  *buffer = reader->current.data();
-  return static_cast<la_ssize_t>(reader->current.size());
+  *buffer = reader->current.data.get();
+  return static_cast<la_ssize_t>(reader->current.size);
 }
 
 std::unique_ptr<Reader> open_reader(const std::string& path, std::string& error) {
@@ -509,8 +661,14 @@ util::Expected<ArchiveStats> extract_archive(const std::string& archive, const P
   Extractor extractor(limits);
   struct archive_entry* e = nullptr;
   int r = 0;
-  while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
-    PW_TRY_VOID(extractor.entry(a, e, place));
+  while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    auto placed = extractor.entry(a, e, place);
+    if (!placed) {
+      (void)extractor.finish();  // what was queued before the refusal is still written
+      return std::unexpected(placed.error());
+    }
+  }
+  PW_TRY_VOID(extractor.finish());
   if (r != ARCHIVE_EOF)
     return util::fail(fmt::format("corrupt archive {}: {}", archive, archive_error_string(a)));
   ArchiveStats stats = extractor.stats();
