@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
+#include "pipewright/exec/actions/action_runner.h"
 #include "pipewright/exec/env_files.h"
+#include "pipewright/exec/job_services.h"
 #include "pipewright/exec/step_runner.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/expr/template.h"
@@ -128,7 +133,7 @@ std::string step_display_name(const workflow::Step& step, const expr::EvalContex
   return "Run " + std::string(run.substr(0, nl));
 }
 
-class JobExecution {
+class JobExecution : public actions::ActionHost {
  public:
   JobExecution(const RunContext& run, const JobInstance& job, JobControl& control)
       : m_run(run), m_job(job), m_control(control), m_sink(*run.sink) {}
@@ -146,14 +151,31 @@ class JobExecution {
     }
     m_dirs = *dirs;
     prepare_contexts();
-    run_steps();
+    // Services start before the first step and stop after the leftovers are ended,
+    // whatever the job's end; an image no provider serves skips the job.
+    ServicesStart services = start_services();
+    if (services.result == Result::skipped) {
+      m_services.stop({});
+      remove_job_directories(m_dirs, m_run.bind);
+      result.result = Result::skipped;
+      result.reason = services.reason;
+      return result;
+    }
+    if (services.result == Result::failure) m_status = JobStatus::failure;
+    if (services.result == Result::cancelled) {
+      m_status = JobStatus::cancelled;
+      m_cancel_reason = services.reason;
+    }
+    if (services.result == Result::success) run_steps();
     result.outputs = evaluate_outputs();
     end_leftovers();
+    m_services.stop([&](std::string_view line) { m_sink.job_message(m_job.info, line); });
 
     result.result = m_status == JobStatus::success     ? Result::success
                     : m_status == JobStatus::cancelled ? Result::cancelled
                                                        : Result::failure;
     if (m_status == JobStatus::cancelled) result.reason = m_cancel_reason;
+    if (services.result == Result::failure) result.reason = services.reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
     if (keep && !m_run.bind)
@@ -164,6 +186,62 @@ class JobExecution {
   }
 
  private:
+  // Starts the job's services (exec/job_services.h) with the contexts `services`
+  // may use, reporting one console line per service.
+  ServicesStart start_services() {
+    clean_stale_services_once();
+    if (m_job.job->services.empty() || m_setup_error) return {};
+    if (m_control.cancelled()) return {Result::cancelled, "the run was cancelled"};
+    auto token = m_control.begin_step();
+    if (!token) return {Result::failure, token.error().message};
+    expr::EvalContext ctx = base_context();
+    ctx.set("env", env_object(m_env));
+    ServicesStartOptions options;
+    options.job_key = job_dir_name();
+    options.source_dir = m_run.source_dir;
+    options.cancel = token->get();
+    options.message = [this](std::string_view line) {
+      m_sink.job_message(m_job.info, m_run.masker->mask(line));
+    };
+    // timeout-minutes covers the service start too: a timer cancels it.
+    auto remaining = std::max(m_job.timeout - since(m_start), std::chrono::milliseconds(1));
+    std::shared_ptr<os::CancelToken> cancel = *token;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false, expired = false;
+    std::thread timer([&] {
+      std::unique_lock lock(mutex);
+      if (cv.wait_for(lock, remaining, [&] { return done; })) return;
+      expired = true;
+      cancel->request_cancel();
+    });
+    ServicesStart started = m_services.start(*m_job.job, ctx, options);
+    {
+      std::lock_guard lock(mutex);
+      done = true;
+    }
+    cv.notify_all();
+    timer.join();
+    if (expired && started.result == Result::cancelled) {
+      m_timed_out = true;
+      started = {Result::failure,
+                 "the job exceeded its timeout-minutes while its services started"};
+    }
+    started.reason = m_run.masker->mask(started.reason);
+    return started;
+  }
+
+  // `job` as GitHub has it before `status`: container.{id,network} when the job has
+  // a network, services.<id>.{id,network,ports} once its services run.
+  Value job_value() const {
+    Object job;
+    Value container = m_services.container_value();
+    if (!container.is_null()) job.set("container", container);
+    Value services = m_services.services_value();
+    if (!services.as_object().empty()) job.set("services", services);
+    return Value(std::move(job));
+  }
+
   std::string job_dir_name() const {
     std::string name = m_job.info.job_id + "-" + std::to_string(m_job.info.instance);
     return name;
@@ -196,7 +274,7 @@ class JobExecution {
     ctx.set("matrix", m_job.matrix);
     ctx.set("strategy", m_job.strategy);
     ctx.set("needs", m_job.needs);
-    ctx.set("job", Value(Object{}));
+    ctx.set("job", job_value());
     std::string workspace = m_dirs.workspace;
     ctx.set_hash_files_hook([workspace](const std::vector<std::string>& patterns,
                                         bool follow) -> std::expected<std::string, std::string> {
@@ -214,7 +292,7 @@ class JobExecution {
       env_set(env, k, v);
     ctx.set("env", env_object(env));
     ctx.set("steps", Value(m_steps));
-    ctx.set("job", with_fields(Value(Object{}), {{"status", Value(status_name())}}));
+    ctx.set("job", with_fields(job_value(), {{"status", Value(status_name())}}));
     JobStatus status = m_status;
     bool cancelled = m_control.cancelled();
     ctx.set_status_hook(
@@ -241,6 +319,8 @@ class JobExecution {
                                             : "cancelled";
   }
 
+  // Pre parts of remote JavaScript actions, the steps, then the post parts queued by
+  // the steps in reverse order. Step indices follow that order.
   void run_steps() {
     const auto& steps = m_job.job->steps;
     if (m_setup_error) {
@@ -248,8 +328,24 @@ class JobExecution {
       m_status = JobStatus::failure;
       return;
     }
+    m_actions = std::make_unique<actions::ActionRunner>(
+        *this, actions::ActionJob{m_dirs.workspace, m_dirs.temp, m_run.source_dir, &m_run.actions,
+                                  m_run.masker, m_run.verbose});
+    std::map<std::string, int> taken;
+    for (const workflow::Step& step : steps)
+      m_action_ids.push_back(step.id.present() ? step.id.value
+                                               : actions::generated_action_id(step, taken));
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (steps[i].kind != workflow::StepKind::uses) continue;
+      expr::EvalContext ctx = step_context();
+      auto uses = uses_step(steps[i], i, ctx);
+      if (!uses) continue;  // the step itself reports it
+      if (auto pre = m_actions->pre_phase(*uses, ctx)) run_phase(m_next_index++, *pre);
+    }
     for (size_t i = 0; i < steps.size(); ++i)
-      run_step(static_cast<int>(i), steps[i]);
+      run_step(m_next_index++, i, steps[i]);
+    for (const actions::ActionPhase& post : m_actions->take_posts())
+      run_phase(m_next_index++, post);
   }
 
   void record_step(const workflow::Step& step, Result outcome, Result conclusion,
@@ -265,7 +361,7 @@ class JobExecution {
     m_steps.set(step.id.value, Value(std::move(entry)));
   }
 
-  void run_step(int index, const workflow::Step& step) {
+  void run_step(int index, size_t position, const workflow::Step& step) {
     // A job timeout cancels the rest of the job but its result stays failure.
     if (m_control.cancelled() && m_status != JobStatus::cancelled && !m_timed_out) {
       m_status = JobStatus::cancelled;
@@ -284,7 +380,7 @@ class JobExecution {
     if (!run_if) {
       m_sink.step_started(m_job.info, index, name);
       m_sink.step_line(m_job.info, index, "##[error]" + util::format_error(run_if.error()));
-      finish_step(index, step, name, started, Result::failure, false, {}, "invalid if");
+      finish_step(index, &step, name, started, Result::failure, false, {}, "invalid if");
       return;
     }
     if (!*run_if) {
@@ -293,10 +389,16 @@ class JobExecution {
                                               : "a previous step failed");
       return;
     }
+    if (step.kind == workflow::StepKind::uses) {
+      auto resolved = m_actions->resolve(step.uses);
+      if (resolved && (*resolved)->kind == actions::ActionKind::docker)
+        return skip(actions::docker_skip_reason(**resolved));
+      m_sink.step_started(m_job.info, index, name);
+      run_uses_step(index, position, step, name, started, resolved, ctx);
+      return;
+    }
     if (step.kind != workflow::StepKind::run) {
-      skip(step.kind == workflow::StepKind::uses
-               ? "uses: steps are not supported yet (" + step.uses.value + ")"
-               : "this step form is not supported");
+      skip("this step form is not supported");
       return;
     }
     m_sink.step_started(m_job.info, index, name);
@@ -306,33 +408,208 @@ class JobExecution {
       const util::Error& error = !spec ? spec.error() : continue_on_error.error();
       m_sink.step_line(m_job.info, index,
                        "##[error]" + m_run.masker->mask(util::format_error(error)));
-      finish_step(index, step, name, started, Result::failure, false, {}, error.message);
+      finish_step(index, &step, name, started, Result::failure, false, {}, error.message);
       return;
     }
     auto token = m_control.begin_step();
     if (!token) {
-      finish_step(index, step, name, started, Result::failure, *continue_on_error, {},
+      finish_step(index, &step, name, started, Result::failure, *continue_on_error, {},
                   token.error().message);
       return;
     }
-    StepEnvironment environment{m_dirs.temp, m_run.masker, &m_scope, token->get(), m_run.grace, {}};
-    StepOutputHandlers handlers;
-    handlers.line = [&](std::string_view line) { m_sink.step_line(m_job.info, index, line); };
-    handlers.lines = [&](std::string_view lines) { m_sink.step_lines(m_job.info, index, lines); };
-    handlers.group = [&](std::string_view title) { m_sink.step_group(m_job.info, index, title); };
-    handlers.annotation = [&](const Annotation& a) { m_sink.annotation(m_job.info, index, a); };
-    handlers.flush = [&] { m_sink.flush(); };
-    handlers.show_debug =
-        m_run.verbose || env_lookup(spec->env, "ACTIONS_STEP_DEBUG").value_or("") == "true";
+    StepEnvironment environment = step_environment(token->get());
+    StepOutputHandlers handlers = step_handlers(index, spec->env);
     ScriptResult result = run_script_step(*spec, environment, handlers);
     apply_files(result);
     if (!result.summary.empty()) m_sink.step_summary(m_job.info, index, result.summary);
     if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
-    finish_step(index, step, name, started, result.outcome, *continue_on_error, result.outputs,
+    finish_step(index, &step, name, started, result.outcome, *continue_on_error, result.outputs,
                 result.detail);
   }
 
-  void finish_step(int index, const workflow::Step& step, const std::string& name,
+  // What every process step of the job runs with (the argv prefix enters the job's
+  // network namespace when it has services).
+  StepEnvironment step_environment(const os::CancelToken* token) {
+    return StepEnvironment{m_dirs.temp, m_run.masker, &m_scope,
+                           token,       m_run.grace,  m_services.argv_prefix()};
+  }
+
+  // Output of step `index` to the sink; ::debug:: shown with -v or ACTIONS_STEP_DEBUG.
+  StepOutputHandlers step_handlers(int index, const EnvList& env) {
+    StepOutputHandlers handlers;
+    handlers.line = [this, index](std::string_view line) {
+      m_sink.step_line(m_job.info, index, line);
+    };
+    handlers.lines = [this, index](std::string_view lines) {
+      m_sink.step_lines(m_job.info, index, lines);
+    };
+    handlers.group = [this, index](std::string_view title) {
+      m_sink.step_group(m_job.info, index, title);
+    };
+    handlers.annotation = [this, index](const Annotation& a) {
+      m_sink.annotation(m_job.info, index, a);
+    };
+    handlers.flush = [this] { m_sink.flush(); };
+    handlers.show_debug =
+        m_run.verbose || env_lookup(env, "ACTIONS_STEP_DEBUG").value_or("") == "true";
+    return handlers;
+  }
+
+  actions::ActionOutput action_output(int index, const EnvList& env) {
+    actions::ActionOutput out;
+    out.handlers = step_handlers(index, env);
+    out.summary = [this, index](std::string_view markdown) {
+      m_sink.step_summary(m_job.info, index, markdown);
+    };
+    return out;
+  }
+
+  // The UsesStep of `step` (its env evaluated in `ctx`, whose env it extends).
+  util::Expected<actions::UsesStep> uses_step(const workflow::Step& step, size_t position,
+                                              expr::EvalContext& ctx) {
+    actions::UsesStep uses;
+    uses.step = &step;
+    uses.display_name = m_run.masker->mask(step_display_name(step, ctx));
+    uses.action_id = m_action_ids[position];
+    EnvList env = context_env();
+    ctx.set("env", env_object(env));
+    PW_TRY_VOID(eval_env(step.env, ctx, uses.env));
+    for (const auto& [k, v] : uses.env)
+      env_set(env, k, v);
+    ctx.set("env", env_object(env));
+    if (const Value* github = ctx.find("github"))
+      ctx.set("github", with_fields(*github, {{"action", Value(uses.action_id)}}));
+    return uses;
+  }
+
+  // A `uses:` step, started: the action resolved (or why not), run by ActionRunner.
+  void run_uses_step(int index, size_t position, const workflow::Step& step,
+                     const std::string& name, Clock::time_point started,
+                     const util::Expected<std::shared_ptr<const actions::ResolvedAction>>& resolved,
+                     expr::EvalContext& ctx) {
+    auto uses = uses_step(step, position, ctx);
+    auto continue_on_error = eval_bool(step.continue_on_error, ctx);
+    auto timeout = step_timeout(step, ctx);
+    const util::Error* error = !resolved            ? &resolved.error()
+                               : !uses              ? &uses.error()
+                               : !continue_on_error ? &continue_on_error.error()
+                               : !timeout           ? &timeout.error()
+                                                    : nullptr;
+    if (error) {
+      m_sink.step_line(m_job.info, index,
+                       "##[error]" + m_run.masker->mask(util::format_error(*error)));
+      finish_step(index, &step, name, started, Result::failure,
+                  continue_on_error && *continue_on_error, {}, error->message);
+      return;
+    }
+    uses->timeout = *timeout;
+    actions::ActionOutput out = action_output(index, process_env(uses->env));
+    actions::ActionStepResult result = m_actions->run_main(**resolved, *uses, ctx, out);
+    if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
+    finish_step(index, &step, name, started, result.outcome, *continue_on_error, result.outputs,
+                result.detail);
+  }
+
+  // A Pre or Post part of an action (no steps.<id> entry; a failure fails the job).
+  void run_phase(int index, const actions::ActionPhase& phase) {
+    expr::EvalContext ctx = step_context();
+    std::string name = m_run.masker->mask(phase.name);
+    auto started = Clock::now();
+    auto run_it = m_actions->phase_condition(phase, ctx);
+    if (run_it && !*run_it) {
+      m_sink.step_finished(
+          m_job.info, index, name,
+          StepEnd{Result::skipped, Result::skipped, std::chrono::milliseconds(0),
+                  (phase.post ? "post-if: " : "pre-if: ") + phase.condition.value + " was false"});
+      return;
+    }
+    m_sink.step_started(m_job.info, index, name);
+    if (!run_it) {
+      m_sink.step_line(m_job.info, index,
+                       "##[error]" + m_run.masker->mask(util::format_error(run_it.error())));
+      finish_step(index, nullptr, name, started, Result::failure, false, {},
+                  run_it.error().message);
+      return;
+    }
+    actions::ActionOutput out = action_output(index, process_env(phase.step_env));
+    actions::ActionStepResult result = m_actions->run_phase(phase, out);
+    finish_step(index, nullptr, name, started, result.outcome, false, {}, result.detail);
+  }
+
+  // ActionHost (for uses: steps) -----------------------------------------------------
+
+  EnvList context_env() const override {
+    EnvList env = m_env;
+    for (const auto& [k, v] : m_file_env)
+      env_set(env, k, v);
+    return env;
+  }
+
+  // Environment: host + defaults < workflow < job < GITHUB_ENV < step; GitHub's own
+  // variables cannot be overridden.
+  EnvList process_env(const EnvList& step_env) const override {
+    EnvList env = context_env();
+    for (const auto& [k, v] : step_env)
+      env_set(env, k, v);
+    EnvList out = m_base;
+    for (auto& [k, v] : env)
+      env_set(out, k, v);
+    for (const auto& [k, v] : m_base)
+      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") env_set(out, k, v);
+    env_set(out, "PATH", compose_path(m_prepend_path, m_path));
+    return out;
+  }
+
+  void apply_files(const EnvList& env, const std::vector<std::string>& path_lines) override {
+    for (const auto& [k, v] : env)
+      env_set(m_file_env, k, v);
+    add_to_prepend_path(m_prepend_path, path_lines);
+  }
+
+  ScriptResult run_process(const ScriptStep& step, const StepOutputHandlers& handlers) override {
+    auto token = m_control.begin_step();
+    if (!token) {
+      ScriptResult failed;
+      failed.outcome = Result::failure;
+      failed.detail = token.error().message;
+      handlers.line("##[error]" + m_run.masker->mask(failed.detail));
+      return failed;
+    }
+    return run_script_step(step, step_environment(token->get()), handlers);
+  }
+
+  const os::CancelToken* begin_in_process_step() override {
+    auto token = m_control.begin_step();
+    if (!token) return nullptr;
+    m_in_process_token = *token;
+    return m_in_process_token.get();
+  }
+
+  bool cancelled() const override { return m_control.cancelled(); }
+  bool job_succeeded() const override { return m_status == JobStatus::success; }
+
+  // ----------------------------------------------------------------------------------
+
+  // The step's timeout: its timeout-minutes, or what is left of the job's (then
+  // m_job_deadline_hit says that a time-out is the job's).
+  util::Expected<std::optional<std::chrono::milliseconds>> step_timeout(
+      const workflow::Step& step, const expr::EvalContext& ctx) {
+    PW_TRY(minutes, eval_number(step.timeout_minutes, ctx));
+    auto remaining = m_job.timeout - since(m_start);
+    if (remaining < std::chrono::milliseconds(1)) remaining = std::chrono::milliseconds(1);
+    m_job_deadline_hit = true;
+    if (minutes && std::isfinite(*minutes) && *minutes > 0) {
+      auto own = std::chrono::milliseconds(static_cast<int64_t>(*minutes * 60000));
+      if (own < remaining) {
+        m_job_deadline_hit = false;
+        return std::optional(own);
+      }
+    }
+    return std::optional(remaining);
+  }
+
+  void finish_step(int index, const workflow::Step* step, const std::string& name,
+
                    Clock::time_point started, Result outcome, bool continue_on_error,
                    const EnvList& outputs, std::string detail) {
     Result conclusion = outcome;
@@ -347,27 +624,21 @@ class JobExecution {
       m_status = JobStatus::failure;
       m_control.request_cancel();
     }
-    record_step(step, outcome, conclusion, outputs);
+    if (step) record_step(*step, outcome, conclusion, outputs);
     m_sink.step_finished(m_job.info, index, name,
                          StepEnd{outcome, conclusion, since(started), m_run.masker->mask(detail)});
   }
 
   util::Expected<ScriptStep> prepare_script(const workflow::Step& step, expr::EvalContext& ctx) {
     ScriptStep spec;
-    // Environment: host + defaults < workflow < job < GITHUB_ENV < step; GitHub's own
-    // variables cannot be overridden.
-    EnvList env = m_env;
-    for (const auto& [k, v] : m_file_env)
+    EnvList env = context_env();
+    ctx.set("env", env_object(env));
+    EnvList step_env;
+    PW_TRY_VOID(eval_env(step.env, ctx, step_env));
+    for (const auto& [k, v] : step_env)
       env_set(env, k, v);
     ctx.set("env", env_object(env));
-    PW_TRY_VOID(eval_env(step.env, ctx, env));
-    spec.env = m_base;
-    for (auto& [k, v] : env)
-      env_set(spec.env, k, v);
-    for (const auto& [k, v] : m_base)
-      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI")
-        env_set(spec.env, k, v);
-    env_set(spec.env, "PATH", compose_path(m_prepend_path, m_path));
+    spec.env = process_env(step_env);
 
     PW_TRY(script, eval_text(step.run, ctx));
     spec.script = std::move(script);
@@ -384,26 +655,12 @@ class JobExecution {
     spec.working_directory = (std::filesystem::path(m_dirs.workspace) / wd_text).string();
     spec.workspace = m_dirs.workspace;
 
-    PW_TRY(minutes, eval_number(step.timeout_minutes, ctx));
-    auto remaining = m_job.timeout - since(m_start);
-    if (remaining < std::chrono::milliseconds(1)) remaining = std::chrono::milliseconds(1);
-    spec.timeout = remaining;
-    m_job_deadline_hit = true;
-    if (minutes && std::isfinite(*minutes) && *minutes > 0) {
-      auto step_timeout = std::chrono::milliseconds(static_cast<int64_t>(*minutes * 60000));
-      if (step_timeout < remaining) {
-        spec.timeout = step_timeout;
-        m_job_deadline_hit = false;
-      }
-    }
+    PW_TRY(timeout, step_timeout(step, ctx));
+    spec.timeout = timeout;
     return spec;
   }
 
-  void apply_files(const ScriptResult& result) {
-    for (const auto& [k, v] : result.env)
-      env_set(m_file_env, k, v);
-    add_to_prepend_path(m_prepend_path, result.path_lines);
-  }
+  void apply_files(const ScriptResult& result) { apply_files(result.env, result.path_lines); }
 
   Object evaluate_outputs() {
     Object outputs;
@@ -452,6 +709,12 @@ class JobExecution {
   std::optional<util::Error> m_setup_error;
   bool m_job_deadline_hit = false;
   bool m_timed_out = false;
+  // uses: steps (the action runner, github.action of each step, step indices).
+  std::unique_ptr<actions::ActionRunner> m_actions;
+  std::vector<std::string> m_action_ids;
+  int m_next_index = 0;
+  std::shared_ptr<os::CancelToken> m_in_process_token;
+  JobServices m_services;  // declared last: stopped before the directories go
 };
 
 class HostExecutor : public Executor {
