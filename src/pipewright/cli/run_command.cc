@@ -323,7 +323,7 @@ int run_run(const RunOptions& options) {
     Value inputs;
     store::RunId id = 0;
     int64_t run_number = 0;
-    std::unique_ptr<exec::EventSink> board_sink;
+    std::unique_ptr<exec::EventSink> console_sink;  // the board's or --json's for this run
     exec::ScheduleOutcome outcome;
     bool started = false;
   };
@@ -364,7 +364,10 @@ int run_run(const RunOptions& options) {
     run.run_number = record->run_number;
     // The summary lists the workflows in file order, whichever starts first.
     plain.summary().add_run(workflow_name(w));
-    if (board) run.board_sink = board->run_sink(run.id, workflow_name(w));
+    if (board)
+      run.console_sink = board->run_sink(run.id, workflow_name(w));
+    else if (options.json)
+      run.console_sink = json.run_sink(run.id, workflow_name(w));
   }
 
   // 5. Run: every triggered workflow at once, each with its own run id and recorder;
@@ -378,7 +381,7 @@ int run_run(const RunOptions& options) {
     run.started = true;
     RunRecorder recorder(**history, run.id);
     exec::MultiSink sinks;
-    sinks.add(run.board_sink ? run.board_sink.get() : &console);
+    sinks.add(run.console_sink ? run.console_sink.get() : &console);
     sinks.add(&recorder);
 
     exec::RunSettings settings;

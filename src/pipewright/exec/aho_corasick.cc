@@ -69,17 +69,26 @@ AhoCorasick::AhoCorasick(const std::vector<std::string>& patterns) {
     }
   }
 
-  // The start-pair filter, unless a one-byte pattern makes every pair suspect.
-  m_pair_filter = m_max_length > 0;
+  // The skip table (see skip_from_root). A pair at offset q < m - 1 of some
+  // pattern's first m bytes allows a shift of at most m - 2 - q.
   for (const std::string& pattern : patterns) {
     if (pattern.empty()) continue;
-    if (pattern.size() < 2) {
-      m_pair_filter = false;
-      break;
+    uint32_t length = static_cast<uint32_t>(pattern.size());
+    if (m_min_length == 0 || length < m_min_length) m_min_length = length;
+  }
+  if (m_min_length >= 2) {
+    const size_t window = std::min<size_t>(m_min_length, 256);
+    m_min_length = static_cast<uint32_t>(window);
+    m_shift.assign(65536, static_cast<uint8_t>(window - 1));
+    for (const std::string& pattern : patterns) {
+      if (pattern.empty()) continue;
+      for (size_t q = 0; q + 1 < window; ++q) {
+        size_t pair = static_cast<size_t>(static_cast<unsigned char>(pattern[q])) << 8 |
+                      static_cast<unsigned char>(pattern[q + 1]);
+        uint8_t shift = static_cast<uint8_t>(window - 2 - q);
+        if (shift < m_shift[pair]) m_shift[pair] = shift;
+      }
     }
-    size_t pair = static_cast<size_t>(static_cast<unsigned char>(pattern[0])) << 8 |
-                  static_cast<unsigned char>(pattern[1]);
-    m_start_pairs[pair >> 6] |= uint64_t{1} << (pair & 63);
   }
 
   // Premultiply: every transition holds its target's row offset, flagged

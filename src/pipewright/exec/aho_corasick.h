@@ -36,25 +36,27 @@ class AhoCorasick {
   uint32_t max_pattern_length() const { return m_max_length; }
   size_t state_count() const { return m_depth.size(); }
 
-  // Skips ahead from the root: the first index in [from, size - 1) at which an
-  // occurrence may start, judged by the pair of bytes there; `size - 1` (or
-  // `from` when from >= size - 1) when none can start before the last byte.
+  // Skips ahead from the root: the first index in [from, size) at which an
+  // occurrence may start, or a later one that is still safe to resume at.
+  // Wu–Manber over byte pairs: with m the shortest pattern's length, the pair
+  // that ends the m-byte window at `from` tells how far no occurrence can start.
   // From the root, every skipped byte would have led back to the root and
   // reported nothing, so the caller may resume stepping at the result.
   size_t skip_from_root(const unsigned char* bytes, size_t from, size_t size) const {
-    if (!m_pair_filter) return from;
-    size_t i = from;
-    while (i + 1 < size && !may_start(bytes[i], bytes[i + 1]))
-      ++i;
-    return i;
+    if (m_min_length < 2) return from;
+    const size_t window = m_min_length;
+    size_t at = from;
+    while (at + window <= size) {
+      const unsigned char* last = bytes + at + window - 2;
+      size_t shift = m_shift[static_cast<size_t>(last[0]) << 8 | last[1]];
+      if (shift == 0) return at;
+      at += shift;
+    }
+    return at < size ? at : size - 1;
   }
 
  private:
   size_t index(State state) const { return (state & ~k_match_bit) / m_class_count; }
-  bool may_start(unsigned char first, unsigned char second) const {
-    size_t pair = static_cast<size_t>(first) << 8 | second;
-    return (m_start_pairs[pair >> 6] >> (pair & 63)) & 1;
-  }
 
   std::array<uint16_t, 256> m_class_of{};
   size_t m_class_count = 1;
@@ -62,10 +64,12 @@ class AhoCorasick {
   std::vector<uint32_t> m_match_length;
   std::vector<uint32_t> m_depth;
   uint32_t m_max_length = 0;
-  // Bit (a << 8 | b) set when some pattern begins with the bytes a, b. Only
-  // used when every pattern has at least two bytes (m_pair_filter).
-  std::array<uint64_t, 65536 / 64> m_start_pairs{};
-  bool m_pair_filter = false;
+  // The Wu–Manber table: for the pair (a << 8 | b) ending a window of the
+  // shortest pattern's length, how far the window may move on before an
+  // occurrence could start in it (0: one may start at the window). Empty, and
+  // m_min_length < 2, when some pattern is a single byte.
+  std::vector<uint8_t> m_shift;
+  uint32_t m_min_length = 0;
 };
 
 }  // namespace pipewright::exec

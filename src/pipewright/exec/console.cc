@@ -326,10 +326,35 @@ void JsonConsole::flush() {
   std::fflush(m_out);
 }
 
+// Forwards one run's events to the console, its run.started/run.finished tagged.
+class JsonConsole::RunSink : public MultiSink {
+ public:
+  RunSink(JsonConsole& console, int64_t run_id, std::string workflow)
+      : m_console(console),
+        m_started_tag(",\"run_id\":" + std::to_string(run_id)),
+        m_finished_tag(",\"workflow\":" + json_string(workflow) + m_started_tag) {
+    add(&console);
+  }
+  void run_started(const RunStart& e) override { m_console.run_started_tagged(e, m_started_tag); }
+  void run_finished(const RunEnd& e) override { m_console.run_finished_tagged(e, m_finished_tag); }
+
+ private:
+  JsonConsole& m_console;
+  std::string m_started_tag, m_finished_tag;
+};
+
+std::unique_ptr<EventSink> JsonConsole::run_sink(int64_t run_id, std::string workflow) {
+  return std::make_unique<RunSink>(*this, run_id, std::move(workflow));
+}
+
 void JsonConsole::run_started(const RunStart& e) {
+  run_started_tagged(e, "");
+}
+
+void JsonConsole::run_started_tagged(const RunStart& e, const std::string& tag) {
   emit("{\"event\":\"run.started\",\"workflow\":" + json_string(e.workflow_name) +
        ",\"file\":" + json_string(e.workflow_file) + ",\"trigger\":" + json_string(e.event) +
-       ",\"ref\":" + json_string(e.ref) + ",\"sha\":" + json_string(e.sha) + "}");
+       ",\"ref\":" + json_string(e.ref) + ",\"sha\":" + json_string(e.sha) + tag + "}");
 }
 void JsonConsole::job_queued(const JobInfo& j) {
   emit("{\"event\":\"job.queued\"" + job_fields(j) + "}");
@@ -382,8 +407,12 @@ void JsonConsole::job_finished(const JobInfo& j, const JobEnd& e) {
   emit(out + "}");
 }
 void JsonConsole::run_finished(const RunEnd& e) {
+  run_finished_tagged(e, "");
+}
+
+void JsonConsole::run_finished_tagged(const RunEnd& e, const std::string& tag) {
   emit("{\"event\":\"run.finished\",\"result\":" + json_string(result_name(e.result)) +
-       ",\"duration_ms\":" + ms(e.duration) + "}");
+       ",\"duration_ms\":" + ms(e.duration) + tag + "}");
 }
 
 }  // namespace pipewright::exec

@@ -4,6 +4,7 @@
 // step summaries as text.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -111,12 +112,20 @@ class JsonConsole : public EventSink {
   void run_finished(const RunEnd& e) override;
   void flush() override;
 
+  // The sink for the events of run `run_id` of `workflow` when several runs share this
+  // console: its run.started and run.finished also carry "run_id", and run.finished
+  // the workflow. The console must outlive the sink.
+  std::unique_ptr<EventSink> run_sink(int64_t run_id, std::string workflow);
+
  private:
+  class RunSink;
   void emit(const std::string& object, bool step_output = false);
+  // `tag`: '' or the extra fields (",\"run_id\":3") of one run.
+  void run_started_tagged(const RunStart& e, const std::string& tag);
+  void run_finished_tagged(const RunEnd& e, const std::string& tag);
 
   std::FILE* m_out;
   std::mutex m_mutex;
-  std::string m_workflow;
 };
 
 // `text` as a JSON string literal (invalid UTF-8 bytes become U+FFFD).

@@ -101,5 +101,28 @@ TEST(PlainConsole, PrintsLinesAndTheSummary) {
             "1 succeeded\n");
 }
 
+TEST(JsonConsole, RunSinkTagsRunStartAndEnd) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    JsonConsole console(out);
+    auto docs = console.run_sink(12, "Docs");
+    docs->run_started(RunStart{"docs.yml", "Docs", "push", "refs/heads/main", "abc", {}});
+    docs->job_started(job_info("Docs", "site"));
+    docs->run_finished(RunEnd{Result::success, 5ms});
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(text,
+            "{\"event\":\"run.started\",\"workflow\":\"Docs\",\"file\":\"docs.yml\","
+            "\"trigger\":\"push\",\"ref\":\"refs/heads/main\",\"sha\":\"abc\",\"run_id\":12}\n"
+            "{\"event\":\"job.started\",\"workflow\":\"Docs\",\"job\":\"site\",\"name\":"
+            "\"site\",\"instance\":0}\n"
+            "{\"event\":\"run.finished\",\"result\":\"success\",\"duration_ms\":5,"
+            "\"workflow\":\"Docs\",\"run_id\":12}\n");
+}
+
 }  // namespace
 }  // namespace pipewright::exec

@@ -424,6 +424,39 @@ TEST(Masker, PairFilterKeepsEdgeMatches) {
   EXPECT_EQ(out, "***\na***\n");
 }
 
+// The skip ahead (Wu–Manber over byte pairs) must find every occurrence whatever
+// the shortest form: two bytes, a few, or longer than its 256-byte window.
+TEST(Masker, SkippingFindsEveryOccurrenceForAnyShortestLength) {
+  std::mt19937 random(11);
+  auto random_text = [&](size_t length, std::string_view alphabet) {
+    std::string text;
+    for (size_t i = 0; i < length; ++i)
+      text.push_back(alphabet[random() % alphabet.size()]);
+    return text;
+  };
+  for (size_t shortest : {2u, 3u, 5u, 40u, 300u}) {
+    std::vector<std::string> secrets;
+    for (int i = 0; i < 8; ++i)
+      secrets.push_back(random_text(shortest + random() % 20, "abcdef"));
+    Masker masker;
+    for (const std::string& secret : secrets)
+      masker.add_secret(secret);
+    std::string text;
+    while (text.size() < 200'000) {
+      if (random() % 4 == 0)
+        text += secrets[random() % secrets.size()];
+      else
+        text += random_text(1 + random() % 50, "abcdefgh\n");
+    }
+    std::string expected = reference_mask(text, secrets);
+    EXPECT_TRUE(masker.mask(text) == expected) << "shortest " << shortest;
+    std::vector<size_t> cuts;
+    for (size_t pos = 0; pos < text.size(); pos += 1 + random() % 5000)
+      cuts.push_back(pos);
+    EXPECT_TRUE(stream_in_chunks(masker, text, cuts) == expected) << "shortest " << shortest;
+  }
+}
+
 TEST(Masker, AddingWhileAnotherThreadMasksIsSafe) {
   Masker masker;
   masker.add_secret("initial-secret");
