@@ -321,6 +321,24 @@ TEST_F(ActionRunnerTest, OfflineWithoutCacheNamesTheAction) {
   EXPECT_NE(error.find("pipewright actions pull"), std::string::npos) << error;
 }
 
+TEST_F(ActionRunnerTest, BuiltinsComeFirstUnlessExcluded) {
+  const auto& s = steps(job("      - uses: actions/checkout@v4\n"));
+  auto builtin = m_runner->resolve(s[0].uses);
+  ASSERT_TRUE(builtin) << builtin.error().message;
+  EXPECT_EQ((*builtin)->kind, ActionKind::builtin);
+
+  m_settings.offline = true;
+  m_settings.no_builtins = {"actions/checkout"};
+  ActionRunner real(*m_host,
+                    ActionJob{(m_root / "ws").string(), (m_root / "tmp").string(),
+                              (m_root / "ws").string(), &m_settings, &m_host->masker, false});
+  auto fetched = real.resolve(s[0].uses);
+  ASSERT_FALSE(fetched);
+  EXPECT_NE(fetched.error().message.find("'actions/checkout@v4' is not in the action cache"),
+            std::string::npos)
+      << fetched.error().message;
+}
+
 TEST_F(ActionRunnerTest, JavaScriptActionInputsStateAndPostOrder) {
   if (find_program("node", host_path()).empty()) GTEST_SKIP() << "node is not installed";
   write("js/action.yml", R"(name: JS
