@@ -27,6 +27,13 @@ namespace {
 constexpr size_t k_max_key_length = 512;
 constexpr size_t k_max_keys = 10;
 constexpr size_t k_max_sidecar = 64 * 1024;
+// Archive layout, recorded in the sidecar. 1: entries named by their absolute path
+// (without the leading '/'). 2: "ws/<path relative to the workspace>" for files in the
+// workspace (so another job's workspace restores them, like GitHub's tar -C
+// $GITHUB_WORKSPACE), "abs/<absolute path>" for the others (~/.cache, ...).
+constexpr int k_layout = 2;
+constexpr std::string_view k_ws_prefix = "ws/";
+constexpr std::string_view k_abs_prefix = "abs/";
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -43,12 +50,23 @@ std::string hex_sha256(std::string_view data) {
 struct Stored {
   CacheEntryInfo info;
   std::string id;
+  int layout = 1;
 };
 
-std::string to_json(const CacheEntryInfo& e) {
-  nlohmann::json j{{"key", e.key},   {"scope", e.scope},           {"version", e.version},
-                   {"size", e.size}, {"created_ns", e.created_ns}, {"used_ns", e.used_ns}};
+std::string to_json(const CacheEntryInfo& e, int layout) {
+  nlohmann::json j{{"key", e.key},    {"scope", e.scope},           {"version", e.version},
+                   {"size", e.size},  {"created_ns", e.created_ns}, {"used_ns", e.used_ns},
+                   {"layout", layout}};
   return j.dump() + "\n";
+}
+
+// The layout a sidecar records (1 when it predates the field).
+int layout_of(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("layout") ||
+      !j["layout"].is_number_integer())
+    return 1;
+  return j["layout"].get<int>();
 }
 
 std::optional<CacheEntryInfo> from_json(const std::string& text) {
@@ -79,7 +97,7 @@ std::vector<Stored> scan(const std::string& dir) {
     auto text = os::read_file(item.path().string(), k_max_sidecar);
     if (!text) continue;
     auto info = from_json(*text);
-    if (info) out.push_back({std::move(*info), id});
+    if (info) out.push_back({std::move(*info), id, layout_of(*text)});
   }
   std::sort(out.begin(), out.end(),
             [](const Stored& a, const Stored& b) { return a.info.created_ns > b.info.created_ns; });
@@ -157,12 +175,17 @@ util::Expected<CacheSaveResult> CacheStore::save(const CacheSaveRequest& request
   }
   std::vector<PackInput> inputs;
   inputs.reserve(matched.files.size());
-  for (const std::string& file : matched.files)
-    inputs.push_back({file, file.substr(1)});
+  const std::string workspace = normalize_path(m_options.workspace, "/");
+  for (const std::string& file : matched.files) {
+    if (path_within(file, workspace) && file != workspace)
+      inputs.push_back({file, std::string(k_ws_prefix) + file.substr(workspace.size() + 1)});
+    else
+      inputs.push_back({file, std::string(k_abs_prefix) + file.substr(1)});
+  }
   PW_TRY(stats, write_archive(base + ".tar.zst", inputs));
   info.size = stats.compressed;
   info.created_ns = info.used_ns = now_ns();
-  PW_TRY_VOID(os::write_file(base + ".json", to_json(info)));
+  PW_TRY_VOID(os::write_file(base + ".json", to_json(info, k_layout)));
   result.saved = true;
   result.files = stats.entries;
   result.size = stats.compressed;
@@ -196,8 +219,18 @@ util::Expected<CacheRestoreResult> CacheStore::restore(const CacheRestoreRequest
   GlobOptions glob{m_options.workspace, m_options.home, true};
   PW_TRY(declared, expand_globs(request.paths, glob));
   std::vector<std::string> roots = declared.search_paths;
+  const std::string workspace = normalize_path(m_options.workspace, "/");
+  const int layout = found->layout;
   PlaceEntry place = [&](std::string_view name) -> util::Expected<Placement> {
-    std::string dest = "/" + std::string(name);
+    std::string dest;
+    if (layout == 1)
+      dest = "/" + std::string(name);
+    else if (name.starts_with(k_ws_prefix))
+      dest = normalize_path(name.substr(k_ws_prefix.size()), workspace);
+    else if (name.starts_with(k_abs_prefix))
+      dest = "/" + std::string(name.substr(k_abs_prefix.size()));
+    else
+      return util::fail(fmt::format("refusing cache entry '{}': unknown layout", name));
     const std::string* best = nullptr;
     for (const std::string& r : roots)
       if (path_within(dest, r) && (!best || r.size() > best->size())) best = &r;
@@ -217,7 +250,8 @@ util::Expected<CacheRestoreResult> CacheStore::restore(const CacheRestoreRequest
   PW_TRY(lock, os::FileLock::acquire(m_options.dir + "/.lock"));
   std::error_code ec;
   if (fs::exists(archive, ec))
-    PW_TRY_VOID(os::write_file(m_options.dir + "/" + found->id + ".json", to_json(used)));
+    PW_TRY_VOID(
+        os::write_file(m_options.dir + "/" + found->id + ".json", to_json(used, found->layout)));
   return result;
 }
 

@@ -166,6 +166,21 @@ TEST_F(CacheStoreTest, LruEvictionOverBudget) {
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos);
 }
 
+TEST_F(CacheStoreTest, AnotherWorkspaceRestoresWorkspaceFilesIntoItself) {
+  CacheStore store(options());
+  save(store, "k", k_main);
+  wipe();
+  CacheStoreOptions other = options();
+  other.workspace = m_dir / "ws2";
+  CacheStore second(other);
+  auto r = second.restore({"k", {}, k_paths, {k_main}, false});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->exact);
+  EXPECT_EQ(get(m_dir / "ws2/node_modules/a/index.js"), "module a");
+  EXPECT_FALSE(fs::exists(m_dir / "ws/node_modules"));
+  EXPECT_EQ(get(m_dir / "home/.npm/pkg.tgz"), "tarball");  // outside: where it was
+}
+
 TEST_F(CacheStoreTest, RestoreIsConfinedToTheDeclaredPaths) {
   CacheStore store(options());
   save(store, "k", k_main);
@@ -178,7 +193,7 @@ TEST_F(CacheStoreTest, RestoreIsConfinedToTheDeclaredPaths) {
   archive_write_add_filter_zstd(a);
   archive_write_set_format_pax_restricted(a);
   ASSERT_EQ(archive_write_open_filename(a, archive.c_str()), ARCHIVE_OK);
-  std::string name = (m_dir / "ws/src/app.js").substr(1);
+  std::string name = "ws/src/app.js";  // the workspace's src/, which no path declares
   struct archive_entry* e = archive_entry_new();
   archive_entry_set_pathname(e, name.c_str());
   archive_entry_set_filetype(e, AE_IFREG);
