@@ -19,6 +19,7 @@
 #include "pipewright/cli/commands.h"
 #include "pipewright/cli/run_inputs.h"
 #include "pipewright/cli/run_recorder.h"
+#include "pipewright/exec/actions/toolchains.h"
 #include "pipewright/exec/console.h"
 #include "pipewright/exec/engine.h"
 #include "pipewright/exec/job_slots.h"
@@ -53,6 +54,11 @@ struct RunOptions {
   int parallel = 0;
   bool dry_run = false, list = false, json = false, bind = false, keep = false, verbose = false;
   std::optional<std::string> graph;  // --graph[=text|mermaid|dot]
+  // uses: (issue 4): --actions-url, --offline, --no-builtins[=LIST], --tool (repeatable).
+  std::string actions_url;
+  bool offline = false;
+  std::optional<std::string> no_builtins;
+  std::vector<std::string> tools;
 };
 
 constexpr int k_exit_failure = 1;
@@ -183,6 +189,39 @@ int print_graphs(const std::vector<Loaded>& loaded, const std::string& format_te
   return 0;
 }
 
+// settings.actions from --actions-url, --offline, --no-builtins, --tool and the data
+// dir (cache store <data dir>/cache, artifacts <data dir>/artifacts; remote actions in
+// the XDG cache dir). Fails on a malformed --tool.
+util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& options,
+                                                              const std::string& data_dir) {
+  exec::actions::ActionSettings settings;
+  if (!options.actions_url.empty()) settings.actions_url = options.actions_url;
+  settings.offline = options.offline;
+  if (options.no_builtins && options.no_builtins->empty()) settings.builtins = false;
+  if (options.no_builtins) {
+    std::string_view list = *options.no_builtins;
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view item = list.substr(0, comma);
+      while (!item.empty() && item.front() == ' ')
+        item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ')
+        item.remove_suffix(1);
+      if (!item.empty()) settings.no_builtins.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  for (const std::string& tool : options.tools) {
+    auto mapping = exec::actions::parse_tool_mapping(tool);
+    if (!mapping) return util::fail("--tool " + tool + ": " + mapping.error().message);
+  }
+  settings.tools = options.tools;
+  settings.cache_store_dir = data_dir + "/cache";
+  settings.artifact_dir = data_dir + "/artifacts";
+  return settings;
+}
+
 int run_run(const RunOptions& options) {
   // Process control: we adopt orphans (leftovers are found at job end) and Ctrl-C cancels.
   (void)os::become_child_subreaper();
@@ -290,6 +329,12 @@ int run_run(const RunOptions& options) {
   auto history = store::open_sqlite_store(*data_dir);
   if (!history) {
     error(history.error().message);
+    return k_exit_usage;
+  }
+
+  auto actions = action_settings(options, *data_dir);
+  if (!actions) {
+    error(util::format_error(actions.error()));
     return k_exit_usage;
   }
 
@@ -404,6 +449,7 @@ int run_run(const RunOptions& options) {
     settings.keep = options.keep;
     settings.verbose = options.verbose;
     settings.masker = &masker;
+    settings.actions = *actions;
     auto outcome = exec::run_workflow(w.workflow, *event, *repository, settings, sinks);
     store::Result result = store::Result::failure;
     if (!outcome) {
@@ -468,7 +514,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  pipewright run                        # push: every workflow whose on: matches\n"
       "  pipewright run pull_request -l        # which workflows/jobs a PR would run, and why\n"
-      "  pipewright run -W .github/workflows/ci.yml -j test -s TOKEN=abc --json");
+      "  pipewright run -W .github/workflows/ci.yml -j test -s TOKEN=abc --json\n"
+      "  pipewright run --offline --no-builtins=actions/cache --tool "
+      "python=3.12:/opt/py312/bin/python3");
   cmd->add_option("event", options->event, "Event to run for (default push), e.g. pull_request");
   cmd->add_option("-W,--workflows", options->workflows,
                   "Workflow file or directory (default .github/workflows), e.g. -W ci.yml");
@@ -506,8 +554,21 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--bind", options->bind, "Run in the working copy instead of a per-job copy of it");
   cmd->add_flag("--keep", options->keep, "Keep job workspaces after the run");
   cmd->add_flag("-v,--verbose", options->verbose, "Show ::debug:: lines and more detail");
+  cmd->add_option("--actions-url", options->actions_url,
+                  "Where remote actions are cloned from (default https://github.com), e.g. "
+                  "--actions-url file:///srv/mirror");
+  cmd->add_flag("--offline", options->offline,
+                "Use only actions already in the action cache (see `pipewright actions pull`)");
+  cmd->add_option("--no-builtins", options->no_builtins,
+                  "Run the real actions instead of the native built-ins (all, or a list), e.g. "
+                  "--no-builtins=actions/cache,actions/checkout")
+      ->expected(0, 1);
+  cmd->add_option("--tool", options->tools,
+                  "Map a toolchain version to an install (repeatable), e.g. "
+                  "--tool python=3.12:/opt/py312/bin/python3");
   cmd->callback([options, cmd, &exit_code] {
     if (cmd->count("--graph") > 0 && !options->graph) options->graph = "text";
+    if (cmd->count("--no-builtins") > 0 && !options->no_builtins) options->no_builtins = "";
     exit_code = run_run(*options);
   });
 }
