@@ -1,5 +1,6 @@
 #include "pipewright/store/log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -62,6 +63,32 @@ TEST_F(LogTest, WritesAndReadsBack) {
   EXPECT_EQ(*text, "hello\nworld\nno newline");
   EXPECT_FALSE(std::filesystem::exists(path("a.log.zst.idx")));  // one frame: no index
   EXPECT_FALSE((*writer)->append("more"));
+}
+
+// Line counting looks at eight bytes at a time: bytes next to a newline that
+// differ from it in one bit or in the high bit must not count.
+TEST_F(LogTest, CountsLinesOfBinaryOutputExactly) {
+  std::string bytes;
+  uint64_t x = 12345;
+  for (int i = 0; i < 100'000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    static constexpr unsigned char k_near[] = {'\n', 0x8a, 0x0b, 0x0e, 0x2a,
+                                               0x00, 0xff, 0x7f, 0x80};
+    bytes.push_back(static_cast<char>(k_near[(x >> 33) % sizeof k_near]));
+  }
+  bytes += "tail";
+  int64_t newlines = std::count(bytes.begin(), bytes.end(), '\n');
+  ASSERT_GT(newlines, 1000);
+  auto writer = LogWriter::create(path("b.log.zst"));
+  ASSERT_TRUE(writer);
+  for (size_t at = 0; at < bytes.size(); at += 7777)
+    ASSERT_TRUE((*writer)->append(std::string_view(bytes).substr(at, 7777)));
+  auto stats = (*writer)->close();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->lines, newlines + 1);  // the unterminated "tail" counts too
+  auto text = read_log_text(path("b.log.zst"));
+  ASSERT_TRUE(text);
+  EXPECT_TRUE(*text == bytes);
 }
 
 TEST_F(LogTest, EmptyLogReadsAsEmpty) {
