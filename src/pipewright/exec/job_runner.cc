@@ -402,7 +402,10 @@ class JobExecution : public actions::ActionHost {
       return;
     }
     m_sink.step_started(m_job.info, index, name);
+    if (const Value* github = ctx.find("github"))
+      ctx.set("github", with_fields(*github, {{"action", Value(m_action_ids[position])}}));
     auto spec = prepare_script(step, ctx);
+    if (spec) env_set(spec->env, "GITHUB_ACTION", m_action_ids[position]);
     auto continue_on_error = eval_bool(step.continue_on_error, ctx);
     if (!spec || !continue_on_error) {
       const util::Error& error = !spec ? spec.error() : continue_on_error.error();
