@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include <unistd.h>
+
 #include "pipewright/exec/services/custom_provider.h"
 #include "pipewright/exec/services/job_network.h"
 #include "pipewright/exec/services/service_provider.h"
@@ -273,8 +275,11 @@ void JobServices::stop(const std::function<void(std::string_view)>& message) {
 void clean_stale_services_once() {
   static std::once_flag k_once;
   std::call_once(k_once, [] {
+    // Both only list a directory when nothing is stale (no probe namespace here, so
+    // runs without services pay nothing).
+    // Networks first: their slirp4netns are found by the namespace's name.
+    if (::geteuid() == 0) (void)svc::JobNetwork::clean_stale();
     (void)svc::clean_stale_services();
-    if (job_networks_available()) (void)svc::JobNetwork::clean_stale();
   });
 }
 

@@ -1,5 +1,6 @@
 #include "pipewright/exec/services/job_network.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -40,8 +41,15 @@ util::Expected<std::string> ip(const std::vector<std::string>& args) {
   return out.output;
 }
 
-// Kills every slirp4netns whose command line names `netns_path` (a crashed run's).
-void kill_slirp_for(const std::string& netns_path) {
+bool owner_gone(const std::string& name) {
+  pid_t pid = std::atoi(name.c_str() + k_prefix.size());
+  return pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// Kills every slirp4netns attached to a namespace for which `stale` (its name) holds.
+template <class Stale>
+void kill_stale_slirps(Stale stale) {
+  const std::string marker = "/run/netns/" + std::string(k_prefix);
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     std::string pid = entry.path().filename().string();
@@ -49,8 +57,10 @@ void kill_slirp_for(const std::string& netns_path) {
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (cmdline.find("slirp4netns") == std::string::npos) continue;
-    if (cmdline.find(netns_path + std::string(1, '\0')) == std::string::npos) continue;
-    ::kill(std::atoi(pid.c_str()), SIGKILL);
+    size_t at = cmdline.find(marker);
+    if (at == std::string::npos) continue;
+    std::string name = cmdline.substr(at + 11, cmdline.find('\0', at) - at - 11);
+    if (stale(name)) ::kill(std::atoi(pid.c_str()), SIGKILL);
   }
 }
 
@@ -68,11 +78,6 @@ bool host_resolver_is_loopback() {
     any = true;
   }
   return any;
-}
-
-bool owner_gone(const std::string& name) {
-  pid_t pid = std::atoi(name.c_str() + k_prefix.size());
-  return pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
@@ -119,18 +124,23 @@ util::Expected<JobNetwork> JobNetwork::create(const std::string& key) {
 }
 
 int JobNetwork::clean_stale() {
-  int cleaned = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/run/netns", ec)) {
-    std::string name = entry.path().filename().string();
-    if (!name.starts_with(k_prefix) || !owner_gone(name)) continue;
-    kill_slirp_for(entry.path().string());
-    if (ip({"netns", "delete", name})) ++cleaned;
+  // Stale names from both places (a crashed run may have lost either one first).
+  std::vector<std::string> stale;
+  for (std::string_view root : {std::string_view("/run/netns"), k_config_root}) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.starts_with(k_prefix) && owner_gone(name) &&
+          std::ranges::find(stale, name) == stale.end())
+        stale.push_back(name);
+    }
   }
-  for (const auto& entry : std::filesystem::directory_iterator(k_config_root, ec)) {
-    std::string name = entry.path().filename().string();
-    if (!name.starts_with(k_prefix) || !owner_gone(name)) continue;
-    (void)remove_tree(entry.path().string());
+  if (stale.empty()) return 0;  // the common case: no /proc scan
+  kill_stale_slirps(owner_gone);
+  int cleaned = 0;
+  for (const std::string& name : stale) {
+    if (std::filesystem::exists("/run/netns/" + name) && ip({"netns", "delete", name})) ++cleaned;
+    (void)remove_tree(std::string(k_config_root) + name);
   }
   return cleaned;
 }
