@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "pipewright/exec/actions/archive_workers.h"
 #include "pipewright/exec/actions/path_glob.h"
 #include "pipewright/os/fd.h"
 
@@ -26,24 +27,12 @@ namespace pipewright::exec::actions {
 
 namespace {
 
+using archive_detail::errno_text;
+using archive_detail::FileWriters;
+using archive_detail::Prefetcher;
+using archive_detail::write_all;
+
 constexpr size_t k_io_block = size_t{1} << 20;
-
-std::string errno_text() {
-  return std::strerror(errno);
-}
-
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
 
 // The zstd stream libarchive's uncompressed tar output goes through.
 struct ZstdSink {
@@ -116,117 +105,6 @@ util::Expected<std::string> checked_name(const char* raw) {
   if (name.empty() || name == ".") return std::string(".");
   return std::string(name);
 }
-
-// Writes small files on worker threads while the main thread parses the archive:
-// file creation is syscall-bound, so a few writers keep the disk and the decoder
-// busy (tar writes one file at a time). A path is never written by two jobs at once:
-// callers settle() a path before touching it again.
-class FileWriters {
- public:
-  struct Job {
-    std::string path;
-    std::vector<char> data;
-    mode_t mode = 0644;
-    bool has_mtime = false;
-    struct timespec mtime {};
-  };
-
-  explicit FileWriters(size_t threads) {
-    for (size_t i = 0; i < threads; ++i)
-      m_threads.emplace_back([this] { work(); });
-  }
-  ~FileWriters() {
-    {
-      std::lock_guard lock(m_mutex);
-      m_stop = true;
-    }
-    m_changed.notify_all();
-    for (std::thread& t : m_threads)
-      t.join();
-  }
-  FileWriters(const FileWriters&) = delete;
-  FileWriters& operator=(const FileWriters&) = delete;
-
-  // Queues `job` (waits while too much data is queued). Fails with a writer's first error.
-  util::Expected<void> submit(Job job) {
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_queued_bytes < k_max_queued || !m_error.empty(); });
-    if (!m_error.empty()) return util::fail(m_error);
-    m_queued_bytes += job.data.size();
-    m_pending.insert(job.path);
-    m_jobs.push_back(std::move(job));
-    m_changed.notify_all();
-    return {};
-  }
-
-  // Waits until no job for `path` is queued or running.
-  void settle(const std::string& path) {
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return !m_pending.contains(path); });
-  }
-
-  // Waits for every job; the first error, if any.
-  util::Expected<void> drain() {
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_pending.empty(); });
-    if (!m_error.empty()) return util::fail(m_error);
-    return {};
-  }
-
-  // Writes one file: created exclusively (never through a symlink); an existing one is
-  // truncated (or replaced when it is a symlink or a busy binary) and re-moded.
-  static std::string write(const std::string& path, const char* data, size_t size, mode_t mode,
-                           const struct timespec* mtime) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    bool existed = fd < 0 && errno == EEXIST;
-    if (existed) {
-      fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 && (errno == ELOOP || errno == ETXTBSY)) {
-        ::unlink(path.c_str());
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-      }
-    }
-    if (fd < 0) return fmt::format("cannot write {}: {}", path, errno_text());
-    os::Fd owned(fd);
-    if (!write_all(fd, data, size)) return fmt::format("cannot write {}: {}", path, errno_text());
-    if (mtime) {
-      struct timespec times[2] = {{0, UTIME_OMIT}, *mtime};
-      ::futimens(fd, times);
-    }
-    if (existed) ::fchmod(fd, mode);
-    return {};
-  }
-
- private:
-  static constexpr size_t k_max_queued = size_t{32} << 20;
-
-  void work() {
-    std::unique_lock lock(m_mutex);
-    for (;;) {
-      m_changed.wait(lock, [&] { return !m_jobs.empty() || m_stop; });
-      if (m_jobs.empty()) return;
-      Job job = std::move(m_jobs.front());
-      m_jobs.pop_front();
-      lock.unlock();
-      std::string error = write(job.path, job.data.data(), job.data.size(), job.mode,
-                                job.has_mtime ? &job.mtime : nullptr);
-      lock.lock();
-      if (!error.empty() && m_error.empty()) m_error = std::move(error);
-      m_queued_bytes -= job.data.size();
-      m_pending.erase(job.path);
-      m_changed.notify_all();
-    }
-  }
-
-  std::mutex m_mutex;
-  std::condition_variable m_changed;
-  std::deque<Job> m_jobs;
-  std::unordered_set<std::string> m_pending;
-  size_t m_queued_bytes = 0;
-  std::string m_error;
-  bool m_stop = false;
-  std::vector<std::thread> m_threads;
-};
 
 class Extractor {
  public:
@@ -598,44 +476,46 @@ util::Expected<ArchiveStats> write_archive(const std::string& out,
     std::string why = sink.error.empty() ? archive_error_string(a.get()) : sink.error;
     return util::fail(fmt::format("cannot archive {}: {}", what, why));
   };
+  Prefetcher ahead(inputs);
   for (const PackInput& input : inputs) {
-    struct stat st {};
-    if (::lstat(input.source.c_str(), &st) != 0)
-      return util::fail(fmt::format("cannot read {}: {}", input.source, errno_text()));
+    Prefetcher::Item item = ahead.next();
+    if (!item.error.empty()) return util::fail(item.error);
+    const struct stat& st = item.st;
     archive_entry_clear(entry.get());
     archive_entry_set_pathname(entry.get(), input.name.c_str());
     archive_entry_set_perm(entry.get(), st.st_mode & 07777);
     archive_entry_set_mtime(entry.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     if (S_ISLNK(st.st_mode)) {
-      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-      ssize_t n = ::readlink(input.source.c_str(), target.data(), target.size());
-      if (n < 0)
-        return util::fail(
-            fmt::format("cannot read the symlink {}: {}", input.source, errno_text()));
-      target.resize(static_cast<size_t>(n));
       archive_entry_set_filetype(entry.get(), AE_IFLNK);
-      archive_entry_set_symlink(entry.get(), target.c_str());
+      archive_entry_set_symlink(entry.get(), item.target.c_str());
       archive_entry_set_size(entry.get(), 0);
       if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK)
         return archive_failed(input.source);
     } else if (S_ISREG(st.st_mode)) {
-      int in = ::open(input.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      if (in < 0) return util::fail(fmt::format("cannot read {}: {}", input.source, errno_text()));
-      os::Fd in_owned(in);
       archive_entry_set_filetype(entry.get(), AE_IFREG);
       archive_entry_set_size(entry.get(), st.st_size);
       if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK)
         return archive_failed(input.source);
-      auto left = static_cast<uint64_t>(st.st_size);
-      while (left > 0) {
-        ssize_t n = ::read(in, buf.data(), std::min<uint64_t>(buf.size(), left));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0)
-          return util::fail(
-              fmt::format("cannot read {}: it changed while being archived", input.source));
-        if (archive_write_data(a.get(), buf.data(), static_cast<size_t>(n)) != n)
+      if (item.whole) {
+        if (!item.data.empty() && archive_write_data(a.get(), item.data.data(), item.data.size()) !=
+                                      static_cast<la_ssize_t>(item.data.size()))
           return archive_failed(input.source);
-        left -= static_cast<uint64_t>(n);
+      } else {
+        int in = ::open(input.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in < 0)
+          return util::fail(fmt::format("cannot read {}: {}", input.source, errno_text()));
+        os::Fd in_owned(in);
+        auto left = static_cast<uint64_t>(st.st_size);
+        while (left > 0) {
+          ssize_t n = ::read(in, buf.data(), std::min<uint64_t>(buf.size(), left));
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0)
+            return util::fail(
+                fmt::format("cannot read {}: it changed while being archived", input.source));
+          if (archive_write_data(a.get(), buf.data(), static_cast<size_t>(n)) != n)
+            return archive_failed(input.source);
+          left -= static_cast<uint64_t>(n);
+        }
       }
       stats.bytes += static_cast<uint64_t>(st.st_size);
     } else {

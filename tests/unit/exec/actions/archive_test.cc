@@ -188,5 +188,29 @@ TEST_F(ArchiveTest, FailedWriteLeavesNothing) {
   EXPECT_TRUE(fs::is_empty(m_dir.path()));
 }
 
+TEST_F(ArchiveTest, ParallelWritersKeepEntryOrderForOnePath) {
+  // Many small files (written by workers), a large one (streamed), and one name three
+  // times: small, then a symlink, then small again; the last entry must win.
+  std::vector<RawEntry> entries;
+  for (int i = 0; i < 300; ++i)
+    entries.push_back({"d" + std::to_string(i % 7) + "/f" + std::to_string(i), 'f',
+                       std::string(100 + i, static_cast<char>('a' + i % 26))});
+  entries.push_back({"big", 'f', std::string(3 << 20, 'z')});
+  entries.push_back({"same", 'f', "first"});
+  entries.push_back({"same", 'l', "big"});
+  entries.push_back({"same", 'f', "last"});
+  std::string archive = m_dir / "a.tar.zst";
+  write_raw(archive, entries);
+  auto stats = extract_archive(archive, into(m_dir / "out"));
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->entries, entries.size());
+  for (int i = 0; i < 300; i += 37)
+    EXPECT_EQ(get(m_dir / ("out/d" + std::to_string(i % 7) + "/f" + std::to_string(i))),
+              std::string(100 + i, static_cast<char>('a' + i % 26)));
+  EXPECT_EQ(fs::file_size(m_dir / "out/big"), size_t{3} << 20);
+  EXPECT_FALSE(fs::is_symlink(m_dir / "out/same"));
+  EXPECT_EQ(get(m_dir / "out/same"), "last");
+}
+
 }  // namespace
 }  // namespace pipewright::exec::actions
