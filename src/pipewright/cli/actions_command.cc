@@ -53,6 +53,19 @@ std::vector<std::string> workflow_files(const std::string& given, const std::str
   return files;
 }
 
+// `text` with its line breaks joined by "; " (git's messages span lines).
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (c != '\n')
+      out += c;
+    else if (!out.empty() && !out.ends_with("; "))
+      out += "; ";
+  while (out.ends_with("; "))
+    out.resize(out.size() - 2);
+  return out;
+}
+
 // The remote references found so far (each once), and the files still to read.
 class Collector {
  public:
@@ -153,7 +166,7 @@ int run_pull(const PullOptions& options) {
     std::vector<actions::PullOutcome> outcomes = cache.pull_all(refs);
     for (const actions::PullOutcome& outcome : outcomes) {
       if (!outcome.error.empty()) {
-        std::cout << "error   " << outcome.name << ": " << outcome.error << "\n";
+        std::cout << "error   " << outcome.name << ": " << one_line(outcome.error) << "\n";
         failed = true;
         continue;
       }
