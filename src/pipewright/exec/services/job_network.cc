@@ -103,8 +103,9 @@ bool JobNetwork::available() {
     if (const char* flag = std::getenv("PIPEWRIGHT_NETNS"); flag && std::string_view(flag) == "0")
       return false;
     if (::geteuid() != 0 || ip_program().empty()) return false;
+    // Entering must work too: `ip netns exec` mounts /sys, which some containers forbid.
     auto probe = create("probe");
-    return probe.has_value();
+    return probe && ip({"netns", "exec", probe->name(), "true"}).has_value();
   }();
   return k_available;
 }

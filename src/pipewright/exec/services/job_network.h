@@ -49,8 +49,9 @@ class JobNetwork {
   JobNetwork& operator=(const JobNetwork&) = delete;
   ~JobNetwork();  // destroy(), errors ignored
 
-  // Whether namespaces can be created here (root, `ip` present, PIPEWRIGHT_NETNS not
-  // "0", and a probe namespace could be created once). Cached after the first call.
+  // Whether namespaces can be used here (root, `ip` present, PIPEWRIGHT_NETNS not
+  // "0", and a probe namespace could be created and entered once). Cached after the
+  // first call.
   static bool available();
 
   // Creates the namespace "pw-<pid>-<n>-<key>" (key sanitized) with loopback up.
