@@ -108,7 +108,11 @@ std::string where(const svc::RunningService& service) {
     out += (out.empty() ? "" : ", ") + std::string("localhost:") + host;
     if (service.ports.size() > 1 || container != host) out += " (port " + container + ")";
   }
-  return out.empty() ? "no published port" : out;
+  if (!out.empty()) return out;
+  return "port " + std::to_string(service.port) + " (not published" +
+         (service.network.empty()
+              ? ")"
+              : "; " + service.id + ":" + std::to_string(service.port) + " inside the job)");
 }
 
 }  // namespace

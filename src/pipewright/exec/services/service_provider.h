@@ -173,6 +173,7 @@ struct RunningService {
   std::string host = "127.0.0.1";
   std::map<std::string, std::string> ports;  // container port ("5432") -> host port
   std::string network;                       // "" or the JobNetwork's name
+  int port = 0;                              // where it listens on 127.0.0.1 (in the network)
   int pid = 0;                               // the server process (job.services.<id>.id)
   std::chrono::milliseconds start_time{0};   // from preparing it until ready and healthy
 };

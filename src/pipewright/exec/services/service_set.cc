@@ -4,6 +4,7 @@
 // given) with its output in its own log file, wait for the built-in readiness
 // probe, run the provider's setup commands, then the --health-cmd loop. Any
 // failure or a cancel stops everything started so far and deletes its dirs.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -266,6 +267,12 @@ std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContex
     listen = mapping->host_port;
     server.info.ports[std::to_string(mapping->container_port)] = std::to_string(listen);
   }
+  // Not published: inside a job network the server keeps the image's own port, so
+  // `<id>:<port>` works as between containers on GitHub; on the host a free one.
+  bool default_free = std::ranges::none_of(set.m_running, [&](const RunningService& other) {
+    return other.port == provider->default_port();
+  });
+  if (listen == 0 && context.network && default_free) listen = provider->default_port();
   if (listen == 0) {
     auto port = free_port();
     if (!port) return fail(port.error().message);
@@ -292,6 +299,7 @@ std::optional<StartFailure> start_one(const ServiceSpec& spec, const StartContex
   request.cache_dir = cache_dir;
   request.run_as = run_as;
   request.port = listen;
+  current.info.port = listen;
   request.args = *args;
   request.notice = notice;
   auto plan = provider->prepare(request);
