@@ -102,6 +102,14 @@ TEST_F(CheckoutTest, OtherRepositoryComesFromTheActionsUrl) {
   EXPECT_EQ(output(r, "commit").size(), 40u);
 }
 
+TEST_F(CheckoutTest, UnsupportedInputsWarn) {
+  BuiltinResult r = run({{"submodules", "recursive"}, {"lfs", "false"}});
+  EXPECT_EQ(r.outcome, Result::success);
+  ASSERT_EQ(m_harness.annotations.size(), 1u) << m_harness.log();
+  EXPECT_NE(m_harness.annotations[0].message.find("'submodules: recursive' is not supported"),
+            std::string::npos);
+}
+
 TEST_F(CheckoutTest, FailuresAreReported) {
   EXPECT_EQ(run({{"path", "../outside"}}).outcome, Result::failure);
   EXPECT_NE(m_harness.log().find("is not under"), std::string::npos) << m_harness.log();

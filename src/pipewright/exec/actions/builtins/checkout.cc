@@ -137,6 +137,19 @@ util::Expected<std::string> resolve_local(const std::string& dir, const std::str
   return util::fail(fmt::format("A branch or tag with the name '{}' could not be found", ref));
 }
 
+// Inputs of the real action this one does not implement: a warning when set to
+// something other than their default.
+struct IgnoredInput {
+  std::string_view name;
+  std::string_view fallback;
+};
+constexpr IgnoredInput k_ignored[] = {
+    {"submodules", "false"},
+    {"lfs", "false"},
+    {"sparse-checkout", ""},
+    {"fetch-tags", "false"},
+};
+
 class Checkout : public BuiltinAction {
  public:
   std::string_view name() const override { return "actions/checkout"; }
@@ -153,6 +166,14 @@ class Checkout : public BuiltinAction {
       return failure(call,
                      fmt::format("The input 'fetch-depth' must be a number, got '{}'", depth_text));
 
+    for (const IgnoredInput& ignored : k_ignored) {
+      std::string value = lower(trim(call.input(ignored.name, ignored.fallback)));
+      if (value != ignored.fallback)
+        warn(call, fmt::format("actions/checkout (native): input '{}: {}' is not supported and "
+                               "was ignored (run with --no-builtins=actions/checkout for the "
+                               "real action)",
+                               ignored.name, value));
+    }
     const std::string workspace = normalize_path(call.workspace, "/");
     const std::string dest = normalize_path(path, workspace);
     if (!path_within(dest, workspace))
