@@ -12,7 +12,14 @@ util::Error error_of(sqlite3* db, std::string_view what) {
 }  // namespace
 
 Statement::~Statement() {
-  sqlite3_finalize(m_stmt);
+  if (!m_stmt) return;
+  if (!m_cache) {
+    sqlite3_finalize(m_stmt);
+    return;
+  }
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+  (*m_cache)[std::move(m_key)].push_back(m_stmt);
 }
 
 void Statement::bind_one(int index, int64_t value) {
@@ -82,6 +89,11 @@ util::Expected<Database> Database::open(const std::string& path, int busy_timeou
 }
 
 Database::~Database() {
+  if (m_cache) {
+    for (auto& [sql, statements] : *m_cache)
+      for (sqlite3_stmt* stmt : statements)
+        sqlite3_finalize(stmt);
+  }
   sqlite3_close_v2(m_db);
 }
 
@@ -97,11 +109,18 @@ util::Expected<void> Database::exec(std::string_view sql) {
 }
 
 util::Expected<Statement> Database::prepare(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = m_cache->find(key); it != m_cache->end() && !it->second.empty()) {
+    sqlite3_stmt* stmt = it->second.back();
+    it->second.pop_back();
+    return Statement(stmt, m_db, m_cache.get(), std::move(key));
+  }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK)
     return std::unexpected(error_of(m_db, sql));
-  return Statement(stmt, m_db);
+  if (!stmt) return Statement(stmt, m_db);  // only whitespace or a comment
+  return Statement(stmt, m_db, m_cache.get(), std::move(key));
 }
 
 util::Expected<int64_t> Database::pragma_integer(std::string_view name) {

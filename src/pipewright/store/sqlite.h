@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "pipewright/util/error.h"
 
@@ -15,11 +18,21 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 
 namespace pipewright::store::sql {
 
+// Prepared statements not in use, by SQL text, for the next prepare() of the same
+// text (a step of a run prepares the same few statements each time).
+using StatementCache = std::unordered_map<std::string, std::vector<sqlite3_stmt*>>;
+
 class Statement {
  public:
-  Statement(sqlite3_stmt* stmt, sqlite3* db) : m_stmt(stmt), m_db(db) {}
+  // With `cache`, the statement goes back there under `key` (reset) instead of
+  // being finalized.
+  Statement(sqlite3_stmt* stmt, sqlite3* db, StatementCache* cache = nullptr, std::string key = {})
+      : m_stmt(stmt), m_db(db), m_cache(cache), m_key(std::move(key)) {}
   Statement(Statement&& other) noexcept
-      : m_stmt(std::exchange(other.m_stmt, nullptr)), m_db(other.m_db) {}
+      : m_stmt(std::exchange(other.m_stmt, nullptr)),
+        m_db(other.m_db),
+        m_cache(other.m_cache),
+        m_key(std::move(other.m_key)) {}
   Statement& operator=(Statement&&) = delete;
   ~Statement();
 
@@ -57,6 +70,8 @@ class Statement {
 
   sqlite3_stmt* m_stmt;
   sqlite3* m_db;
+  StatementCache* m_cache;
+  std::string m_key;
 };
 
 // One connection. Not thread-safe: callers serialize (SqliteStore holds a mutex).
@@ -64,12 +79,15 @@ class Database {
  public:
   // Opens (creating) `path` in WAL mode with a busy timeout and foreign keys on.
   static util::Expected<Database> open(const std::string& path, int busy_timeout_ms);
-  Database(Database&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+  Database(Database&& other) noexcept
+      : m_db(std::exchange(other.m_db, nullptr)), m_cache(std::move(other.m_cache)) {}
   Database& operator=(Database&&) = delete;
   ~Database();
 
   // Runs one or more statements that return nothing.
   util::Expected<void> exec(std::string_view sql);
+  // A statement for `sql`, reused from an earlier prepare() of the same text when
+  // one is free (reset, bindings cleared).
   util::Expected<Statement> prepare(std::string_view sql);
   // An integer pragma such as user_version.
   util::Expected<int64_t> pragma_integer(std::string_view name);
@@ -77,8 +95,9 @@ class Database {
   int changes() const;
 
  private:
-  explicit Database(sqlite3* db) : m_db(db) {}
+  explicit Database(sqlite3* db) : m_db(db), m_cache(std::make_unique<StatementCache>()) {}
   sqlite3* m_db;
+  std::unique_ptr<StatementCache> m_cache;  // stable address for the Statements
 };
 
 // BEGIN IMMEDIATE (takes the write lock at once, waiting up to the busy timeout);

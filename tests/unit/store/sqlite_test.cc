@@ -1,0 +1,56 @@
+// The SQLite wrapper (store/sqlite.h): prepared statements are reused by SQL text.
+#include "pipewright/store/sqlite.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/store/temp_dir.h"
+
+namespace pipewright::store::sql {
+namespace {
+
+using SqliteTest = testing::TempDirTest;
+
+// A reused statement starts reset with no bindings left; two statements of the
+// same text can be in use at once.
+TEST_F(SqliteTest, ReusedStatementsStartClean) {
+  auto db = Database::open(path("t.db"), 1000);
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE(db->exec("CREATE TABLE t (k INTEGER, v TEXT)"));
+  const std::string_view insert = "INSERT INTO t (k, v) VALUES (?, ?)";
+  for (int i = 0; i < 5; ++i) {
+    auto stmt = db->prepare(insert);
+    ASSERT_TRUE(stmt);
+    if (i == 3)
+      stmt->bind(i);  // v left unbound: must be NULL, not the previous row's value
+    else
+      stmt->bind(i, "v" + std::to_string(i));
+    ASSERT_TRUE(stmt->run());
+  }
+  const std::string_view select = "SELECT v FROM t WHERE k = ?";
+  auto first = db->prepare(select);
+  auto second = db->prepare(select);
+  ASSERT_TRUE(first && second);
+  first->bind(2);
+  second->bind(4);
+  ASSERT_TRUE(*first->step());
+  ASSERT_TRUE(*second->step());
+  EXPECT_EQ(first->text(0), "v2");
+  EXPECT_EQ(second->text(0), "v4");
+  {
+    auto half_read = db->prepare("SELECT k FROM t ORDER BY k");
+    ASSERT_TRUE(half_read);
+    ASSERT_TRUE(*half_read->step());  // left mid-way: reset when it goes back
+  }
+  auto again = db->prepare("SELECT k FROM t ORDER BY k");
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(*again->step());
+  EXPECT_EQ(again->integer(0), 0);
+  auto unbound = db->prepare(select);
+  ASSERT_TRUE(unbound);
+  unbound->bind(3);
+  ASSERT_TRUE(*unbound->step());
+  EXPECT_TRUE(unbound->is_null(0));
+}
+
+}  // namespace
+}  // namespace pipewright::store::sql
