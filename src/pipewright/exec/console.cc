@@ -145,8 +145,8 @@ void RunSummary::add_run(std::string_view workflow) {
 
 void RunSummary::add_job(const JobInfo& j, const JobEnd& e) {
   std::lock_guard lock(m_mutex);
-  m_rows.push_back(
-      SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason, e.continue_on_error});
+  m_rows.push_back(SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason,
+                              e.continue_on_error, j.instance});
 }
 
 void RunSummary::add_annotation(const JobInfo& j, const Annotation& a) {
@@ -166,7 +166,10 @@ std::vector<SummaryRow> RunSummary::rows() const {
     return static_cast<size_t>(found - m_workflows.begin());
   };
   std::vector<SummaryRow> rows = m_rows;
-  std::ranges::stable_sort(rows, {}, rank);
+  // Finishing order varies from run to run; queue order does not.
+  std::ranges::stable_sort(rows, [&](const SummaryRow& a, const SummaryRow& b) {
+    return std::pair(rank(a), a.instance) < std::pair(rank(b), b.instance);
+  });
   return rows;
 }
 
@@ -204,8 +207,14 @@ std::string RunSummary::render(bool colour) const {
   out += count_line(sorted) + "\n";
   if (!m_annotations.empty()) {
     out += "\nAnnotations:\n";
-    for (const std::string& a : m_annotations)
-      out += "  " + a + "\n";
+    for (const std::string& a : m_annotations) {
+      // Continuation lines of a multi-line message are indented under the first.
+      std::string indented = "  " + a;
+      for (size_t at = indented.find('\n'); at != std::string::npos;
+           at = indented.find('\n', at + 1))
+        indented.insert(at + 1, "    ");
+      out += indented + "\n";
+    }
   }
   for (const std::string& s : m_summaries) {
     out += "\n" + s;
@@ -221,7 +230,17 @@ PlainConsole::PlainConsole(std::FILE* out, ConsoleOptions options)
 
 void PlainConsole::line(const JobInfo& j, std::string_view marker, std::string_view text,
                         bool step_output) {
-  std::string whole = job_label(j) + " " + std::string(marker) + " " + std::string(text) + "\n";
+  // Every line of a multi-line text carries the prefix, so lines stay attributable.
+  std::string prefix = job_label(j) + " " + std::string(marker) + " ";
+  std::string whole;
+  for (size_t start = 0;;) {
+    size_t nl = text.find('\n', start);
+    whole += prefix;
+    whole += text.substr(start, nl == std::string_view::npos ? nl : nl - start);
+    whole += '\n';
+    if (nl == std::string_view::npos || nl + 1 == text.size()) break;
+    start = nl + 1;
+  }
   std::lock_guard lock(m_mutex);
   std::fwrite(whole.data(), 1, whole.size(), m_out);
   if (!step_output) std::fflush(m_out);
@@ -245,7 +264,21 @@ void PlainConsole::step_started(const JobInfo& j, int, std::string_view name) {
 }
 
 void PlainConsole::step_line(const JobInfo& j, int, std::string_view text) {
-  line(j, "|", text);
+  line(j, "|", text, true);
+}
+
+void PlainConsole::step_lines(const JobInfo& j, int, std::string_view lines) {
+  // One buffer and one write per block; flushed by flush() after the chunk.
+  std::string prefix = job_label(j) + " | ";
+  std::string whole;
+  whole.reserve(lines.size() + prefix.size() * 64);
+  for_each_line(lines, [&](std::string_view text) {
+    whole += prefix;
+    whole += text;
+    whole += '\n';
+  });
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
 }
 
 void PlainConsole::step_group(const JobInfo& j, int, std::string_view title) {
@@ -259,7 +292,12 @@ void PlainConsole::step_finished(const JobInfo& j, int, std::string_view name, c
     return;
   }
   text += " (" + format_duration(e.duration);
-  if (e.outcome != Result::success) text += ", " + e.detail;
+  // The detail's first line: a multi-line one is in the step's log above.
+  if (e.outcome != Result::success) {
+    std::string_view detail = e.detail;
+    size_t nl = detail.find('\n');
+    text += ", " + std::string(detail.substr(0, nl)) + (nl == std::string_view::npos ? "" : " …");
+  }
   if (e.outcome == Result::failure && e.conclusion == Result::success)
     text += ", continue-on-error";
   line(j, result_mark(e.outcome), text + ")");

@@ -28,6 +28,7 @@ struct SummaryRow {
   std::chrono::milliseconds duration{0};
   std::string reason;
   bool continue_on_error = false;
+  size_t instance = 0;  // JobInfo::instance: rows of a workflow are in queue order
 };
 
 // The end-of-run summary of one or several runs: a table of jobs (grouped by workflow
@@ -69,6 +70,7 @@ class PlainConsole : public EventSink {
   void run_started(const RunStart& e) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_lines(const JobInfo& j, int index, std::string_view lines) override;
   void step_group(const JobInfo& j, int index, std::string_view title) override;
   void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
   void annotation(const JobInfo& j, int step, const Annotation& a) override;

@@ -421,18 +421,20 @@ std::string leg_display_name(std::string_view base, const MatrixLeg& leg) {
 std::vector<MatrixLeg> filter_legs(
     const std::vector<MatrixLeg>& legs,
     const std::vector<std::pair<std::string, std::string>>& filters) {
-  std::vector<MatrixLeg> out;
-  for (const MatrixLeg& leg : legs) {
-    bool keep = true;
+  auto matches = [&](const MatrixLeg& leg) {
     for (const auto& [key, wanted] : filters) {
       const Value* value = leg.values.member(key);
-      if (!value || !expr::loose_equals(*value, Value(wanted))) {
-        keep = false;
-        break;
-      }
+      if (!value) continue;  // a job whose matrix lacks the key is not filtered by it
+      bool any = false;      // repeated keys are alternatives
+      for (const auto& [other_key, other_wanted] : filters)
+        any |= other_key == key && expr::loose_equals(*value, Value(other_wanted));
+      if (!any) return false;
     }
-    if (keep) out.push_back(leg);
-  }
+    return true;
+  };
+  std::vector<MatrixLeg> out;
+  for (const MatrixLeg& leg : legs)
+    if (matches(leg)) out.push_back(leg);
   return out;
 }
 

@@ -65,8 +65,10 @@ std::string matrix_name_suffix(const expr::Value& values);
 // "<base> (a, b)" or just base.
 std::string leg_display_name(std::string_view base, const MatrixLeg& leg);
 
-// `--matrix k:v` filters: keeps legs whose `k` loosely equals v for every filter (a leg
-// without key k is dropped). Indices and strategy contexts are kept as expanded.
+// `--matrix k:v` filters, as act applies them: a leg is kept when, for every filtered
+// key it has, its value loosely equals one of the values given for that key (repeating
+// a key lists alternatives; a leg or job without the key is not filtered by it).
+// Indices and strategy contexts are kept as expanded.
 std::vector<MatrixLeg> filter_legs(const std::vector<MatrixLeg>& legs,
                                    const std::vector<std::pair<std::string, std::string>>& filters);
 

@@ -227,7 +227,11 @@ TEST(Matrix, FilterLegs) {
   auto picked = filter_legs(legs, {{"py", "3.12"}, {"os", "b"}});
   ASSERT_EQ(picked.size(), 1u);
   EXPECT_EQ(picked[0].index, 3u);
-  EXPECT_EQ(filter_legs(legs, {{"nokey", "x"}}).size(), 0u);
+  // Repeated keys are alternatives; keys the matrix lacks filter nothing.
+  EXPECT_EQ(filter_legs(legs, {{"py", "3.11"}, {"py", "3.12"}, {"os", "a"}}).size(), 2u);
+  EXPECT_EQ(filter_legs(legs, {{"nokey", "x"}}).size(), 4u);
+  auto single = expand("      matrix:\n        os: [a]");
+  EXPECT_EQ(filter_legs(single, {{"py", "3.12"}}).size(), 1u);
 }
 
 }  // namespace
