@@ -87,19 +87,13 @@ std::vector<std::string> env_strings(const BuiltinCall& call) {
   return out;
 }
 
-GitOutput run_git(const BuiltinCall& call, const std::vector<std::string>& args,
-                  const std::string& cwd) {
+CommandOutput run_command(const BuiltinCall& call, std::vector<std::string> argv,
+                          std::vector<std::string> env, const std::string& cwd) {
   os::SpawnOptions spawn;
-  spawn.argv.push_back("git");
-  spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-  std::string path = env_value(call, "PATH").value_or("");
-  if (path.empty()) {
-    const char* p = std::getenv("PATH");
-    path = p != nullptr ? p : "/usr/local/bin:/usr/bin:/bin";
-  }
-  spawn.env = {"PATH=" + path, "HOME=" + home_dir(call), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"};
+  spawn.argv = std::move(argv);
+  spawn.env = std::move(env);
   spawn.cwd = cwd;
-  GitOutput out;
+  CommandOutput out;
   os::RunOptions run;
   run.on_output = [&out](std::string_view chunk) { out.output.append(chunk); };
   run.cancel = call.cancel;
@@ -112,6 +106,20 @@ GitOutput run_git(const BuiltinCall& call, const std::vector<std::string>& args,
   while (!out.output.empty() && (out.output.back() == '\n' || out.output.back() == '\r'))
     out.output.pop_back();
   return out;
+}
+
+GitOutput run_git(const BuiltinCall& call, const std::vector<std::string>& args,
+                  const std::string& cwd) {
+  std::vector<std::string> argv{"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::string path = env_value(call, "PATH").value_or("");
+  if (path.empty()) {
+    const char* p = std::getenv("PATH");
+    path = p != nullptr ? p : "/usr/local/bin:/usr/bin:/bin";
+  }
+  return run_command(
+      call, std::move(argv),
+      {"PATH=" + path, "HOME=" + home_dir(call), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"}, cwd);
 }
 
 std::string store_dir(const std::string& configured, std::string_view name) {

@@ -42,11 +42,15 @@ std::string home_dir(const BuiltinCall& call);
 // The step environment as KEY=VALUE strings (for os::spawn).
 std::vector<std::string> env_strings(const BuiltinCall& call);
 
-// Output of a finished git command (stdout and stderr together).
-struct GitOutput {
-  bool ok = false;
+// Output of a finished command (stdout and stderr together, trailing newlines dropped).
+struct CommandOutput {
+  bool ok = false;  // exited with 0
   std::string output;
 };
+using GitOutput = CommandOutput;
+// Runs `argv` with `env` (KEY=VALUE) in `cwd`, honouring the call's cancellation.
+CommandOutput run_command(const BuiltinCall& call, std::vector<std::string> argv,
+                          std::vector<std::string> env, const std::string& cwd = {});
 // Runs `git args...` in `cwd` with the step's PATH and HOME, no prompts, C locale.
 GitOutput run_git(const BuiltinCall& call, const std::vector<std::string>& args,
                   const std::string& cwd = {});

@@ -15,6 +15,7 @@
 #include "pipewright/exec/actions/builtins/setup_cache.h"
 #include "pipewright/exec/actions/path_glob.h"
 #include "pipewright/exec/actions/toolchains.h"
+#include "pipewright/os/file.h"
 
 namespace pipewright::exec::actions::builtins {
 namespace {
@@ -106,6 +107,40 @@ constexpr SetupRow k_setups[] = {
      java_env},
 };
 
+// GitHub gives each job a Python it can `pip install` into. A host interpreter that
+// its distribution manages (PEP 668: EXTERNALLY-MANAGED next to the standard library,
+// as Debian's /usr/bin/python3) refuses that, and should not be changed by a job
+// anyway. Such a job gets a virtual environment over it in RUNNER_TEMP instead: the
+// host's packages stay visible (--system-site-packages), what the job installs stays
+// with the job, and `pip` runs the host's pip inside it. Other installs are used as is.
+util::Expected<Install> job_python(const BuiltinCall& call, const Install& host) {
+  const auto& parts = host.version.parts;
+  std::string stdlib = install_root(host) + "/lib/python" +
+                       (parts.size() >= 2 ? fmt::format("{}.{}", parts[0], parts[1]) : "3");
+  if (call.runner_temp.empty() || !fs::exists(stdlib + "/EXTERNALLY-MANAGED")) return host;
+  std::string dir = call.runner_temp + "/setup-python/" + host.version.text();
+  if (!fs::exists(dir + "/bin/python")) {
+    CommandOutput made = run_command(
+        call, {host.executable, "-m", "venv", "--without-pip", "--system-site-packages", dir},
+        env_strings(call));
+    if (!made.ok)
+      return util::fail("cannot create the job's Python environment in " + dir + ": " +
+                        made.output);
+    std::string pip = "#!" + dir + "/bin/python\nimport sys\n" +
+                      "from pip._internal.cli.main import main\nsys.exit(main())\n";
+    for (const char* name : {"/bin/pip", "/bin/pip3"}) {
+      PW_TRY_VOID(os::write_file(dir + name, pip));
+      fs::permissions(dir + name, fs::perms(0755));
+    }
+  }
+  log(call, "Python of the host is managed by the system (PEP 668): the job installs into " + dir +
+                " (a virtual environment that sees the host's packages)");
+  Install job = host;
+  job.executable = dir + "/bin/python";
+  job.bin_dir = dir + "/bin";
+  return job;
+}
+
 // The version specs asked for: the input's lines, else the version file's, else the
 // default files'. Empty: whatever the host has.
 util::Expected<std::vector<std::string>> requested_specs(const BuiltinCall& call,
@@ -165,6 +200,10 @@ class Setup : public BuiltinAction {
     for (const std::string& spec : *specs) {
       auto install = chains->select(m_row.tool, spec);
       if (!install) return failure(call, install.error().message);
+      if (m_row.tool == Tool::python) {
+        install = job_python(call, *install);
+        if (!install) return failure(call, install.error().message);
+      }
       log(call, fmt::format("Using {} {} from {} ({}) for '{}'", tool_display(m_row.tool),
                             install->version.text(), install->executable, install->source, spec));
       result.path_lines.push_back(install->bin_dir);

@@ -69,16 +69,11 @@ std::vector<std::string> sbt_dirs(const BuiltinCall& call, const Install&) {
 }
 // `go env GOMODCACHE GOCACHE` of the selected go.
 std::vector<std::string> go_dirs(const BuiltinCall& call, const Install& install) {
-  os::SpawnOptions spawn;
-  spawn.argv = {install.executable, "env", "GOMODCACHE", "GOCACHE"};
-  spawn.env = env_strings(call);
-  std::string out;
-  os::RunOptions run;
-  run.on_output = [&out](std::string_view chunk) { out.append(chunk); };
-  run.cancel = call.cancel;
+  CommandOutput go_env =
+      run_command(call, {install.executable, "env", "GOMODCACHE", "GOCACHE"}, env_strings(call));
   std::vector<std::string> dirs;
-  auto done = os::run(spawn, run);
-  if (!done || done->exit_code() != 0) return dirs;
+  if (!go_env.ok) return dirs;
+  const std::string& out = go_env.output;
   for (size_t start = 0; start < out.size();) {
     size_t end = out.find('\n', start);
     if (end == std::string::npos) end = out.size();
