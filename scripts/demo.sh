@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A short walk-through of Pipewright on the example project (`make demo`):
-# lint the example's workflows, then evaluate the kind of ${{ }} expressions
-# they contain, with the contexts a push to main and a pull request would give.
+# lint the example's workflows, evaluate the kind of ${{ }} expressions they
+# contain (with the contexts a push to main and a pull request would give), plan
+# a run, then run the example's CI natively, services and artifacts included.
 #
 # Usage: scripts/demo.sh PIPEWRIGHT_BINARY
 # Exit status: 0 when every step worked; lint's status when it reports errors;
-# 1 when an evaluation fails or gives a wrong answer; 2 on bad usage.
+# 1 when an evaluation fails or gives a wrong answer or the example CI fails;
+# 2 on bad usage.
 set -euo pipefail
 
 if (($# != 1)); then
@@ -165,6 +167,30 @@ pw run --list -W examples/python-service/.github/workflows
 ((status == 0)) || fail "run --list exited with status $status"
 pw run -g -W examples/python-service/.github/workflows/ci.yml
 ((status == 0)) || fail "run -g exited with status $status"
+
+section "4. Run the example CI"
+say "pipewright run runs ci.yml natively: lint (black, isort, flake8, mypy), the tests"
+say "against real PostgreSQL and Redis servers with coverage, bandit, the build, and a"
+say "performance smoke test of the built wheel, passing artifacts between jobs."
+say "This machine has Python 3.11 and no PyPI, so the run keeps the 3.11 leg of the test"
+say "matrix, maps it to Debian's Python and lets pip use the local wheels only."
+# A data dir of its own keeps the demo's history, caches and artifacts out of the
+# user's; it is kept afterwards so the run can be looked at.
+demo_data=${TMPDIR:-/tmp}/pipewright-demo
+rm -rf "$demo_data"
+show_command "$PW" run workflow_dispatch -W "$WORKFLOWS/ci.yml" \
+  --matrix python-version:3.11 --tool python=3.11:/usr/bin/python3 \
+  --env PIP_NO_INDEX=1 --env PIP_FIND_LINKS=/usr/share/python-wheels
+status=0
+XDG_DATA_HOME=$demo_data/data XDG_CACHE_HOME=$demo_data/cache \
+  "$PW" run workflow_dispatch -W "$WORKFLOWS/ci.yml" \
+  --matrix python-version:3.11 --tool python=3.11:/usr/bin/python3 \
+  --env PIP_NO_INDEX=1 --env PIP_FIND_LINKS=/usr/share/python-wheels || status=$?
+((status == 0)) || fail "the example CI exited with status $status"
+printf '%sthe example pipeline is green%s\n' "$green" "$reset"
+say "Its history, logs and artifacts stay in $demo_data, e.g.:"
+say "  XDG_DATA_HOME=$demo_data/data pipewright history"
+say "  XDG_DATA_HOME=$demo_data/data pipewright artifacts last"
 
 section "Done"
 say "Next: pipewright lint your own .github/workflows, and try pipewright eval with"
