@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pipewright/exec/actions/action_run_eval.h"
 #include "pipewright/exec/actions/action_runner.h"
 #include "pipewright/exec/env_files.h"
 #include "pipewright/exec/job_services.h"
@@ -53,42 +54,6 @@ std::chrono::milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
-// Evaluates a scalar that may hold `${{ }}`; its string form.
-util::Expected<std::string> eval_text(const workflow::Text& text, const expr::EvalContext& ctx) {
-  if (!text.present()) return std::string();
-  if (!text.tmpl) return text.value;
-  auto value = text.tmpl->evaluate(ctx);
-  if (!value) return util::fail(value.error().message, text.location);
-  return value->to_display_string();
-}
-
-util::Expected<bool> eval_bool(const workflow::Bool& flag, const expr::EvalContext& ctx) {
-  if (!flag.present()) return false;
-  if (flag.value) return *flag.value;
-  auto value = flag.text.tmpl ? flag.text.tmpl->evaluate(ctx) : Value(flag.text.value);
-  if (!value) return util::fail(value.error().message, flag.text.location);
-  return value->truthy();
-}
-
-util::Expected<std::optional<double>> eval_number(const workflow::Number& number,
-                                                  const expr::EvalContext& ctx) {
-  if (!number.present()) return std::optional<double>();
-  if (number.value) return std::optional<double>(*number.value);
-  auto value = number.text.tmpl ? number.text.tmpl->evaluate(ctx) : Value(number.text.value);
-  if (!value) return util::fail(value.error().message, number.text.location);
-  return std::optional<double>(value->to_number());
-}
-
-util::Expected<bool> eval_condition(const workflow::Text& condition, const expr::EvalContext& ctx) {
-  expr::ParseOptions options;
-  options.allow_any_named_value = true;
-  auto parsed = expr::parse_condition(condition.present() ? condition.value : "", options);
-  if (!parsed) return util::fail(parsed.error().message, condition.location);
-  auto value = expr::evaluate(*parsed, ctx);
-  if (!value) return util::fail(value.error().message, condition.location);
-  return value->truthy();
-}
-
 Value with_fields(const Value& base, std::initializer_list<std::pair<const char*, Value>> fields) {
   Object object = base.kind() == expr::Kind::object ? base.as_object() : Object();
   for (const auto& [key, value] : fields)
@@ -96,35 +61,10 @@ Value with_fields(const Value& base, std::initializer_list<std::pair<const char*
   return Value(std::move(object));
 }
 
-Value env_object(const EnvList& env) {
-  Object object;
-  for (const auto& [name, value] : env)
-    object.set(name, Value(value));
-  return Value(std::move(object));
-}
-
-// Evaluates an env map into `into` (later entries win) with `ctx`.
-util::Expected<void> eval_env(const workflow::TextMap& map, const expr::EvalContext& ctx,
-                              EnvList& into) {
-  if (map.expression.present()) {
-    auto value = map.expression.tmpl ? map.expression.tmpl->evaluate(ctx) : Value();
-    if (!value) return util::fail(value.error().message, map.expression.location);
-    if (value->kind() == expr::Kind::object)
-      for (const auto& [k, v] : value->as_object())
-        env_set(into, k, v.to_display_string());
-    return {};
-  }
-  for (const auto& [key, text] : map.entries) {
-    PW_TRY(value, eval_text(text, ctx));
-    env_set(into, key.value, std::move(value));
-  }
-  return {};
-}
-
 // The step's display name: `name:`, else "Run <first line of run>".
 std::string step_display_name(const workflow::Step& step, const expr::EvalContext& ctx) {
   if (step.name.present()) {
-    auto name = eval_text(step.name, ctx);
+    auto name = actions::eval_step_text(step.name, ctx);
     if (name) return *name;
   }
   if (step.kind == workflow::StepKind::uses) return "Run " + step.uses.value;
@@ -195,7 +135,7 @@ class JobExecution : public actions::ActionHost {
     auto token = m_control.begin_step();
     if (!token) return {Result::failure, token.error().message};
     expr::EvalContext ctx = base_context();
-    ctx.set("env", env_object(m_env));
+    ctx.set("env", actions::env_value(m_env));
     ServicesStartOptions options;
     options.job_key = job_dir_name();
     options.source_dir = m_run.source_dir;
@@ -259,9 +199,10 @@ class JobExecution : public actions::ActionHost {
 
     expr::EvalContext ctx = base_context();
     m_env.clear();
-    if (auto r = eval_env(m_run.workflow->env, ctx, m_env); !r) m_setup_error = r.error();
-    ctx.set("env", env_object(m_env));
-    if (auto r = eval_env(m_job.job->env, ctx, m_env); !r) m_setup_error = r.error();
+    if (auto r = actions::eval_step_map(m_run.workflow->env, ctx, m_env); !r)
+      m_setup_error = r.error();
+    ctx.set("env", actions::env_value(m_env));
+    if (auto r = actions::eval_step_map(m_job.job->env, ctx, m_env); !r) m_setup_error = r.error();
   }
 
   expr::EvalContext base_context() const {
@@ -290,7 +231,7 @@ class JobExecution : public actions::ActionHost {
     EnvList env = m_env;
     for (const auto& [k, v] : m_file_env)
       env_set(env, k, v);
-    ctx.set("env", env_object(env));
+    ctx.set("env", actions::env_value(env));
     ctx.set("steps", Value(m_steps));
     ctx.set("job", with_fields(job_value(), {{"status", Value(status_name())}}));
     JobStatus status = m_status;
@@ -376,7 +317,7 @@ class JobExecution : public actions::ActionHost {
                            StepEnd{Result::skipped, Result::skipped, std::chrono::milliseconds(0),
                                    std::move(reason)});
     };
-    auto run_if = eval_condition(step.if_condition, ctx);
+    auto run_if = actions::eval_step_condition(step.if_condition, ctx);
     if (!run_if) {
       m_sink.step_started(m_job.info, index, name);
       m_sink.step_line(m_job.info, index, "##[error]" + util::format_error(run_if.error()));
@@ -406,7 +347,7 @@ class JobExecution : public actions::ActionHost {
       ctx.set("github", with_fields(*github, {{"action", Value(m_action_ids[position])}}));
     auto spec = prepare_script(step, ctx);
     if (spec) env_set(spec->env, "GITHUB_ACTION", m_action_ids[position]);
-    auto continue_on_error = eval_bool(step.continue_on_error, ctx);
+    auto continue_on_error = actions::eval_step_bool(step.continue_on_error, ctx);
     if (!spec || !continue_on_error) {
       const util::Error& error = !spec ? spec.error() : continue_on_error.error();
       m_sink.step_line(m_job.info, index,
@@ -475,11 +416,11 @@ class JobExecution : public actions::ActionHost {
     uses.display_name = m_run.masker->mask(step_display_name(step, ctx));
     uses.action_id = m_action_ids[position];
     EnvList env = context_env();
-    ctx.set("env", env_object(env));
-    PW_TRY_VOID(eval_env(step.env, ctx, uses.env));
+    ctx.set("env", actions::env_value(env));
+    PW_TRY_VOID(actions::eval_step_map(step.env, ctx, uses.env));
     for (const auto& [k, v] : uses.env)
       env_set(env, k, v);
-    ctx.set("env", env_object(env));
+    ctx.set("env", actions::env_value(env));
     if (const Value* github = ctx.find("github"))
       ctx.set("github", with_fields(*github, {{"action", Value(uses.action_id)}}));
     return uses;
@@ -491,7 +432,7 @@ class JobExecution : public actions::ActionHost {
                      const util::Expected<std::shared_ptr<const actions::ResolvedAction>>& resolved,
                      expr::EvalContext& ctx) {
     auto uses = uses_step(step, position, ctx);
-    auto continue_on_error = eval_bool(step.continue_on_error, ctx);
+    auto continue_on_error = actions::eval_step_bool(step.continue_on_error, ctx);
     auto timeout = step_timeout(step, ctx);
     const util::Error* error = !resolved            ? &resolved.error()
                                : !uses              ? &uses.error()
@@ -597,7 +538,7 @@ class JobExecution : public actions::ActionHost {
   // m_job_deadline_hit says that a time-out is the job's).
   util::Expected<std::optional<std::chrono::milliseconds>> step_timeout(
       const workflow::Step& step, const expr::EvalContext& ctx) {
-    PW_TRY(minutes, eval_number(step.timeout_minutes, ctx));
+    PW_TRY(minutes, actions::eval_step_number(step.timeout_minutes, ctx));
     auto remaining = m_job.timeout - since(m_start);
     if (remaining < std::chrono::milliseconds(1)) remaining = std::chrono::milliseconds(1);
     m_job_deadline_hit = true;
@@ -635,26 +576,26 @@ class JobExecution : public actions::ActionHost {
   util::Expected<ScriptStep> prepare_script(const workflow::Step& step, expr::EvalContext& ctx) {
     ScriptStep spec;
     EnvList env = context_env();
-    ctx.set("env", env_object(env));
+    ctx.set("env", actions::env_value(env));
     EnvList step_env;
-    PW_TRY_VOID(eval_env(step.env, ctx, step_env));
+    PW_TRY_VOID(actions::eval_step_map(step.env, ctx, step_env));
     for (const auto& [k, v] : step_env)
       env_set(env, k, v);
-    ctx.set("env", env_object(env));
+    ctx.set("env", actions::env_value(env));
     spec.env = process_env(step_env);
 
-    PW_TRY(script, eval_text(step.run, ctx));
+    PW_TRY(script, actions::eval_step_text(step.run, ctx));
     spec.script = std::move(script);
     // shell: step > job defaults > workflow defaults.
     const workflow::Text* shell = &step.shell;
     if (!shell->present()) shell = &m_job.job->defaults.shell;
     if (!shell->present()) shell = &m_run.workflow->defaults.shell;
-    PW_TRY(shell_text, eval_text(*shell, ctx));
+    PW_TRY(shell_text, actions::eval_step_text(*shell, ctx));
     spec.shell = std::move(shell_text);
     const workflow::Text* wd = &step.working_directory;
     if (!wd->present()) wd = &m_job.job->defaults.working_directory;
     if (!wd->present()) wd = &m_run.workflow->defaults.working_directory;
-    PW_TRY(wd_text, eval_text(*wd, ctx));
+    PW_TRY(wd_text, actions::eval_step_text(*wd, ctx));
     spec.working_directory = (std::filesystem::path(m_dirs.workspace) / wd_text).string();
     spec.workspace = m_dirs.workspace;
 
@@ -669,7 +610,7 @@ class JobExecution : public actions::ActionHost {
     Object outputs;
     expr::EvalContext ctx = step_context();
     for (const auto& [key, text] : m_job.job->outputs.entries) {
-      auto value = eval_text(text, ctx);
+      auto value = actions::eval_step_text(text, ctx);
       if (!value) {
         m_sink.job_message(
             m_job.info, "output '" + key.value + "': " + m_run.masker->mask(value.error().message));
