@@ -19,6 +19,7 @@
 #include "pipewright/cli/commands.h"
 #include "pipewright/cli/run_inputs.h"
 #include "pipewright/cli/run_recorder.h"
+#include "pipewright/exec/actions/artifact_store.h"
 #include "pipewright/exec/actions/toolchains.h"
 #include "pipewright/exec/console.h"
 #include "pipewright/exec/engine.h"
@@ -336,6 +337,13 @@ int run_run(const RunOptions& options) {
   if (!actions) {
     error(util::format_error(actions.error()));
     return k_exit_usage;
+  }
+  // Artifacts past their retention-days go before a run adds new ones (GitHub expires
+  // them; here nothing else would).
+  if (std::error_code ec; fs::is_directory(actions->artifact_dir, ec)) {
+    exec::actions::ArtifactStoreOptions store;
+    store.dir = actions->artifact_dir;
+    exec::actions::ArtifactStore(store).prune_expired();
   }
 
   exec::Masker masker;
