@@ -83,6 +83,16 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     PW_TRY(files, repository.working_tree_files());
     run.workspace_files = std::move(files);
   }
+  // A data dir inside the working tree (XDG_DATA_HOME=./.data, not ignored) holds the
+  // jobs' own workspaces and history: copying it into each workspace would snowball.
+  std::string data_root = std::filesystem::path(settings.jobs_dir)
+                              .parent_path()
+                              .parent_path()
+                              .lexically_relative(run.source_dir)
+                              .string();
+  if (!data_root.empty() && !data_root.starts_with("..") && data_root != ".")
+    std::erase_if(run.workspace_files,
+                  [&](const std::string& file) { return file.starts_with(data_root + "/"); });
   run.base_env = host_environment();
   for (const auto& [k, v] : settings.extra_env)
     env_set(run.base_env, k, v);
