@@ -2,6 +2,8 @@
 // the image repositories it serves. Tags select versions (postgres:15-alpine).
 #include <cstdlib>
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "pipewright/exec/services/providers.h"
@@ -41,11 +43,28 @@ std::string unsupported_message(std::string_view image) {
          ".pipewright/services.yml (command, env mapping, readiness check, data dir flag).";
 }
 
+namespace {
+
+bool on_tmpfs(const char* path) {
+  struct statfs info {};
+  return ::statfs(path, &info) == 0 && info.f_type == TMPFS_MAGIC;
+}
+
+}  // namespace
+
 std::string default_runtime_dir() {
-  if (::geteuid() == 0) return "/run/pipewright/services";
+  // Data dirs of ephemeral servers belong in memory: a job's PostgreSQL is a copy of
+  // a 1,264-file template, and creating that many files on disk costs far more than
+  // the copy (on ext4 without a journal each create scans recently deleted inodes:
+  // ~1 s per start right after other jobs). /run is a tmpfs on most systems; when it
+  // is not (containers), /dev/shm is.
+  std::string uid = std::to_string(::geteuid());
+  if (::geteuid() == 0 && on_tmpfs("/run")) return "/run/pipewright/services";
   if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
     return std::string(xdg) + "/pipewright/services";
-  return "/tmp/pipewright-" + std::to_string(::geteuid()) + "/services";
+  if (on_tmpfs("/dev/shm")) return "/dev/shm/pipewright-" + uid + "/services";
+  if (::geteuid() == 0) return "/run/pipewright/services";
+  return "/tmp/pipewright-" + uid + "/services";
 }
 
 std::string default_cache_dir() {
