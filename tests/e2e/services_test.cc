@@ -237,14 +237,24 @@ TEST_F(ServicesE2E, CrashedRunIsCleanedOnNextStart) {
   // A "crashed" owner: a state file naming a dead owner and a live server.
   std::string dir = m_context.runtime_dir + "/crashed-1";
   std::filesystem::create_directories(dir + "/cache");
-  auto server =
-      capture({"bash", "-c", "setsid sleep 600 " + m_root + " >/dev/null 2>&1 & echo $!"}, {}, 10s);
+  // A live "server" whose command line names m_root (python ignores the extra
+  // argument; `sleep 600 ROOT` would exit at once on the bad interval), found by
+  // that command line: `$!` would name setsid, which may fork and go.
+  std::string sleeper = "python3 -c 'import time; time.sleep(600)' " + m_root;
+  auto server = capture({"bash", "-c",
+                         "setsid " + sleeper +
+                             " >/dev/null 2>&1 </dev/null & for _ in $(seq 100); "
+                             "do pgrep -f 'sleep\\(600\\) " +
+                             m_root + "$' && exit; sleep 0.02; done; exit 1"},
+                        {}, 10s);
   ASSERT_TRUE(server);
+  ASSERT_EQ(server->exit_code, 0) << "the sleeper did not start";
   pid_t pid = std::stoi(server->output);
   std::string stat_start;
   {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_NE(all.rfind(')'), std::string::npos) << "no /proc/" << pid << "/stat";
     std::istringstream fields(all.substr(all.rfind(')') + 2));
     for (int i = 3; i <= 22; ++i)
       fields >> stat_start;
