@@ -10,6 +10,8 @@
 #include "pipewright/exec/scheduler.h"
 #include "pipewright/workflow/loader.h"
 
+#include "unit/exec/result_sink.h"
+
 namespace pipewright::exec {
 namespace {
 
@@ -38,19 +40,7 @@ class FakeExecutor : public Executor {
   std::mutex m_mutex;
 };
 
-// Collects job results by display name.
-class ResultSink : public EventSink {
- public:
-  std::vector<std::string> finished;
-  void job_finished(const JobInfo& j, const JobEnd& e) override {
-    std::lock_guard lock(m_mutex);
-    finished.push_back(j.name + "=" + std::string(result_name(e.result)) +
-                       (e.reason.empty() ? "" : " (" + e.reason + ")"));
-  }
-
- private:
-  std::mutex m_mutex;
-};
+using testing::ResultSink;
 
 struct Fixture {
   workflow::Workflow workflow;

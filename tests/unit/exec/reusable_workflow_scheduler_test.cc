@@ -16,6 +16,8 @@
 #include "pipewright/exec/scheduler.h"
 #include "pipewright/workflow/loader.h"
 
+#include "unit/exec/result_sink.h"
+
 namespace pipewright::exec {
 namespace {
 
@@ -46,18 +48,7 @@ class FakeExecutor : public Executor {
   std::mutex m_mutex;
 };
 
-class ResultSink : public EventSink {
- public:
-  std::vector<std::string> finished;
-  void job_finished(const JobInfo& j, const JobEnd& e) override {
-    std::lock_guard lock(m_mutex);
-    finished.push_back(j.name + "=" + std::string(result_name(e.result)) +
-                       (e.reason.empty() ? "" : " (" + e.reason + ")"));
-  }
-
- private:
-  std::mutex m_mutex;
-};
+using testing::ResultSink;
 
 constexpr std::string_view k_called = R"(on:
   workflow_call:
