@@ -36,6 +36,12 @@ void JobControl::request_kill() {
 }
 
 util::Expected<std::shared_ptr<os::CancelToken>> JobControl::begin_step() {
+  {
+    // The last step's token serves again while nothing touched it (two eventfds less).
+    std::lock_guard lock(m_mutex);
+    if (m_current && m_current->level() == os::CancelLevel::none && m_level.load() == 0)
+      return m_current;
+  }
   PW_TRY(token, os::CancelToken::create());
   auto shared = std::make_shared<os::CancelToken>(std::move(token));
   std::lock_guard lock(m_mutex);
@@ -82,8 +88,8 @@ class JobExecution : public actions::ActionHost {
     m_sink.job_started(m_job.info);
     m_start = Clock::now();
     JobRunResult result;
-    auto dirs = create_job_directories(m_run.jobs_dir, job_dir_name(), m_run.source_dir,
-                                       m_run.workspace_files, m_run.bind);
+    auto dirs = create_job_directories(m_run.jobs_dir, m_run.scratch_dir, job_dir_name(),
+                                       m_run.source_dir, m_run.workspace_files, m_run.bind);
     if (!dirs) {
       result.result = Result::failure;
       result.reason = dirs.error().message;
@@ -96,7 +102,7 @@ class JobExecution : public actions::ActionHost {
     ServicesStart services = start_services();
     if (services.result == Result::skipped) {
       m_services.stop({});
-      remove_job_directories(m_dirs, m_run.bind);
+      remove_job_directories(m_dirs);
       result.result = Result::skipped;
       result.reason = services.reason;
       return result;
@@ -118,10 +124,12 @@ class JobExecution : public actions::ActionHost {
     if (services.result == Result::failure) result.reason = services.reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
-    if (keep && !m_run.bind)
+    if (keep && !m_run.bind) {
       result.kept_workspace = m_dirs.workspace;
-    else
-      remove_job_directories(m_dirs, m_run.bind);
+      remove_job_scratch(m_dirs);
+    } else {
+      remove_job_directories(m_dirs);
+    }
     return result;
   }
 
@@ -374,8 +382,8 @@ class JobExecution : public actions::ActionHost {
   // What every process step of the job runs with (the argv prefix enters the job's
   // network namespace when it has services).
   StepEnvironment step_environment(const os::CancelToken* token) {
-    return StepEnvironment{m_dirs.temp, m_run.masker, &m_scope,
-                           token,       m_run.grace,  m_services.argv_prefix()};
+    return StepEnvironment{m_dirs.scratch, m_run.masker, &m_scope,
+                           token,          m_run.grace,  m_services.argv_prefix()};
   }
 
   // Output of step `index` to the sink; ::debug:: shown with -v or ACTIONS_STEP_DEBUG.
@@ -640,6 +648,7 @@ class JobExecution : public actions::ActionHost {
   EventSink& m_sink;
   os::ProcessScope m_scope;
   JobDirectories m_dirs;
+  StepReuse m_step_reuse;  // file-command files and shells, from step to step
   Clock::time_point m_start;
   Value m_github, m_runner;
   EnvList m_base;      // host + GitHub defaults

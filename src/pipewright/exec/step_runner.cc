@@ -6,8 +6,13 @@
 #include <fstream>
 #include <random>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "pipewright/exec/env_files.h"
 #include "pipewright/exec/shells.h"
+#include "pipewright/os/fd.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/process.h"
 
@@ -29,25 +34,87 @@ std::string unique_name() {
   return buf;
 }
 
+// The five file-command files in StepReuse::files order.
 struct FileCommands {
-  std::string env, output, path, summary, state;
+  std::array<StepReuse::File, 5> files;
+  const std::string& env() const { return files[0].path; }
+  const std::string& output() const { return files[1].path; }
+  const std::string& path() const { return files[2].path; }
+  const std::string& summary() const { return files[3].path; }
+  const std::string& state() const { return files[4].path; }
 };
 
-util::Expected<FileCommands> create_file_commands(const std::string& dir) {
-  std::string id = unique_name();
-  FileCommands files{dir + "/set_env_" + id, dir + "/set_output_" + id, dir + "/add_path_" + id,
-                     dir + "/step_summary_" + id, dir + "/save_state_" + id};
-  for (const std::string* path :
-       {&files.env, &files.output, &files.path, &files.summary, &files.state}) {
-    std::ofstream out(*path, std::ios::trunc);
-    if (!out) return util::fail("cannot create " + *path);
+constexpr std::array<const char*, 5> k_file_prefixes = {"set_env_", "set_output_", "add_path_",
+                                                        "step_summary_", "save_state_"};
+
+// An empty file at a name no step had: the kept one renamed when there is one (a
+// late write through the old name then goes to a file nobody reads, as on GitHub),
+// else a new one.
+util::Expected<StepReuse::File> fresh_file(const std::string& dir, const char* prefix,
+                                           std::optional<StepReuse::File>& kept) {
+  std::string path = dir + "/" + prefix + unique_name();
+  if (kept) {
+    StepReuse::File file = std::move(*kept);
+    kept.reset();
+    if (::rename(file.path.c_str(), path.c_str()) == 0) return StepReuse::File{path, file.inode};
+    ::unlink(file.path.c_str());
   }
-  return files;
+  os::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) return util::fail("cannot create " + path);
+  return StepReuse::File{path, static_cast<uint64_t>(st.st_ino)};
 }
 
-std::string read_or_empty(const std::string& path) {
-  auto text = os::read_file(path, 64 * 1024 * 1024);
-  return text ? *text : std::string();
+util::Expected<FileCommands> prepare_file_commands(const std::string& dir, StepReuse* reuse) {
+  FileCommands commands;
+  std::array<std::optional<StepReuse::File>, 5> none;
+  auto& kept = reuse ? reuse->files : none;
+  for (size_t i = 0; i < commands.files.size(); ++i) {
+    PW_TRY(file, fresh_file(dir, k_file_prefixes[i], kept[i]));
+    commands.files[i] = std::move(file);
+  }
+  return commands;
+}
+
+// What the step wrote to `file` ('' when nothing). A file still empty and still the
+// one we created is kept for the next step when `keep` is given; else it is removed.
+std::string take_file(const StepReuse::File& file, std::optional<StepReuse::File>* keep) {
+  struct stat st {};
+  if (::stat(file.path.c_str(), &st) != 0) return "";  // the step removed it
+  if (st.st_size == 0 && static_cast<uint64_t>(st.st_ino) == file.inode && keep) {
+    *keep = file;
+    return "";
+  }
+  std::string text;
+  if (st.st_size > 0) {
+    auto read = os::read_file(file.path, 64 * 1024 * 1024);
+    if (read) text = std::move(*read);
+  }
+  ::unlink(file.path.c_str());
+  return text;
+}
+
+// The content of each file command, in FileCommands order.
+std::array<std::string, 5> take_file_commands(const FileCommands& commands, StepReuse* reuse) {
+  std::array<std::string, 5> texts;
+  for (size_t i = 0; i < texts.size(); ++i)
+    texts[i] = take_file(commands.files[i], reuse ? &reuse->files[i] : nullptr);
+  return texts;
+}
+
+// resolve_shell, remembering what it found for the job's next steps; a remembered
+// program is used only while it is still there.
+util::Expected<ShellCommand> find_shell(const std::string& shell, const std::string& path,
+                                        StepReuse* reuse) {
+  if (!reuse) return resolve_shell(shell, path);
+  auto key = std::make_pair(shell, path);
+  if (auto it = reuse->shells.find(key); it != reuse->shells.end()) {
+    const std::string& program = it->second.argv.front();
+    if (program.starts_with('/') && ::access(program.c_str(), X_OK) == 0) return it->second;
+  }
+  PW_TRY(found, resolve_shell(shell, path));
+  reuse->shells[key] = found;
+  return found;
 }
 
 std::string describe_duration(std::chrono::milliseconds ms) {
@@ -182,10 +249,11 @@ class LineProcessor {
   bool m_command_failed = false;
 };
 
-// Reads GITHUB_ENV / GITHUB_OUTPUT into `into`; false (after reporting) on a format error.
-bool apply_env_file(const std::string& path, EnvFileKind kind, EnvList& into,
+// Applies the `text` of GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE (read from `path`) to
+// `into`; false (after reporting) on a format error.
+bool apply_env_file(std::string_view text, const std::string& path, EnvFileKind kind, EnvList& into,
                     const StepOutputHandlers& handlers, const Masker& masker) {
-  EnvFileResult parsed = parse_env_file(read_or_empty(path), kind, NewlineMode::lf, path);
+  EnvFileResult parsed = parse_env_file(text, kind, NewlineMode::lf, path);
   for (EnvFileEntry& entry : parsed.entries)
     into.emplace_back(std::move(entry.name), std::move(entry.value));
   for (const EnvFileIssue& issue : parsed.issues)
@@ -197,6 +265,11 @@ bool apply_env_file(const std::string& path, EnvFileKind kind, EnvList& into,
 }
 
 }  // namespace
+
+StepReuse::~StepReuse() {
+  for (const std::optional<File>& file : files)
+    if (file) ::unlink(file->path.c_str());
+}
 
 std::optional<std::string> env_lookup(const EnvList& env, std::string_view name) {
   for (auto it = env.rbegin(); it != env.rend(); ++it)
@@ -227,23 +300,26 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   std::string script_path;  // '' when running `argv`
   if (command.empty()) {
     std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
-    auto shell = resolve_shell(step.shell, path);
+    auto shell = find_shell(step.shell, path, environment.reuse);
     if (!shell) return fail_early(shell.error().message);
     script_path = environment.runner_temp + "/" + unique_name() + shell->extension;
     if (auto written =
-            os::write_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
+            os::create_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
         !written)
       return fail_early(written.error().message);
     command = shell_argv(*shell, script_path);
   }
 
-  auto files = create_file_commands(environment.runner_temp);
-  if (!files) return fail_early(files.error().message);
-  env_set(env, "GITHUB_ENV", files->env);
-  env_set(env, "GITHUB_OUTPUT", files->output);
-  env_set(env, "GITHUB_PATH", files->path);
-  env_set(env, "GITHUB_STEP_SUMMARY", files->summary);
-  env_set(env, "GITHUB_STATE", files->state);
+  auto files = prepare_file_commands(environment.runner_temp, environment.reuse);
+  if (!files) {
+    if (!script_path.empty()) ::unlink(script_path.c_str());
+    return fail_early(files.error().message);
+  }
+  env_set(env, "GITHUB_ENV", files->env());
+  env_set(env, "GITHUB_OUTPUT", files->output());
+  env_set(env, "GITHUB_PATH", files->path());
+  env_set(env, "GITHUB_STEP_SUMMARY", files->summary());
+  env_set(env, "GITHUB_STATE", files->state());
 
   CommandSettings settings =
       command_settings_from_env([&](std::string_view name) { return env_lookup(env, name); });
@@ -269,13 +345,10 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
 
   auto ran = os::run(spawn, run);
   lines.finish();
-  if (!script_path.empty()) fs::remove(script_path, ec);
-  if (!ran) {
-    for (const std::string* file :
-         {&files->env, &files->output, &files->path, &files->summary, &files->state})
-      fs::remove(*file, ec);
-    return fail_early(ran.error().message);
-  }
+  if (!script_path.empty()) ::unlink(script_path.c_str());
+  // Read back (and kept or removed) whatever happened, so that no file is left over.
+  std::array<std::string, 5> texts = take_file_commands(*files, environment.reuse);
+  if (!ran) return fail_early(ran.error().message);
 
   result.detail = os::describe(*ran);
   result.timed_out = ran->reason == os::TerminationReason::timed_out;
@@ -290,23 +363,21 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
                                      : "The step " + result.detail + "."));
 
   // Environment files apply even when the step failed (as on GitHub).
+  const Masker& masker = *environment.masker;
   bool files_ok =
-      apply_env_file(files->env, EnvFileKind::env, result.env, handlers, *environment.masker);
-  files_ok &= apply_env_file(files->output, EnvFileKind::output, result.outputs, handlers,
-                             *environment.masker);
+      apply_env_file(texts[0], files->env(), EnvFileKind::env, result.env, handlers, masker);
+  files_ok &= apply_env_file(texts[1], files->output(), EnvFileKind::output, result.outputs,
+                             handlers, masker);
   files_ok &=
-      apply_env_file(files->state, EnvFileKind::state, result.state, handlers, *environment.masker);
-  for (std::string& line : parse_path_file(read_or_empty(files->path)))
+      apply_env_file(texts[4], files->state(), EnvFileKind::state, result.state, handlers, masker);
+  for (std::string& line : parse_path_file(texts[2]))
     result.path_lines.push_back(std::move(line));
-  std::string summary = read_or_empty(files->summary);
+  std::string& summary = texts[3];
   if (auto too_big = check_step_summary_size(summary.size())) {
     handlers.annotation(Annotation{AnnotationLevel::error, *too_big});
     summary.clear();
   }
-  result.summary = environment.masker->mask(summary);
-  for (const std::string* file :
-       {&files->env, &files->output, &files->path, &files->summary, &files->state})
-    fs::remove(*file, ec);
+  result.summary = masker.mask(summary);
 
   if (result.cancelled)
     result.outcome = Result::cancelled;

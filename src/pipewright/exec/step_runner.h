@@ -5,8 +5,11 @@
 // before it leaves, and the environment files read back afterwards.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +18,7 @@
 
 #include "pipewright/exec/events.h"
 #include "pipewright/exec/masker.h"
+#include "pipewright/exec/shells.h"
 #include "pipewright/exec/workflow_commands.h"
 #include "pipewright/os/cancel.h"
 #include "pipewright/os/process.h"
@@ -49,6 +53,27 @@ struct StepOutputHandlers {
   bool show_debug = false;      // ::debug:: lines shown (-v or ACTIONS_STEP_DEBUG)
 };
 
+// What one job's steps carry over from step to step, so that a trivial step costs
+// little: the file-command files a step left empty (renamed to fresh names for the
+// next step rather than deleted and created again) and the shells found along each
+// PATH. Owned by the job; a job's steps run one at a time.
+class StepReuse {
+ public:
+  StepReuse() = default;
+  StepReuse(const StepReuse&) = delete;
+  StepReuse& operator=(const StepReuse&) = delete;
+  ~StepReuse();  // removes the files still kept
+
+  struct File {
+    std::string path;
+    uint64_t inode = 0;
+  };
+  // One kept file per file command (GITHUB_ENV, _OUTPUT, _PATH, _STEP_SUMMARY, _STATE).
+  std::array<std::optional<File>, 5> files;
+  // (shell as written, PATH) → the program found; checked again before each use.
+  std::map<std::pair<std::string, std::string>, ShellCommand> shells;
+};
+
 // The job-wide things a step needs.
 struct StepEnvironment {
   std::string runner_temp;  // scripts and file-command files go here
@@ -59,6 +84,7 @@ struct StepEnvironment {
   // Prepended to every step's argv, e.g. {"nsenter", "--net=/run/netns/pw-…", "--"}
   // to run it inside the job's network namespace (services).
   std::vector<std::string> argv_prefix{};
+  StepReuse* reuse = nullptr;  // nullptr: every step creates and deletes its own files
 };
 
 struct ScriptResult {

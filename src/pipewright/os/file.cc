@@ -53,25 +53,50 @@ util::Expected<std::string> read_file(const std::string& path, size_t max_bytes)
   return out;
 }
 
+namespace {
+
+// Writes all of `content` to `fd`; false (errno set) on failure.
+bool write_all(int fd, std::string_view content) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
 util::Expected<void> write_file(const std::string& path, std::string_view content) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     Fd file{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
     if (file.fd < 0) return std::unexpected(io_error(tmp, "write"));
-    size_t done = 0;
-    while (done < content.size()) {
-      ssize_t n = ::write(file.fd, content.data() + done, content.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        ::unlink(tmp.c_str());
-        return std::unexpected(io_error(tmp, "write"));
-      }
-      done += static_cast<size_t>(n);
+    if (!write_all(file.fd, content)) {
+      auto error = io_error(tmp, "write");
+      ::unlink(tmp.c_str());
+      return std::unexpected(error);
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto error = io_error(path, "write");
     ::unlink(tmp.c_str());
-    return std::unexpected(io_error(path, "write"));
+    return std::unexpected(error);
+  }
+  return {};
+}
+
+util::Expected<void> create_file(const std::string& path, std::string_view content) {
+  Fd file{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (file.fd < 0) return std::unexpected(io_error(path, "create"));
+  if (!write_all(file.fd, content)) {
+    auto error = io_error(path, "write");
+    ::unlink(path.c_str());
+    return std::unexpected(error);
   }
   return {};
 }

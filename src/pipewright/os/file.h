@@ -17,4 +17,8 @@ util::Expected<std::string> read_file(const std::string& path,
 // Writes `content` to `path` atomically (temporary file + rename).
 util::Expected<void> write_file(const std::string& path, std::string_view content);
 
+// Creates `path`, which must not exist, with `content` (not atomic: for files in a
+// private directory that nobody reads before this returns).
+util::Expected<void> create_file(const std::string& path, std::string_view content);
+
 }  // namespace pipewright::os
