@@ -26,6 +26,7 @@
 #include "pipewright/exec/job_slots.h"
 #include "pipewright/exec/live_board.h"
 #include "pipewright/exec/terminal.h"
+#include "pipewright/exec/workspace.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/signals.h"
 #include "pipewright/os/subreaper.h"
@@ -345,6 +346,7 @@ int run_run(const RunOptions& options) {
     store.dir = actions->artifact_dir;
     exec::actions::ArtifactStore(store).prune_expired();
   }
+  exec::clean_stale_scratch();
 
   exec::Masker masker;
   for (const auto& [name, value] : *secrets)

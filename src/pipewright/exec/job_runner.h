@@ -57,6 +57,7 @@ struct RunContext {
   std::string source_dir;                    // the working tree
   std::vector<std::string> workspace_files;  // relative to source_dir
   std::string jobs_dir;                      // parent of per-job directories
+  std::string scratch_dir;                   // parent of per-job scratch dirs ('' = in RUNNER_TEMP)
   bool bind = false;
   bool keep = false;
   bool verbose = false;

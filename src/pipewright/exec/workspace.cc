@@ -1,16 +1,38 @@
 #include "pipewright/exec/workspace.h"
 
+#include <cerrno>
+#include <charconv>
 #include <filesystem>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "pipewright/os/runtime_dir.h"
 
 namespace pipewright::exec {
 
 namespace fs = std::filesystem;
 
-util::Expected<JobDirectories> create_job_directories(const std::string& parent,
-                                                      const std::string& name,
-                                                      const std::string& source,
-                                                      const std::vector<std::string>& files,
-                                                      bool bind) {
+std::string scratch_root() {
+  return os::runtime_dir() + "/steps/" + std::to_string(::getpid());
+}
+
+void clean_stale_scratch() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(os::runtime_dir() + "/steps", ec)) {
+    std::string name = entry.path().filename().string();
+    pid_t pid = 0;
+    auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (err != std::errc() || end != name.data() + name.size() || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+    std::error_code ignored;
+    fs::remove_all(entry.path(), ignored);
+  }
+}
+
+util::Expected<JobDirectories> create_job_directories(
+    const std::string& parent, const std::string& scratch_parent, const std::string& name,
+    const std::string& source, const std::vector<std::string>& files, bool bind) {
   JobDirectories dirs;
   dirs.root = parent + "/" + name;
   dirs.temp = dirs.root + "/temp";
@@ -19,6 +41,15 @@ util::Expected<JobDirectories> create_job_directories(const std::string& parent,
   fs::remove_all(dirs.root, ec);
   fs::create_directories(dirs.temp, ec);
   if (ec) return util::fail("cannot create " + dirs.temp + ": " + ec.message());
+  dirs.scratch = dirs.temp;
+  if (!scratch_parent.empty()) {
+    std::string scratch = scratch_parent + "/" + name;
+    fs::remove_all(scratch, ec);
+    if (fs::create_directories(scratch, ec); !ec) {
+      fs::permissions(scratch, fs::perms::owner_all, ec);
+      dirs.scratch = scratch;
+    }
+  }
   if (bind) return dirs;
   fs::create_directories(dirs.workspace, ec);
   if (ec) return util::fail("cannot create " + dirs.workspace + ": " + ec.message());
@@ -37,12 +68,15 @@ util::Expected<JobDirectories> create_job_directories(const std::string& parent,
   return dirs;
 }
 
-void remove_job_directories(const JobDirectories& dirs, bool bind) {
+void remove_job_directories(const JobDirectories& dirs) {
+  remove_job_scratch(dirs);
   std::error_code ec;
-  if (bind)
-    fs::remove_all(dirs.root, ec);
-  else if (!dirs.root.empty())
-    fs::remove_all(dirs.root, ec);
+  if (!dirs.root.empty()) fs::remove_all(dirs.root, ec);
+}
+
+void remove_job_scratch(const JobDirectories& dirs) {
+  std::error_code ec;
+  if (dirs.scratch != dirs.temp) fs::remove_all(dirs.scratch, ec);
 }
 
 }  // namespace pipewright::exec

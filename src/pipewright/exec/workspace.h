@@ -1,5 +1,6 @@
 // Per-job workspaces: a copy of the working tree (the files plan::Repository lists:
-// tracked plus untracked non-ignored) in a fresh directory with a RUNNER_TEMP beside it.
+// tracked plus untracked non-ignored) in a fresh directory with a RUNNER_TEMP beside it,
+// and a scratch dir in memory for the steps' scripts and file-command files.
 #pragma once
 
 #include <string>
@@ -13,18 +14,29 @@ struct JobDirectories {
   std::string root;       // removed at the end unless kept ('' with --bind and no temp)
   std::string workspace;  // GITHUB_WORKSPACE
   std::string temp;       // RUNNER_TEMP
+  // Scripts and file-command files: a dir under scratch_root() (a tmpfs), or `temp`
+  // when that cannot be created. Always removed at the end.
+  std::string scratch;
 };
 
-// Creates `<parent>/<name>/{workspace,temp}` and copies `files` (paths relative to
-// `source`) into workspace, keeping symlinks as symlinks and file modes. With `bind`
-// the workspace is `source` itself and only temp is created. Fails naming the path.
-util::Expected<JobDirectories> create_job_directories(const std::string& parent,
-                                                      const std::string& name,
-                                                      const std::string& source,
-                                                      const std::vector<std::string>& files,
-                                                      bool bind);
+// Where this process's runs keep their jobs' scratch dirs: os::runtime_dir()/steps/<pid>.
+// Each step creates six small files; on disk that is the main cost of a trivial step.
+std::string scratch_root();
+
+// Removes the scratch dirs of processes that are gone (a crashed run's). Errors are ignored.
+void clean_stale_scratch();
+
+// Creates `<parent>/<name>/{workspace,temp}` and `<scratch_parent>/<name>`, and copies
+// `files` (paths relative to `source`) into workspace, keeping symlinks as symlinks and
+// file modes. With `bind` the workspace is `source` itself and only temp is created.
+// Fails naming the path.
+util::Expected<JobDirectories> create_job_directories(
+    const std::string& parent, const std::string& scratch_parent, const std::string& name,
+    const std::string& source, const std::vector<std::string>& files, bool bind);
 
 // Removes the job's directories (temp only with bind). Errors are ignored.
-void remove_job_directories(const JobDirectories& dirs, bool bind);
+void remove_job_directories(const JobDirectories& dirs);
+// Removes the job's scratch dir only (a kept workspace keeps its RUNNER_TEMP).
+void remove_job_scratch(const JobDirectories& dirs);
 
 }  // namespace pipewright::exec

@@ -2,11 +2,10 @@
 // the image repositories it serves. Tags select versions (postgres:15-alpine).
 #include <cstdlib>
 
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "pipewright/exec/services/providers.h"
+#include "pipewright/os/runtime_dir.h"
 
 namespace pipewright::exec::services {
 
@@ -43,28 +42,10 @@ std::string unsupported_message(std::string_view image) {
          ".pipewright/services.yml (command, env mapping, readiness check, data dir flag).";
 }
 
-namespace {
-
-bool on_tmpfs(const char* path) {
-  struct statfs info {};
-  return ::statfs(path, &info) == 0 && info.f_type == TMPFS_MAGIC;
-}
-
-}  // namespace
-
 std::string default_runtime_dir() {
-  // Data dirs of ephemeral servers belong in memory: a job's PostgreSQL is a copy of
-  // a 1,264-file template, and creating that many files on disk costs far more than
-  // the copy (on ext4 without a journal each create scans recently deleted inodes:
-  // ~1 s per start right after other jobs). /run is a tmpfs on most systems; when it
-  // is not (containers), /dev/shm is.
-  std::string uid = std::to_string(::geteuid());
-  if (::geteuid() == 0 && on_tmpfs("/run")) return "/run/pipewright/services";
-  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
-    return std::string(xdg) + "/pipewright/services";
-  if (on_tmpfs("/dev/shm")) return "/dev/shm/pipewright-" + uid + "/services";
-  if (::geteuid() == 0) return "/run/pipewright/services";
-  return "/tmp/pipewright-" + uid + "/services";
+  // A job's PostgreSQL is a copy of a 1,264-file template: in memory, creating those
+  // files costs far less than the copy (on disk: ~1 s per start right after other jobs).
+  return os::runtime_dir() + "/services";
 }
 
 std::string default_cache_dir() {

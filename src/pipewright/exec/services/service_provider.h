@@ -223,10 +223,8 @@ std::expected<ServiceSet, StartFailure> start_services(const std::vector<Service
 // Returns how many stale services were cleaned.
 util::Expected<int> clean_stale_services(const std::string& runtime_dir = "");
 
-// The default runtime dir, where servers' data dirs live: on a tmpfs when there is
-// one (/run/pipewright/services for root when /run is a tmpfs, else
-// $XDG_RUNTIME_DIR/pipewright/services, else /dev/shm/pipewright-<uid>/services, else
-// /run or /tmp), and the cache dir ($XDG_CACHE_HOME or ~/.cache, then
+// The default runtime dir, where servers' data dirs live: os::runtime_dir()/services
+// (on a tmpfs when there is one), and the cache dir ($XDG_CACHE_HOME or ~/.cache, then
 // /pipewright/services; /var/cache/pipewright/services for root).
 std::string default_runtime_dir();
 std::string default_cache_dir();
