@@ -382,8 +382,10 @@ class JobExecution : public actions::ActionHost {
   // What every process step of the job runs with (the argv prefix enters the job's
   // network namespace when it has services).
   StepEnvironment step_environment(const os::CancelToken* token) {
-    return StepEnvironment{m_dirs.scratch, m_run.masker, &m_scope,
-                           token,          m_run.grace,  m_services.argv_prefix()};
+    StepEnvironment environment{m_dirs.scratch, m_run.masker, &m_scope,
+                                token,          m_run.grace,  m_services.argv_prefix()};
+    environment.reuse = &m_step_reuse;
+    return environment;
   }
 
   // Output of step `index` to the sink; ::debug:: shown with -v or ACTIONS_STEP_DEBUG.
