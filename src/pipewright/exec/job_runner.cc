@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "pipewright/exec/actions/action_run_eval.h"
 #include "pipewright/exec/actions/action_runner.h"
@@ -502,15 +503,24 @@ class JobExecution : public actions::ActionHost {
   // Environment: host + defaults < workflow < job < GITHUB_ENV < step; GitHub's own
   // variables cannot be overridden.
   EnvList process_env(const EnvList& step_env) const override {
-    EnvList env = context_env();
-    for (const auto& [k, v] : step_env)
-      env_set(env, k, v);
-    EnvList out = m_base;
-    for (auto& [k, v] : env)
-      env_set(out, k, v);
+    // Built with an index rather than env_set per variable: this runs for every step.
+    EnvList out;
+    out.reserve(m_base.size() + m_env.size() + m_file_env.size() + step_env.size() + 1);
+    std::unordered_map<std::string_view, size_t> at;  // views into `out` (never reallocated)
+    auto put = [&](const std::string& name, std::string value) {
+      if (auto it = at.find(name); it != at.end()) {
+        out[it->second].second = std::move(value);
+        return;
+      }
+      out.emplace_back(name, std::move(value));
+      at.emplace(out.back().first, out.size() - 1);
+    };
+    for (const EnvList* layer : {&m_base, &m_env, &m_file_env, &step_env})
+      for (const auto& [k, v] : *layer)
+        put(k, v);
     for (const auto& [k, v] : m_base)
-      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") env_set(out, k, v);
-    env_set(out, "PATH", compose_path(m_prepend_path, m_path));
+      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") put(k, v);
+    put("PATH", compose_path(m_prepend_path, m_path));
     return out;
   }
 
