@@ -66,7 +66,8 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.sink = &sink;
   run.source_dir = repository.info().root;
   run.jobs_dir = settings.jobs_dir;
-  run.scratch_dir = scratch_root() + "/" + std::to_string(settings.run_id);
+  std::string scratch = scratch_root();
+  if (!scratch.empty()) run.scratch_dir = scratch + "/" + std::to_string(settings.run_id);
   run.bind = settings.bind;
   run.keep = settings.keep;
   run.verbose = settings.verbose;
@@ -105,8 +106,10 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
   auto executor = make_host_executor();
   auto outcome = schedule_run(run, *executor, settings.scheduler);
-  std::filesystem::remove(run.scratch_dir, ec);
-  std::filesystem::remove(scratch_root(), ec);  // only when empty (no other run)
+  if (!scratch.empty()) {
+    std::filesystem::remove(run.scratch_dir, ec);
+    std::filesystem::remove(scratch, ec);  // only when empty (no other run)
+  }
   if (!outcome) return outcome;
   sink.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 SteadyClock::now() - started)});

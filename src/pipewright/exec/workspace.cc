@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipewright/os/runtime_dir.h"
@@ -14,7 +15,8 @@ namespace pipewright::exec {
 namespace fs = std::filesystem;
 
 std::string scratch_root() {
-  return os::runtime_dir() + "/steps/" + std::to_string(::getpid());
+  auto runtime = os::ensure_runtime_dir();
+  return runtime ? *runtime + "/steps/" + std::to_string(::getpid()) : "";
 }
 
 void clean_stale_scratch() {
@@ -35,7 +37,7 @@ util::Expected<JobDirectories> create_job_directories(
     const std::string& source, const std::vector<std::string>& files, bool bind) {
   JobDirectories dirs;
   dirs.root = parent + "/" + name;
-  dirs.temp = dirs.root + "/temp";
+  dirs.temp = bind ? dirs.root : dirs.root + "/temp";  // one directory less to create
   dirs.workspace = bind ? source : dirs.root + "/workspace";
   std::error_code ec;
   fs::remove_all(dirs.root, ec);
@@ -45,10 +47,9 @@ util::Expected<JobDirectories> create_job_directories(
   if (!scratch_parent.empty()) {
     std::string scratch = scratch_parent + "/" + name;
     fs::remove_all(scratch, ec);
-    if (fs::create_directories(scratch, ec); !ec) {
-      fs::permissions(scratch, fs::perms::owner_all, ec);
-      dirs.scratch = scratch;
-    }
+    // Private: the scripts hold the evaluated `run:` text, secrets included.
+    fs::create_directories(fs::path(scratch).parent_path(), ec);
+    if (!ec && ::mkdir(scratch.c_str(), 0700) == 0) dirs.scratch = scratch;
   }
   if (bind) return dirs;
   fs::create_directories(dirs.workspace, ec);

@@ -19,7 +19,8 @@ struct JobDirectories {
   std::string scratch;
 };
 
-// Where this process's runs keep their jobs' scratch dirs: os::runtime_dir()/steps/<pid>.
+// Where this process's runs keep their jobs' scratch dirs: os::runtime_dir()/steps/<pid>
+// ('' when the runtime dir is unusable: then the scratch dirs are RUNNER_TEMP).
 // Each step creates six small files; on disk that is the main cost of a trivial step.
 std::string scratch_root();
 

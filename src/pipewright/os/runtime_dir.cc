@@ -1,8 +1,11 @@
 #include "pipewright/os/runtime_dir.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -26,6 +29,20 @@ std::string runtime_dir() {
   if (on_tmpfs("/dev/shm")) return "/dev/shm/pipewright-" + uid;
   if (::geteuid() == 0) return "/run/pipewright";
   return "/tmp/pipewright-" + uid;
+}
+
+util::Expected<std::string> ensure_runtime_dir() {
+  std::string dir = runtime_dir();
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return util::fail("cannot create " + dir + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0)
+    return util::fail("cannot use " + dir + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+    return util::fail(dir +
+                      " is not a directory of this user that only it can write: remove it, or "
+                      "set XDG_RUNTIME_DIR to a private directory");
+  return dir;
 }
 
 }  // namespace pipewright::os

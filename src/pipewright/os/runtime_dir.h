@@ -6,11 +6,18 @@
 
 #include <string>
 
+#include "pipewright/util/error.h"
+
 namespace pipewright::os {
 
 // /run/pipewright for root when /run is a tmpfs, else $XDG_RUNTIME_DIR/pipewright,
 // else /dev/shm/pipewright-<uid> when /dev/shm is a tmpfs, else /run/pipewright for
 // root, else /tmp/pipewright-<uid>. Not created here.
 std::string runtime_dir();
+
+// runtime_dir(), created (mode 0755) when missing and checked: a real directory owned
+// by us that nobody else may write, since under /dev/shm or /tmp anyone could have
+// made it first. Fails saying what is wrong and what to do.
+util::Expected<std::string> ensure_runtime_dir();
 
 }  // namespace pipewright::os

@@ -21,6 +21,7 @@
 #include "pipewright/exec/services/service_util.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/process.h"
+#include "pipewright/os/runtime_dir.h"
 
 namespace pipewright::exec::services {
 
@@ -376,6 +377,10 @@ std::expected<ServiceSet, StartFailure> start_services(const std::vector<Service
   if (!any) return ServiceSet(std::move(impl));
 
   std::string key = sanitize(context.job_key) + "-" + std::to_string(::getpid());
+  if (context.runtime_dir.empty()) {
+    if (auto checked = os::ensure_runtime_dir(); !checked)
+      return std::unexpected(StartFailure{StartFailure::Kind::failed, "", checked.error().message});
+  }
   if (auto made = make_dirs(runtime_dir, 0755); !made)
     return std::unexpected(StartFailure{StartFailure::Kind::failed, "", made.error().message});
   for (int n = 0;; ++n) {
