@@ -66,7 +66,8 @@ class LogWriter {
   void attach(std::shared_ptr<LogFlusher> flusher);
 
  private:
-  LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx);
+  LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx,
+            std::unique_ptr<char[]> out);
   util::Expected<void> compress(std::string_view input, int mode);
   util::Expected<void> write_out(const void* data, size_t size, int fd, const std::string& path);
   util::Expected<void> begin_frame_if_needed();
@@ -78,7 +79,7 @@ class LogWriter {
   int m_fd = -1;
   int m_index_fd = -1;  // opened when the second frame starts
   ZSTD_CCtx* m_cctx = nullptr;
-  std::unique_ptr<char[]> m_out;  // one ZSTD_CStreamOutSize() buffer, reused (not zeroed)
+  std::unique_ptr<char[]> m_out;  // ZSTD_CStreamOutSize() bytes, lent with m_cctx by a pool
   size_t m_out_size = 0;
   mutable std::mutex m_mutex;
   LogStats m_stats;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -48,46 +49,55 @@ int64_t count_newlines(std::string_view bytes) {
 
 // Compression contexts of closed logs, kept for the next step: a fresh context
 // allocates and clears its tables (about 1 MB at level 3) on its first frame, which
-// a step of a few lines would pay in full; a reused one keeps them.
+// a step of a few lines would pay in full; a reused one keeps them. Each keeps its
+// output buffer too (ZSTD_CStreamOutSize(), past malloc's mmap threshold, so a new
+// one per step cost an mmap and a munmap).
 class ContextPool {
  public:
+  struct Entry {
+    ZSTD_CCtx* cctx = nullptr;
+    std::unique_ptr<char[]> out;  // ZSTD_CStreamOutSize() bytes
+  };
+
   static ContextPool& instance() {
     static ContextPool pool;
     return pool;
   }
-  // A context with no parameters set; nullptr when out of memory.
-  ZSTD_CCtx* take() {
+  // A context with no parameters set and its buffer; cctx is nullptr when out of memory.
+  Entry take() {
     {
       std::lock_guard lock(m_mutex);
       if (!m_free.empty()) {
-        ZSTD_CCtx* cctx = m_free.back();
+        Entry entry = std::move(m_free.back());
         m_free.pop_back();
-        return cctx;
+        return entry;
       }
     }
-    return ZSTD_createCCtx();
+    Entry entry{ZSTD_createCCtx(), nullptr};
+    if (entry.cctx) entry.out.reset(new char[ZSTD_CStreamOutSize()]);
+    return entry;
   }
-  void give_back(ZSTD_CCtx* cctx) {
-    if (!cctx) return;
-    ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+  void give_back(Entry entry) {
+    if (!entry.cctx) return;
+    ZSTD_CCtx_reset(entry.cctx, ZSTD_reset_session_and_parameters);
     {
       std::lock_guard lock(m_mutex);
       if (m_free.size() < k_max_free) {
-        m_free.push_back(cctx);
+        m_free.push_back(std::move(entry));
         return;
       }
     }
-    ZSTD_freeCCtx(cctx);
+    ZSTD_freeCCtx(entry.cctx);
   }
   ~ContextPool() {
-    for (ZSTD_CCtx* cctx : m_free)
-      ZSTD_freeCCtx(cctx);
+    for (Entry& entry : m_free)
+      ZSTD_freeCCtx(entry.cctx);
   }
 
  private:
   static constexpr size_t k_max_free = 2;  // bounded memory: idle contexts kept
   std::mutex m_mutex;
-  std::vector<ZSTD_CCtx*> m_free;
+  std::vector<Entry> m_free;
 };
 
 }  // namespace
@@ -103,22 +113,24 @@ util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& 
     ::close(fd);
     return std::unexpected(error);
   }
-  ZSTD_CCtx* cctx = ContextPool::instance().take();
-  if (!cctx) {
+  ContextPool::Entry context = ContextPool::instance().take();
+  if (!context.cctx) {
     ::close(fd);
     return util::fail("cannot create a zstd compression context (out of memory)");
   }
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, options.level);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  return std::unique_ptr<LogWriter>(new LogWriter(path, options, fd, cctx));
+  ZSTD_CCtx_setParameter(context.cctx, ZSTD_c_compressionLevel, options.level);
+  ZSTD_CCtx_setParameter(context.cctx, ZSTD_c_checksumFlag, 1);
+  return std::unique_ptr<LogWriter>(
+      new LogWriter(path, options, fd, context.cctx, std::move(context.out)));
 }
 
-LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx)
+LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx,
+                     std::unique_ptr<char[]> out)
     : m_path(std::move(path)),
       m_options(options),
       m_fd(fd),
       m_cctx(cctx),
-      m_out(new char[ZSTD_CStreamOutSize()]),
+      m_out(std::move(out)),
       m_out_size(ZSTD_CStreamOutSize()),
       m_last_flush(std::chrono::steady_clock::now()) {}
 
@@ -244,9 +256,7 @@ util::Expected<LogStats> LogWriter::close_locked() {
   m_closed = true;
   ::close(m_fd);
   if (m_index_fd >= 0) ::close(m_index_fd);
-  ContextPool::instance().give_back(m_cctx);
-  m_cctx = nullptr;
-  m_out.reset();
+  ContextPool::instance().give_back({std::exchange(m_cctx, nullptr), std::move(m_out)});
   if (!ended) return std::unexpected(ended.error());
   return m_stats;
 }
