@@ -1,4 +1,11 @@
 // A snapshot of the process table from /proc, for finding leftover processes.
+//
+// Our own descendants are listed by walking /proc/<pid>/task/<tid>/children from our
+// pid down (CONFIG_PROC_CHILDREN): that reads only our subtree, where scanning every
+// /proc/<pid>/stat costs a read per process on the machine. Every thread's file is
+// read, since a child belongs to the thread that forked it (an orphan reparented to
+// us, to one of our threads). On kernels without these files the listings fall
+// back to the full scan.
 #pragma once
 
 #include <optional>
@@ -20,6 +27,7 @@ struct ProcEntry {
   pid_t sid = 0;
   char state = '?';                   // 'R', 'S', 'Z', ...
   unsigned long long start_time = 0;  // clock ticks after boot: tells reused pids apart
+  long num_threads = 1;               // each thread has its own children file
 
   bool zombie() const { return state == 'Z' || state == 'X'; }
 };
@@ -35,8 +43,31 @@ util::Expected<std::vector<ProcEntry>> list_processes();
 // would). nullopt when absent or unreadable (gone, a zombie, another user's process).
 std::optional<std::string> environment_variable(pid_t pid, std::string_view name);
 
+// Where the listings of our own processes below come from.
+enum class ProcListing {
+  children_files,  // /proc/<pid>/task/<tid>/children, from our pid down
+  full_scan,       // list_processes() (kernels without CONFIG_PROC_CHILDREN)
+};
+
+// children_files when this kernel has them, else full_scan; decided once per process.
+ProcListing proc_listing();
+
+// Every process descending from this one (children, their children, ...), zombies
+// included, not this one itself. Processes vanishing during the walk are skipped; when
+// we are a subreaper, an orphan reparented to us while the walk runs is still found.
+// Fails when /proc cannot be read.
+util::Expected<std::vector<ProcEntry>> list_own_descendants();
+
+// This process's children (zombies included). Fails when /proc cannot be read.
+util::Expected<std::vector<ProcEntry>> list_own_children();
+
 // The processes in `table` descending from `root` (children, their children, ...),
 // not including `root`.
 std::vector<ProcEntry> descendants_of(const std::vector<ProcEntry>& table, pid_t root);
+
+namespace detail {
+// Test-only: makes proc_listing() return `listing`; nullopt restores the kernel's.
+void force_proc_listing(std::optional<ProcListing> listing);
+}  // namespace detail
 
 }  // namespace pipewright::os

@@ -43,8 +43,7 @@ using Known = std::unordered_map<pid_t, unsigned long long>;
 
 // The scope's processes among our descendants (see the top of subreaper.h).
 util::Expected<std::vector<ProcEntry>> scope_members(const ProcessScope& scope, Known& known) {
-  PW_TRY(table, list_processes());
-  std::vector<ProcEntry> below = descendants_of(table, ::getpid());
+  PW_TRY(below, list_own_descendants());
   std::vector<pid_t> groups = scope.groups();
   // A member carries the scope's id, or is in one of its groups without carrying
   // another scope's id (a recorded group id may since have been reused by a step of
@@ -180,7 +179,7 @@ util::Expected<LeftoverReport> kill_leftover_descendants(const ProcessScope& sco
   {
     PW_TRY(members, scope_members(scope, known));
     // Nothing of the scope left (the common case): nothing can fork a new member,
-    // so the rescans below would find nothing either. Each scan reads all of /proc.
+    // so the rescans below would find nothing either. Each scan walks our subtree.
     if (members.empty()) return report;
     report.reaped += reap_members(members);
     std::vector<Target> targets = open_targets(members);
@@ -209,11 +208,10 @@ util::Expected<size_t> reap_orphans() {
   // No exited child at all (the common case): nothing to reap, no need to read /proc.
   siginfo_t info{};
   if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return 0;
-  PW_TRY(table, list_processes());
-  const pid_t self = ::getpid();
+  PW_TRY(children, list_own_children());
   size_t reaped = 0;
-  for (const auto& e : table) {
-    if (e.ppid == self && e.zombie() && reap_if_orphan(e.pid)) ++reaped;
+  for (const auto& e : children) {
+    if (e.zombie() && reap_if_orphan(e.pid)) ++reaped;
   }
   return reaped;
 }

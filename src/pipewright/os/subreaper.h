@@ -9,7 +9,10 @@
 // 1. The engine is a child subreaper (become_child_subreaper()). An orphaned process
 //    is then reparented to us instead of init, so EVERY process a step ever started
 //    stays among our descendants for as long as it lives: the search space is the
-//    subtree below our pid in /proc, never the whole machine.
+//    subtree below our pid, never the whole machine. We walk it down from our pid
+//    through /proc/<pid>/task/<tid>/children (list_own_descendants(); a kernel
+//    without those files falls back to reading every /proc/<pid>/stat), reading
+//    only our descendants' entries.
 // 2. Each job owns a ProcessScope. spawn() with a scope (a) records the step's
 //    process group and (b) puts RUNNER_TRACKING_ID=<unique id> into the step's
 //    environment (the variable GitHub's runner uses for the same purpose), which

@@ -1,15 +1,19 @@
 // Leftover processes: found through the scope's groups and tracking id, ended, reaped;
-// other scopes' processes and our own children left alone. Real processes; the only
-// waits are polls with generous safety nets.
+// other scopes' processes and our own children left alone, both with our subtree
+// walked through /proc's children files and with the full scan of /proc that kernels
+// without them use. Real processes; the only waits are polls with generous safety nets.
 #include "pipewright/os/subreaper.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <thread>
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -20,10 +24,18 @@
 #include "pipewright/os/process.h"
 
 namespace pipewright::os {
+
+// Names the listing in test names and failure messages.
+void PrintTo(ProcListing listing, std::ostream* out) {
+  *out << (listing == ProcListing::children_files ? "children_files" : "full_scan");
+}
+
 namespace {
 
 using namespace std::chrono_literals;
 using ::testing::Contains;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
 
 bool alive(pid_t pid) {
   auto entry = read_proc_entry(pid);
@@ -50,7 +62,7 @@ bool eventually(F condition) {
   return true;
 }
 
-class SubreaperTest : public ::testing::Test {
+class SubreaperFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(become_child_subreaper());
@@ -59,7 +71,9 @@ class SubreaperTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(m_dir);
   }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
+  void TearDown() override {
+    if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
+  }
 
   SpawnOptions step(const std::string& script, ProcessScope* scope) const {
     SpawnOptions options;
@@ -85,11 +99,33 @@ class SubreaperTest : public ::testing::Test {
   std::filesystem::path m_dir;
 };
 
-TEST_F(SubreaperTest, BecomesASubreaper) {
+// Every leftover test runs with each way of listing our descendants.
+class SubreaperTest : public SubreaperFixture, public ::testing::WithParamInterface<ProcListing> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == ProcListing::children_files && proc_listing() != GetParam())
+      GTEST_SKIP() << "this kernel has no /proc/<pid>/task/<tid>/children";
+    detail::force_proc_listing(GetParam());
+    SubreaperFixture::SetUp();
+  }
+  void TearDown() override {
+    SubreaperFixture::TearDown();
+    detail::force_proc_listing(std::nullopt);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Listing, SubreaperTest,
+                         ::testing::Values(ProcListing::children_files, ProcListing::full_scan),
+                         [](const auto& info) {
+                           return info.param == ProcListing::children_files ? "ChildrenFiles"
+                                                                            : "FullScan";
+                         });
+
+TEST_P(SubreaperTest, BecomesASubreaper) {
   EXPECT_TRUE(is_child_subreaper());
 }
 
-TEST_F(SubreaperTest, ScopeTagsTheEnvironmentAndRecordsTheGroup) {
+TEST_P(SubreaperTest, ScopeTagsTheEnvironmentAndRecordsTheGroup) {
   ProcessScope scope;
   ProcessScope other;
   EXPECT_NE(scope.tracking_id(), other.tracking_id());
@@ -107,7 +143,7 @@ TEST_F(SubreaperTest, ScopeTagsTheEnvironmentAndRecordsTheGroup) {
   EXPECT_EQ(scope.groups(), std::vector<pid_t>{pid});
 }
 
-TEST_F(SubreaperTest, BackgroundSleepIsEndedAndReaped) {
+TEST_P(SubreaperTest, BackgroundSleepIsEndedAndReaped) {
   ProcessScope scope;
   pid_t leftover = run_step_printing_pid("sleep 1000 & echo $!", &scope);
   ASSERT_TRUE(alive(leftover));
@@ -122,7 +158,7 @@ TEST_F(SubreaperTest, BackgroundSleepIsEndedAndReaped) {
   EXPECT_FALSE(exists(leftover));  // gone, and no zombie left
 }
 
-TEST_F(SubreaperTest, DaemonThatLeftTheGroupAndSessionIsFound) {
+TEST_P(SubreaperTest, DaemonThatLeftTheGroupAndSessionIsFound) {
   ProcessScope scope;
   // setsid: a new session and group, so only the tracking id can tie it to the step.
   pid_t daemon = run_step_printing_pid(
@@ -143,7 +179,7 @@ TEST_F(SubreaperTest, DaemonThatLeftTheGroupAndSessionIsFound) {
   EXPECT_TRUE(eventually([&] { return !exists(daemon); }));
 }
 
-TEST_F(SubreaperTest, LeftoverIgnoringSigtermIsKilled) {
+TEST_P(SubreaperTest, LeftoverIgnoringSigtermIsKilled) {
   ProcessScope scope;
   pid_t stubborn = run_step_printing_pid(
       "(trap '' TERM; touch started; while :; do sleep 0.01; done) & "
@@ -159,7 +195,7 @@ TEST_F(SubreaperTest, LeftoverIgnoringSigtermIsKilled) {
   EXPECT_FALSE(exists(stubborn));
 }
 
-TEST_F(SubreaperTest, ForkingLeftoverIsEndedWithEverythingItStarted) {
+TEST_P(SubreaperTest, ForkingLeftoverIsEndedWithEverythingItStarted) {
   ProcessScope scope;
   // Ignores SIGTERM and keeps starting background sleeps while we try to end it.
   pid_t forker = run_step_printing_pid(
@@ -185,7 +221,7 @@ TEST_F(SubreaperTest, ForkingLeftoverIsEndedWithEverythingItStarted) {
   }
 }
 
-TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
+TEST_P(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
   ProcessScope mine;
   ProcessScope theirs;
   pid_t my_leftover = run_step_printing_pid("sleep 1000 & echo $!", &mine);
@@ -226,7 +262,7 @@ TEST_F(SubreaperTest, OtherScopesAndOurOwnChildrenAreLeftAlone) {
   EXPECT_TRUE(alive(unscoped->pid()));
 }
 
-TEST_F(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
+TEST_P(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
   // Outlives its parent (so it is reparented to us), then dies unreaped.
   pid_t orphan = run_step_printing_pid("sleep 1000 & echo $!", nullptr);
   ASSERT_TRUE(eventually([&] { return parent_of(orphan) == ::getpid(); }));
@@ -252,7 +288,7 @@ TEST_F(SubreaperTest, ReapOrphansReapsExitedLeftoversButNotOwnedChildren) {
   EXPECT_EQ(**status, ExitStatus(Exited{5}));
 }
 
-TEST_F(SubreaperTest, ReapingOrphansNeverStealsAnotherThreadsExitStatus) {
+TEST_P(SubreaperTest, ReapingOrphansNeverStealsAnotherThreadsExitStatus) {
   // Threads run steps and check every exit code while another thread keeps reaping
   // orphans and ending a scope's leftovers; a stolen status would fail try_reap.
   std::atomic<bool> stop{false};
@@ -285,6 +321,114 @@ TEST_F(SubreaperTest, ReapingOrphansNeverStealsAnotherThreadsExitStatus) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// A forked child whose second thread started `sleep 1000` (so the sleep is listed in
+// that thread's children file, not the main thread's) and keeps running.
+struct ThreadedChild {
+  pid_t pid = -1;
+  pid_t grandchild = -1;
+};
+
+ThreadedChild fork_threaded_child() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::thread worker([&] {
+      pid_t grandchild = ::fork();
+      if (grandchild == 0) {
+        ::execlp("sleep", "sleep", "1000", nullptr);
+        ::_exit(127);
+      }
+      [[maybe_unused]] ssize_t n = ::write(fds[1], &grandchild, sizeof grandchild);
+      for (;;)
+        ::pause();
+    });
+    for (;;)
+      ::pause();
+  }
+  ::close(fds[1]);
+  ThreadedChild out{child, -1};
+  if (child < 0 || ::read(fds[0], &out.grandchild, sizeof out.grandchild) != sizeof out.grandchild)
+    out.grandchild = -1;
+  ::close(fds[0]);
+  return out;
+}
+
+std::vector<pid_t> sorted_pids(const std::vector<ProcEntry>& entries) {
+  std::vector<pid_t> pids;
+  for (const auto& e : entries)
+    pids.push_back(e.pid);
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+class ProcListingTest : public SubreaperFixture {};
+
+TEST_F(ProcListingTest, ChildrenFilesListWhatTheFullScanLists) {
+  if (proc_listing() != ProcListing::children_files)
+    GTEST_SKIP() << "this kernel has no /proc/<pid>/task/<tid>/children";
+  // A running child with a grandchild.
+  auto parent =
+      spawn(step("sleep 1000 & echo $! > grandchild.tmp; mv grandchild.tmp grandchild; "
+                 "wait",
+                 nullptr));
+  ASSERT_TRUE(parent) << parent.error().message;
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(m_dir / "grandchild"); }));
+  pid_t grandchild = 0;
+  std::ifstream(m_dir / "grandchild") >> grandchild;
+  // An orphan reparented to us, and one that has exited since, still unreaped.
+  pid_t orphan = run_step_printing_pid("sleep 1000 & echo $!", nullptr);
+  pid_t zombie = run_step_printing_pid("sleep 1000 & echo $!", nullptr);
+  ASSERT_TRUE(eventually([&] { return parent_of(orphan) == ::getpid(); }));
+  ASSERT_TRUE(eventually([&] { return parent_of(zombie) == ::getpid(); }));
+  ASSERT_EQ(::kill(zombie, SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] {
+    auto e = read_proc_entry(zombie);
+    return e && e->zombie();
+  }));
+  ThreadedChild threaded = fork_threaded_child();
+  ASSERT_GT(threaded.pid, 0);
+  ASSERT_GT(threaded.grandchild, 0);
+
+  detail::force_proc_listing(ProcListing::children_files);
+  auto walked = list_own_descendants();
+  auto walked_children = list_own_children();
+  detail::force_proc_listing(ProcListing::full_scan);
+  auto scanned = list_own_descendants();
+  auto scanned_children = list_own_children();
+  detail::force_proc_listing(std::nullopt);
+  ASSERT_TRUE(walked && walked_children && scanned && scanned_children);
+
+  EXPECT_EQ(sorted_pids(*walked), sorted_pids(*scanned));
+  EXPECT_EQ(sorted_pids(*walked_children), sorted_pids(*scanned_children));
+  EXPECT_THAT(sorted_pids(*walked), IsSupersetOf({parent->pid(), grandchild, orphan, zombie,
+                                                  threaded.pid, threaded.grandchild}));
+  EXPECT_THAT(sorted_pids(*walked_children),
+              IsSupersetOf({parent->pid(), orphan, zombie, threaded.pid}));
+  EXPECT_THAT(sorted_pids(*walked_children), Not(Contains(grandchild)));
+  EXPECT_THAT(sorted_pids(*walked_children), Not(Contains(threaded.grandchild)));
+  for (const auto& e : *walked) {
+    if (e.pid == threaded.grandchild) {
+      EXPECT_EQ(e.ppid, threaded.pid);
+    }
+    if (e.pid == zombie) {
+      EXPECT_TRUE(e.zombie());
+    }
+  }
+
+  // Clean up: everything dies and is reaped.
+  ::kill(threaded.grandchild, SIGKILL);
+  ::kill(threaded.pid, SIGKILL);
+  ::kill(orphan, SIGKILL);
+  EXPECT_TRUE(parent->signal_group(SIGKILL));  // with the grandchild
+  EXPECT_TRUE(parent->wait());
+  EXPECT_TRUE(eventually([&] {
+    (void)reap_orphans();
+    return !exists(threaded.pid) && !exists(threaded.grandchild) && !exists(orphan) &&
+           !exists(zombie) && !exists(grandchild);
+  }));
+}
+
 TEST(ProcTableTest, ParsesOurOwnEntryAndFindsDescendants) {
   auto self = read_proc_entry(::getpid());
   ASSERT_TRUE(self);
@@ -292,6 +436,7 @@ TEST(ProcTableTest, ParsesOurOwnEntryAndFindsDescendants) {
   EXPECT_EQ(self->pgid, ::getpgrp());
   EXPECT_EQ(self->sid, ::getsid(0));
   EXPECT_GT(self->start_time, 0u);
+  EXPECT_GE(self->num_threads, 1);
   EXPECT_FALSE(read_proc_entry(0));
 
   std::vector<ProcEntry> table = {
