@@ -58,17 +58,16 @@ void RunRecorder::job_started(const exec::JobInfo& j) {
 
 void RunRecorder::step_started(const exec::JobInfo& j, int index, std::string_view name) {
   std::lock_guard lock(m_mutex);
+  start_step_locked(j, index, name, store::StepLog::open);
+}
+
+void RunRecorder::start_step_locked(const exec::JobInfo& j, int index, std::string_view name,
+                                    store::StepLog log) {
   if (!m_jobs.contains(j.instance)) return;
-  auto id = m_store.start_step(m_jobs[j.instance], index, name, now());
-  if (!id) return note(id.error());
-  OpenStep step;
-  step.id = *id;
-  auto log = m_store.open_step_log(*id);
-  if (log)
-    step.log = std::move(*log);
-  else
-    note(log.error());
-  m_steps[{j.instance, index}] = std::move(step);
+  auto start = m_store.start_step(m_jobs[j.instance], index, name, now(), log);
+  if (!start) return note(start.error());
+  if (start->log_error) note(*start->log_error);
+  m_steps[{j.instance, index}] = OpenStep{start->id, std::move(start->log)};
 }
 
 void RunRecorder::step_line(const exec::JobInfo& j, int index, std::string_view line) {
@@ -93,8 +92,10 @@ void RunRecorder::step_group(const exec::JobInfo& j, int index, std::string_view
 
 void RunRecorder::step_finished(const exec::JobInfo& j, int index, std::string_view name,
                                 const exec::StepEnd& e) {
-  if (e.outcome == exec::Result::skipped) step_started(j, index, name);
   std::lock_guard lock(m_mutex);
+  // A skipped step never started: it is recorded now, without a log (it has no output).
+  if (e.outcome == exec::Result::skipped && !find_step(j.instance, index))
+    start_step_locked(j, index, name, store::StepLog::none);
   OpenStep* step = find_step(j.instance, index);
   if (!step) return;
   store::StepEnd end;

@@ -39,6 +39,9 @@ class RunRecorder : public exec::EventSink {
     store::StepId id = 0;
     std::unique_ptr<store::LogWriter> log;
   };
+  // Records the step (and opens its log with StepLog::open). Called with m_mutex held.
+  void start_step_locked(const exec::JobInfo& j, int index, std::string_view name,
+                         store::StepLog log);
   void note(const util::Error& error);
   OpenStep* find_step(size_t instance, int index);
 

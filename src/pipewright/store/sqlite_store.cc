@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -151,7 +152,9 @@ class SqliteStore final : public Store {
                                 "VALUES (?, ?, ?, ?, 'queued')"));
     insert.bind(run, job.job_id, job.name, job.matrix_json);
     PW_TRY_VOID(insert.run());
-    return m_db.last_insert_rowid();
+    JobId id = m_db.last_insert_rowid();
+    m_jobs[id] = KnownJob{run};
+    return id;
   }
 
   util::Expected<void> start_job(JobId job, TimePoint started_at) override {
@@ -161,40 +164,46 @@ class SqliteStore final : public Store {
 
   util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
                                   TimePoint finished_at) override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_jobs.erase(job);  // its steps are done; keeps the map to the jobs in progress
+    }
     return update("job", job,
                   "UPDATE jobs SET status = 'completed', result = ?, reason = ?, finished_at = ? "
                   "WHERE id = ?",
                   to_string(result), reason, to_ms(finished_at), job);
   }
 
-  util::Expected<StepId> start_step(JobId job, int index, std::string_view name,
-                                    TimePoint started_at) override {
+  // The INSERT comes first so that a taken index fails before any log is touched (it
+  // would truncate the live log of the step that holds it); the log is created inside
+  // the same transaction, so the step row and its log_ref are one write.
+  util::Expected<StepStart> start_step(JobId job, int index, std::string_view name,
+                                       TimePoint started_at, StepLog log) override {
     std::lock_guard lock(m_mutex);
-    PW_TRY(insert,
-           m_db.prepare("INSERT INTO steps (job_id, idx, name, started_at) VALUES (?, ?, ?, ?)"));
-    insert.bind(job, index, name, to_ms(started_at));
-    PW_TRY_VOID(insert.run());
-    return m_db.last_insert_rowid();
-  }
-
-  util::Expected<std::unique_ptr<LogWriter>> open_step_log(StepId step) override {
-    std::lock_guard lock(m_mutex);
-    PW_TRY(query, m_db.prepare("SELECT j.run_id, j.id, s.idx FROM steps s "
-                               "JOIN jobs j ON j.id = s.job_id WHERE s.id = ?"));
-    query.bind(step);
-    PW_TRY(found, query.step());
-    if (!found) return util::fail(fmt::format("history: no step with id {}", step));
-    std::string dir = fmt::format("logs/{}/{}", query.integer(0), query.integer(1));
-    std::string ref = fmt::format("{}/{}.log.zst", dir, query.integer(2));
-    std::error_code ec;
-    std::filesystem::create_directories(m_dir + "/" + dir, ec);
-    if (ec) return util::fail(fmt::format("cannot create {}/{}: {}", m_dir, dir, ec.message()));
-    PW_TRY(writer, LogWriter::create(m_dir + "/" + ref));
-    PW_TRY(set_ref, m_db.prepare("UPDATE steps SET log_ref = ? WHERE id = ?"));
-    set_ref.bind(ref, step);
-    PW_TRY_VOID(set_ref.run());
-    writer->attach(m_flusher);
-    return writer;
+    StepStart start;
+    if (log == StepLog::none) {
+      PW_TRY_VOID(insert_step(job, index, name, started_at, ""));
+      start.id = m_db.last_insert_rowid();
+      return start;
+    }
+    PW_TRY(known, known_job(job));
+    std::string dir = fmt::format("logs/{}/{}", known->run, job);
+    std::string ref = fmt::format("{}/{}.log.zst", dir, index);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    PW_TRY_VOID(insert_step(job, index, name, started_at, ref));
+    start.id = m_db.last_insert_rowid();
+    auto writer = create_log(*known, dir, ref);
+    if (writer) {
+      start.log = std::move(*writer);
+    } else {
+      start.log_error = std::move(writer.error());
+      PW_TRY(clear_ref, m_db.prepare("UPDATE steps SET log_ref = '' WHERE id = ?"));
+      clear_ref.bind(start.id);
+      PW_TRY_VOID(clear_ref.run());
+    }
+    PW_TRY_VOID(tx.commit());
+    if (start.log) start.log->attach(m_flusher);
+    return start;
   }
 
   util::Expected<void> finish_step(StepId step, const StepEnd& end) override {
@@ -309,6 +318,45 @@ class SqliteStore final : public Store {
   const std::string& data_dir() const override { return m_dir; }
 
  private:
+  // A job this store has seen: its run (for the log path) and whether its log directory
+  // exists, so a step's start needs neither a SELECT nor a stat.
+  struct KnownJob {
+    RunId run = 0;
+    bool log_dir_made = false;
+  };
+
+  // The job from the map, else (a job added by another store instance) from the
+  // database. Fails when the job is unknown. Called with m_mutex held.
+  util::Expected<KnownJob*> known_job(JobId job) {
+    if (auto it = m_jobs.find(job); it != m_jobs.end()) return &it->second;
+    PW_TRY(query, m_db.prepare("SELECT run_id FROM jobs WHERE id = ?"));
+    query.bind(job);
+    PW_TRY(found, query.step());
+    if (!found) return util::fail(fmt::format("history: no job with id {}", job));
+    return &(m_jobs[job] = KnownJob{query.integer(0)});
+  }
+
+  util::Expected<void> insert_step(JobId job, int index, std::string_view name,
+                                   TimePoint started_at, std::string_view log_ref) {
+    PW_TRY(insert, m_db.prepare("INSERT INTO steps (job_id, idx, name, started_at, log_ref) "
+                                "VALUES (?, ?, ?, ?, ?)"));
+    insert.bind(job, index, name, to_ms(started_at), log_ref);
+    return insert.run();
+  }
+
+  // Creates the log `ref` in `dir` (both relative to the data dir), making the
+  // directory on the job's first log only.
+  util::Expected<std::unique_ptr<LogWriter>> create_log(KnownJob& job, const std::string& dir,
+                                                        const std::string& ref) {
+    if (!job.log_dir_made) {
+      std::error_code ec;
+      std::filesystem::create_directories(m_dir + "/" + dir, ec);
+      if (ec) return util::fail(fmt::format("cannot create {}/{}: {}", m_dir, dir, ec.message()));
+      job.log_dir_made = true;
+    }
+    return LogWriter::create(m_dir + "/" + ref);
+  }
+
   // Runs an UPDATE of one row; fails when no row has that id.
   template <class... Args>
   util::Expected<void> update(std::string_view what, int64_t id, std::string_view sql,
@@ -389,6 +437,7 @@ class SqliteStore final : public Store {
   sql::Database m_db;
   ProcessIdentity m_self;
   std::shared_ptr<LogFlusher> m_flusher;
+  std::unordered_map<JobId, KnownJob> m_jobs;  // jobs in progress (until finish_job)
 };
 
 }  // namespace

@@ -21,6 +21,15 @@
 
 namespace pipewright::store {
 
+// Whether start_step opens a log for the step (skipped steps have none).
+enum class StepLog { open, none };
+
+struct StepStart {
+  StepId id = 0;
+  std::unique_ptr<LogWriter> log;        // null without StepLog::open or on log_error
+  std::optional<util::Error> log_error;  // why the log could not be created
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -38,13 +47,15 @@ class Store {
   // Marks the job completed; `reason` says why when skipped or cancelled ('' otherwise).
   virtual util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
                                           TimePoint finished_at) = 0;
-  // Records step `index` (0-based) of a job as started. Fails if the index is taken.
-  virtual util::Expected<StepId> start_step(JobId job, int index, std::string_view name,
-                                            TimePoint started_at) = 0;
-  // Creates (or truncates) the step's log, logs/<run>/<job>/<index>.log.zst under the
-  // data dir (<job> is the JobId), flushed in the background while it is open. Append
-  // whole lines, already masked. The writer must not outlive the store.
-  virtual util::Expected<std::unique_ptr<LogWriter>> open_step_log(StepId step) = 0;
+  // Records step `index` (0-based) of a job as started, in one write. With
+  // StepLog::open it also creates (or truncates) the step's log,
+  // logs/<run>/<job>/<index>.log.zst under the data dir (<job> is the JobId), flushed
+  // in the background while it is open: append whole lines, already masked; the writer
+  // must not outlive the store. Fails (touching no log) when the job is unknown or the
+  // index is taken. A log that cannot be created does not fail the step: it is recorded
+  // without a log and StepStart::log_error says why.
+  virtual util::Expected<StepStart> start_step(JobId job, int index, std::string_view name,
+                                               TimePoint started_at, StepLog log) = 0;
   // Records how the step ended, with its log size from LogWriter::close().
   virtual util::Expected<void> finish_step(StepId step, const StepEnd& end) = 0;
   // Adds an annotation to a run (optionally tied to a job and step).

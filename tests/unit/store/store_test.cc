@@ -58,27 +58,28 @@ TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
   ASSERT_TRUE(build && test && deploy);
   ASSERT_TRUE(store->start_job(*build, at(1100)));
 
-  auto checkout = store->start_step(*build, 0, "Checkout", at(1200));
-  ASSERT_TRUE(checkout);
-  auto log = store->open_step_log(*checkout);
-  ASSERT_TRUE(log) << log.error().message;
-  ASSERT_TRUE((*log)->append("cloning\n"));
-  ASSERT_TRUE((*log)->append("done\n"));
-  auto stats = (*log)->close();
+  auto checkout_start = store->start_step(*build, 0, "Checkout", at(1200), StepLog::open);
+  ASSERT_TRUE(checkout_start) << checkout_start.error().message;
+  ASSERT_TRUE(checkout_start->log);
+  EXPECT_FALSE(checkout_start->log_error);
+  StepId checkout = checkout_start->id;
+  LogWriter& log = *checkout_start->log;
+  ASSERT_TRUE(log.append("cloning\n"));
+  ASSERT_TRUE(log.append("done\n"));
+  auto stats = log.close();
   ASSERT_TRUE(stats);
-  ASSERT_TRUE(store->finish_step(*checkout, {Result::success, Result::success, at(1300), *stats}));
+  ASSERT_TRUE(store->finish_step(checkout, {Result::success, Result::success, at(1300), *stats}));
 
-  auto compile = store->start_step(*build, 1, "Compile", at(1300));
-  ASSERT_TRUE(compile);
-  auto compile_log = store->open_step_log(*compile);
-  ASSERT_TRUE(compile_log);
-  ASSERT_TRUE((*compile_log)->append("main.c:3: error: oops\n"));
-  auto compile_stats = (*compile_log)->close();
+  auto compile_start = store->start_step(*build, 1, "Compile", at(1300), StepLog::open);
+  ASSERT_TRUE(compile_start && compile_start->log);
+  StepId compile = compile_start->id;
+  ASSERT_TRUE(compile_start->log->append("main.c:3: error: oops\n"));
+  auto compile_stats = compile_start->log->close();
   ASSERT_TRUE(
-      store->finish_step(*compile, {Result::failure, Result::success, at(1400), *compile_stats}));
-  ASSERT_TRUE(store->add_step_summary(*compile, "## Build\n1 warning\n"));
+      store->finish_step(compile, {Result::failure, Result::success, at(1400), *compile_stats}));
+  ASSERT_TRUE(store->add_step_summary(compile, "## Build\n1 warning\n"));
   ASSERT_TRUE(store->add_annotation(
-      run->id, {Severity::error, "main.c", 3, 5, "Compile", "oops", *build, *compile}));
+      run->id, {Severity::error, "main.c", 3, 5, "Compile", "oops", *build, compile}));
   ASSERT_TRUE(store->add_annotation(run->id, {Severity::warning, "", 0, 0, "", "general", {}, {}}));
   ASSERT_TRUE(store->finish_job(*build, Result::success, "", at(1500)));
   ASSERT_TRUE(store->finish_job(*test, Result::cancelled, "the run was cancelled", at(1500)));
@@ -128,16 +129,16 @@ TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
   EXPECT_EQ(d.annotations[0].file, "main.c");
   EXPECT_EQ(d.annotations[0].line, 3);
   EXPECT_EQ(d.annotations[0].column, 5);
-  EXPECT_EQ(d.annotations[0].step, *compile);
+  EXPECT_EQ(d.annotations[0].step, compile);
   EXPECT_EQ(d.annotations[1].severity, Severity::warning);
   EXPECT_EQ(d.annotations[1].job, std::nullopt);
   ASSERT_EQ(d.summaries.size(), 1u);
-  EXPECT_EQ(d.summaries[0].step, *compile);
+  EXPECT_EQ(d.summaries[0].step, compile);
   EXPECT_EQ(d.summaries[0].markdown, "## Build\n1 warning\n");
 
-  EXPECT_EQ(*reader->step_log_text(*checkout), "cloning\ndone\n");
-  EXPECT_EQ(*reader->step_log_text(*checkout, {1, 1}), "done\n");
-  EXPECT_EQ(*reader->step_log_text(*compile), "main.c:3: error: oops\n");
+  EXPECT_EQ(*reader->step_log_text(checkout), "cloning\ndone\n");
+  EXPECT_EQ(*reader->step_log_text(checkout, {1, 1}), "done\n");
+  EXPECT_EQ(*reader->step_log_text(compile), "main.c:3: error: oops\n");
   EXPECT_FALSE(reader->step_log_text(9999));
   EXPECT_EQ(*reader->run_detail(9999), std::nullopt);
 }
@@ -148,17 +149,91 @@ TEST_F(StoreTest, UpdatesOfUnknownRowsFail) {
   EXPECT_FALSE(store->finish_run(42, Result::success, at(1)));
   EXPECT_FALSE(store->start_job(42, at(1)));
   EXPECT_FALSE(store->add_job(42, {"a", "a", ""}));  // foreign key
-  EXPECT_FALSE(store->open_step_log(42));
+  EXPECT_FALSE(store->start_step(42, 0, "orphan", at(1), StepLog::open));
+  EXPECT_FALSE(store->start_step(42, 0, "orphan", at(1), StepLog::none));  // foreign key
+  EXPECT_FALSE(store->finish_step(42, {Result::success, Result::success, at(1), {}}));
+}
+
+TEST_F(StoreTest, ATakenStepIndexFailsAndLeavesTheFirstStepsLogAlone) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
   auto run = store->begin_run(push_run("ci.yml"));
   auto job = store->add_job(run->id, {"a", "a", ""});
-  ASSERT_TRUE(store->start_step(*job, 0, "one", at(1)));
-  auto duplicate = store->start_step(*job, 0, "again", at(2));
-  EXPECT_FALSE(duplicate);
-  auto no_log = store->start_step(*job, 1, "quiet", at(3));
-  ASSERT_TRUE(no_log);
-  auto text = store->step_log_text(*no_log);
+  ASSERT_TRUE(run && job);
+  auto first = store->start_step(*job, 0, "one", at(1), StepLog::open);
+  ASSERT_TRUE(first && first->log);
+  ASSERT_TRUE(first->log->append("first\n"));
+  EXPECT_FALSE(store->start_step(*job, 0, "again", at(2), StepLog::open));
+  EXPECT_FALSE(store->start_step(*job, 0, "again", at(2), StepLog::none));
+  ASSERT_TRUE(first->log->close());
+  EXPECT_EQ(*store->step_log_text(first->id), "first\n");
+  auto detail = store->run_detail(run->id);
+  ASSERT_TRUE(detail && *detail);
+  ASSERT_EQ((*detail)->jobs[0].steps.size(), 1u);
+  EXPECT_EQ((*detail)->jobs[0].steps[0].name, "one");
+}
+
+TEST_F(StoreTest, AStepWithoutALogHasNoFile) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto run = store->begin_run(push_run("ci.yml"));
+  auto job = store->add_job(run->id, {"a", "a", ""});
+  ASSERT_TRUE(run && job);
+  auto quiet = store->start_step(*job, 0, "quiet", at(3), StepLog::none);
+  ASSERT_TRUE(quiet);
+  EXPECT_FALSE(quiet->log);
+  EXPECT_FALSE(quiet->log_error);
+  ASSERT_TRUE(store->finish_step(quiet->id, {Result::skipped, Result::skipped, at(4), {}}));
+  auto text = store->step_log_text(quiet->id);
   ASSERT_FALSE(text);
   EXPECT_NE(text.error().message.find("has no log"), std::string::npos);
+  auto detail = store->run_detail(run->id);
+  ASSERT_TRUE(detail && *detail);
+  EXPECT_EQ((*detail)->jobs[0].steps[0].log_ref, "");
+  EXPECT_FALSE(std::filesystem::exists(dir() + "/logs/" + std::to_string(run->id)));
+}
+
+// The log cannot be created (its job's directory is a file): the step is still
+// recorded, without a log, and the reason comes back.
+TEST_F(StoreTest, ALogThatCannotBeCreatedStillRecordsTheStep) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  auto run = store->begin_run(push_run("ci.yml"));
+  auto job = store->add_job(run->id, {"a", "a", ""});
+  ASSERT_TRUE(run && job);
+  std::string run_dir = dir() + "/logs/" + std::to_string(run->id);
+  std::filesystem::create_directories(run_dir);
+  std::FILE* blocker = std::fopen((run_dir + "/" + std::to_string(*job)).c_str(), "w");
+  ASSERT_TRUE(blocker);
+  std::fclose(blocker);
+
+  auto start = store->start_step(*job, 0, "build", at(1), StepLog::open);
+  ASSERT_TRUE(start) << start.error().message;
+  EXPECT_FALSE(start->log);
+  ASSERT_TRUE(start->log_error);
+  EXPECT_NE(start->log_error->message.find("cannot create"), std::string::npos)
+      << start->log_error->message;
+  auto text = store->step_log_text(start->id);
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find("has no log"), std::string::npos);
+}
+
+// A job added by another store (another process) is found in the database.
+TEST_F(StoreTest, StepsOfAJobAddedByAnotherStoreGetTheirLogUnderItsRun) {
+  auto adder = open_store(dir());
+  auto recorder = open_store(dir());
+  ASSERT_TRUE(adder && recorder);
+  (void)adder->begin_run(push_run("other.yml"));  // run ids and job ids differ
+  auto run = adder->begin_run(push_run("ci.yml"));
+  auto job = adder->add_job(run->id, {"a", "a", ""});
+  ASSERT_TRUE(run && job);
+  auto start = recorder->start_step(*job, 2, "test", at(1), StepLog::open);
+  ASSERT_TRUE(start && start->log) << (start ? start->log_error->message : start.error().message);
+  ASSERT_TRUE(start->log->append("ok\n"));
+  ASSERT_TRUE(start->log->close());
+  EXPECT_TRUE(std::filesystem::exists(dir() + "/logs/" + std::to_string(run->id) + "/" +
+                                      std::to_string(*job) + "/2.log.zst"));
+  EXPECT_EQ(*adder->step_log_text(start->id), "ok\n");
 }
 
 TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
@@ -200,16 +275,16 @@ TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
     auto run = (*store)->begin_run(push_run("ci.yml"));
     auto job = (*store)->add_job(run->id, {"build", "build", ""});
     if (!job || !(*store)->start_job(*job, at(1100))) ::_exit(4);
-    auto step = (*store)->start_step(*job, 0, "Long", at(1200));
-    auto log = (*store)->open_step_log(*step);
-    if (!log) ::_exit(5);
+    auto step = (*store)->start_step(*job, 0, "Long", at(1200), StepLog::open);
+    if (!step || !step->log) ::_exit(5);
+    auto& log = step->log;
     for (int i = 0; i < 100; ++i)
-      (void)(*log)->append("line " + std::to_string(i) + "\n");
-    if (!(*log)->flush()) ::_exit(6);
-    int64_t ids[2] = {run->id, *step};
+      (void)log->append("line " + std::to_string(i) + "\n");
+    if (!log->flush()) ::_exit(6);
+    int64_t ids[2] = {run->id, step->id};
     if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(7);
     for (int i = 100;; ++i) {
-      (void)(*log)->append("line " + std::to_string(i) + "\n");
+      (void)log->append("line " + std::to_string(i) + "\n");
       if (i % 1000 == 0) ::usleep(1000);
     }
   }
@@ -294,18 +369,17 @@ TEST_F(StoreTest, ConcurrentJobsWriteRecordsAndLogs) {
       auto job = store->add_job(run->id, {"job" + std::to_string(j), "job", ""});
       if (!job || !store->start_job(*job, at(1000))) return fail("job");
       for (int s = 0; s < k_steps; ++s) {
-        auto step = store->start_step(*job, s, "step", at(1000 + s));
+        auto step = store->start_step(*job, s, "step", at(1000 + s), StepLog::open);
         if (!step) return fail("start_step: " + step.error().message);
-        auto log = store->open_step_log(*step);
-        if (!log) return fail("open_step_log: " + log.error().message);
+        if (!step->log) return fail("start_step log: " + step->log_error->message);
         for (int l = 0; l < k_lines; ++l) {
-          if (!(*log)->append(job_line(j, s, l))) return fail("append");
+          if (!step->log->append(job_line(j, s, l))) return fail("append");
         }
-        auto stats = (*log)->close();
+        auto stats = step->log->close();
         if (!stats) return fail("close");
-        if (!store->finish_step(*step, {Result::success, Result::success, at(2000), *stats}))
+        if (!store->finish_step(step->id, {Result::success, Result::success, at(2000), *stats}))
           return fail("finish_step");
-        if (!store->add_annotation(run->id, {Severity::notice, "", 0, 0, "", "n", *job, *step}))
+        if (!store->add_annotation(run->id, {Severity::notice, "", 0, 0, "", "n", *job, step->id}))
           return fail("annotation");
       }
       if (!store->finish_job(*job, Result::success, "", at(3000))) fail("finish_job");
