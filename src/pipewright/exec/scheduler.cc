@@ -201,12 +201,17 @@ class Scheduler {
   void loop() {
     std::unique_lock lock(m_mutex);
     while (true) {
+      // A job that ends while this pass runs (reap_finished unlocks to join) must not
+      // wait for the next poll: the wait below returns at once when one did.
+      uint64_t finished_before = m_jobs_finished;
       check_cancel();
       reap_finished(lock);
       resolve_waiting();
       start_ready();
       if (all_done()) break;
-      m_cv.wait_for(lock, std::chrono::milliseconds(50));
+      // The timeout notices cancellation and slots freed by other runs.
+      m_cv.wait_for(lock, std::chrono::milliseconds(50),
+                    [&] { return m_jobs_finished != finished_before; });
     }
   }
 
@@ -545,6 +550,7 @@ class Scheduler {
         std::lock_guard lock(m_mutex);
         best->result = std::move(result);
         best->finished = true;
+        ++m_jobs_finished;
         m_cv.notify_all();
       });
     }
@@ -793,6 +799,7 @@ class Scheduler {
   std::vector<std::unique_ptr<Instance>> m_instances;
   std::mutex m_mutex;
   std::condition_variable m_cv;
+  uint64_t m_jobs_finished = 0;  // counts job threads that ended (wakes the loop)
   int m_cancel_level = 0;
   size_t m_next_instance = 0;
 };
