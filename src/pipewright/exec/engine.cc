@@ -105,7 +105,13 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   sink.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
   auto executor = make_host_executor();
-  auto outcome = schedule_run(run, *executor, settings.scheduler);
+  auto outcome = [&] {
+    DirectoryJanitor janitor;  // its destructor waits for the last job's directories
+    run.janitor = &janitor;
+    auto scheduled = schedule_run(run, *executor, settings.scheduler);
+    run.janitor = nullptr;
+    return scheduled;
+  }();
   if (!scratch.empty()) {
     std::filesystem::remove(run.scratch_dir, ec);
     std::filesystem::remove(scratch, ec);  // only when empty (no other run)

@@ -103,7 +103,8 @@ class JobExecution : public actions::ActionHost {
     ServicesStart services = start_services();
     if (services.result == Result::skipped) {
       m_services.stop({});
-      remove_job_directories(m_dirs);
+      m_step_reuse.forget_files();
+      remove_job_directories(m_dirs, m_run.janitor);
       result.result = Result::skipped;
       result.reason = services.reason;
       return result;
@@ -125,11 +126,12 @@ class JobExecution : public actions::ActionHost {
     if (services.result == Result::failure) result.reason = services.reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
+    m_step_reuse.forget_files();  // their directory goes now
     if (keep && !m_run.bind) {
       result.kept_workspace = m_dirs.workspace;
-      remove_job_scratch(m_dirs);
+      remove_job_scratch(m_dirs, m_run.janitor);
     } else {
-      remove_job_directories(m_dirs);
+      remove_job_directories(m_dirs, m_run.janitor);
     }
     return result;
   }

@@ -22,6 +22,8 @@
 
 namespace pipewright::exec {
 
+class DirectoryJanitor;
+
 // Cancellation of one job. A graceful request interrupts the running step (SIGINT,
 // then escalation) and makes cancelled() true for the steps after it, which still run
 // when their `if` says so (always(), cancelled()); a kill request ends everything at
@@ -58,6 +60,7 @@ struct RunContext {
   std::vector<std::string> workspace_files;  // relative to source_dir
   std::string jobs_dir;                      // parent of per-job directories
   std::string scratch_dir;                   // parent of per-job scratch dirs ('' = in RUNNER_TEMP)
+  DirectoryJanitor* janitor = nullptr;       // removes finished jobs' directories (null: at once)
   bool bind = false;
   bool keep = false;
   bool verbose = false;

@@ -63,6 +63,8 @@ class StepReuse {
   StepReuse(const StepReuse&) = delete;
   StepReuse& operator=(const StepReuse&) = delete;
   ~StepReuse();  // removes the files still kept
+  // Forgets the kept files without removing them (their directory is about to go).
+  void forget_files() { files = {}; }
 
   struct File {
     std::string path;

@@ -69,15 +69,62 @@ util::Expected<JobDirectories> create_job_directories(
   return dirs;
 }
 
-void remove_job_directories(const JobDirectories& dirs) {
-  remove_job_scratch(dirs);
-  std::error_code ec;
-  if (!dirs.root.empty()) fs::remove_all(dirs.root, ec);
+DirectoryJanitor::DirectoryJanitor() : m_thread([this] { work(); }) {}
+
+DirectoryJanitor::~DirectoryJanitor() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_cv.notify_all();
+  m_thread.join();
 }
 
-void remove_job_scratch(const JobDirectories& dirs) {
+void DirectoryJanitor::remove(std::vector<std::string> paths) {
+  {
+    std::lock_guard lock(m_mutex);
+    for (std::string& path : paths)
+      m_queue.push_back(std::move(path));
+  }
+  m_cv.notify_all();
+}
+
+void DirectoryJanitor::work() {
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) return;  // stopping, and everything is gone
+    std::string path = std::move(m_queue.front());
+    m_queue.pop_front();
+    lock.unlock();
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    lock.lock();
+  }
+}
+
+namespace {
+
+void remove_paths(std::vector<std::string> paths, DirectoryJanitor* janitor) {
+  std::erase(paths, std::string());
+  if (janitor) return janitor->remove(std::move(paths));
   std::error_code ec;
-  if (dirs.scratch != dirs.temp) fs::remove_all(dirs.scratch, ec);
+  for (const std::string& path : paths)
+    fs::remove_all(path, ec);
+}
+
+std::string scratch_of(const JobDirectories& dirs) {
+  return dirs.scratch != dirs.temp ? dirs.scratch : "";
+}
+
+}  // namespace
+
+void remove_job_directories(const JobDirectories& dirs, DirectoryJanitor* janitor) {
+  remove_paths({scratch_of(dirs), dirs.root}, janitor);
+}
+
+void remove_job_scratch(const JobDirectories& dirs, DirectoryJanitor* janitor) {
+  remove_paths({scratch_of(dirs)}, janitor);
 }
 
 }  // namespace pipewright::exec

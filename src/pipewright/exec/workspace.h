@@ -3,7 +3,11 @@
 // and a scratch dir in memory for the steps' scripts and file-command files.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipewright/util/error.h"
@@ -35,9 +39,34 @@ util::Expected<JobDirectories> create_job_directories(
     const std::string& parent, const std::string& scratch_parent, const std::string& name,
     const std::string& source, const std::vector<std::string>& files, bool bind);
 
-// Removes the job's directories (temp only with bind). Errors are ignored.
-void remove_job_directories(const JobDirectories& dirs);
+// Removes directories on a thread of its own, so that a job's end (and with it the
+// start of the jobs that need it) does not wait for the filesystem: deleting is slow on
+// some (ext4 without a journal marks each freed inode for the next creates to skip).
+// The destructor waits until everything queued is gone.
+class DirectoryJanitor {
+ public:
+  DirectoryJanitor();
+  ~DirectoryJanitor();
+  DirectoryJanitor(const DirectoryJanitor&) = delete;
+  DirectoryJanitor& operator=(const DirectoryJanitor&) = delete;
+
+  // Queues `paths` for removal (whole trees; errors are ignored).
+  void remove(std::vector<std::string> paths);
+
+ private:
+  void work();
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::string> m_queue;
+  bool m_stopping = false;
+  std::thread m_thread;
+};
+
+// Removes the job's directories (temp only with bind), through `janitor` when given.
+// Errors are ignored.
+void remove_job_directories(const JobDirectories& dirs, DirectoryJanitor* janitor = nullptr);
 // Removes the job's scratch dir only (a kept workspace keeps its RUNNER_TEMP).
-void remove_job_scratch(const JobDirectories& dirs);
+void remove_job_scratch(const JobDirectories& dirs, DirectoryJanitor* janitor = nullptr);
 
 }  // namespace pipewright::exec
