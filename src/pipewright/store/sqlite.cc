@@ -30,6 +30,14 @@ void Statement::bind_one(int index, std::string_view value) {
   sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+void Statement::bind_one(int index, Blob value) {
+  // A null data pointer would bind NULL, so an empty blob is bound explicitly.
+  if (value.bytes.empty())
+    sqlite3_bind_zeroblob(m_stmt, index, 0);
+  else
+    sqlite3_bind_blob64(m_stmt, index, value.bytes.data(), value.bytes.size(), SQLITE_TRANSIENT);
+}
+
 void Statement::bind_one(int index, std::nullopt_t) {
   sqlite3_bind_null(m_stmt, index);
 }
@@ -66,6 +74,14 @@ bool Statement::is_null(int column) const {
 std::optional<int64_t> Statement::optional_integer(int column) const {
   if (is_null(column)) return std::nullopt;
   return integer(column);
+}
+
+std::optional<std::string> Statement::optional_blob(int column) const {
+  if (is_null(column)) return std::nullopt;
+  const void* data = sqlite3_column_blob(m_stmt, column);
+  if (!data) return std::string();  // a zero-length blob
+  return std::string(static_cast<const char*>(data),
+                     static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)));
 }
 
 util::Expected<Database> Database::open(const std::string& path, int busy_timeout_ms) {

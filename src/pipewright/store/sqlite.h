@@ -22,6 +22,11 @@ namespace pipewright::store::sql {
 // text (a step of a run prepares the same few statements each time).
 using StatementCache = std::unordered_map<std::string, std::vector<sqlite3_stmt*>>;
 
+// Bytes bound as a BLOB rather than TEXT (no UTF-8 meaning; may hold zeros).
+struct Blob {
+  std::string_view bytes;
+};
+
 class Statement {
  public:
   // With `cache`, the statement goes back there under `key` (reset) instead of
@@ -36,7 +41,7 @@ class Statement {
   Statement& operator=(Statement&&) = delete;
   ~Statement();
 
-  // Binds parameters 1..n in order (integers, text, nullopt for NULL).
+  // Binds parameters 1..n in order (integers, text, Blob, nullopt for NULL).
   template <class... Args>
   Statement& bind(Args&&... args) {
     int index = 0;
@@ -52,6 +57,8 @@ class Statement {
   std::string text(int column) const;
   bool is_null(int column) const;
   std::optional<int64_t> optional_integer(int column) const;
+  // A BLOB column; nullopt for NULL (an empty blob is an empty string).
+  std::optional<std::string> optional_blob(int column) const;
 
  private:
   void bind_one(int index, int64_t value);
@@ -59,6 +66,7 @@ class Statement {
   void bind_one(int index, std::string_view value);
   void bind_one(int index, const std::string& value) { bind_one(index, std::string_view(value)); }
   void bind_one(int index, const char* value) { bind_one(index, std::string_view(value)); }
+  void bind_one(int index, Blob value);
   void bind_one(int index, std::nullopt_t);
   template <class T>
   void bind_one(int index, const std::optional<T>& value) {
