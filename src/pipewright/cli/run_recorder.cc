@@ -25,8 +25,10 @@ store::Severity to_store(exec::AnnotationLevel level) {
 }  // namespace
 
 RunRecorder::~RunRecorder() {
+  // Steps that never finished: destroying their writers puts their output in files
+  // (close() would hand it back, with no finish_step to store it).
   for (auto& [key, step] : m_steps)
-    if (step.log) (void)step.log->close();
+    step.log.reset();
 }
 
 void RunRecorder::note(const util::Error& error) {
@@ -103,11 +105,11 @@ void RunRecorder::step_finished(const exec::JobInfo& j, int index, std::string_v
   end.conclusion = to_store(e.conclusion);
   end.finished_at = now();
   if (step->log) {
-    auto stats = step->log->close();
-    if (stats)
-      end.log = *stats;
+    auto closed = step->log->close();  // a short log comes back whole, for finish_step
+    if (closed)
+      end.log = std::move(*closed);
     else
-      note(stats.error());
+      note(closed.error());
     step->log.reset();
   }
   if (auto r = m_store.finish_step(step->id, end); !r) note(r.error());

@@ -1,9 +1,11 @@
-// Reading step logs back: picks the frame to start from with the index, then streams
-// the decompressed bytes of the requested lines through fixed buffers.
+// Reading step logs back, from a file or from inline bytes: for a file, picks the frame
+// to start from with the index; then one decoder streams the decompressed bytes of the
+// requested lines through fixed buffers.
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -109,33 +111,29 @@ class RangeFilter {
   const std::function<void(std::string_view)>& m_sink;
 };
 
-}  // namespace
+// Compressed input for decode(): the next chunk, empty at the end.
+using ReadMore = std::function<util::Expected<std::string_view>()>;
 
-util::Expected<void> read_log(const std::string& path, LineRange range,
-                              const std::function<void(std::string_view)>& sink) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0)
-    return util::fail(fmt::format("cannot read log {}: {}", path, std::strerror(errno)));
-  FrameStart start = range.first > 0 ? start_for(load_index(path), range.first) : FrameStart{};
-  if (::lseek(file.fd, start.compressed, SEEK_SET) < 0)
-    return util::fail(fmt::format("cannot read log {}: {}", path, std::strerror(errno)));
-
+// Decompresses what `read_more` yields, a stream that starts at line `start_line`, and
+// passes the bytes of `range` to `sink`. `name` says which log in errors.
+util::Expected<void> decode(const ReadMore& read_more, int64_t start_line, LineRange range,
+                            const std::function<void(std::string_view)>& sink,
+                            std::string_view name) {
   DCtx dctx;
   if (!dctx.ctx) return util::fail("cannot create a zstd decompression context (out of memory)");
-  std::vector<char> in_buffer(ZSTD_DStreamInSize());
   std::vector<char> out_buffer(ZSTD_DStreamOutSize());
-  RangeFilter filter(start.newlines, range, sink);
+  RangeFilter filter(start_line, range, sink);
+  auto damaged = [&](size_t status) {
+    return util::fail(fmt::format("log {} is damaged: {}", name, ZSTD_getErrorName(status)));
+  };
   while (!filter.done()) {
-    ssize_t n = ::read(file.fd, in_buffer.data(), in_buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return util::fail(fmt::format("cannot read log {}: {}", path, std::strerror(errno)));
-    if (n == 0) break;  // the end, or a frame cut short by a crash: keep what decoded
-    ZSTD_inBuffer in{in_buffer.data(), static_cast<size_t>(n), 0};
+    PW_TRY(input, read_more());
+    if (input.empty()) break;  // the end, or a frame cut short by a crash: keep what decoded
+    ZSTD_inBuffer in{input.data(), input.size(), 0};
     while (in.pos < in.size && !filter.done()) {
       ZSTD_outBuffer out{out_buffer.data(), out_buffer.size(), 0};
       size_t status = ZSTD_decompressStream(dctx.ctx, &out, &in);
-      if (ZSTD_isError(status))
-        return util::fail(fmt::format("log {} is damaged: {}", path, ZSTD_getErrorName(status)));
+      if (ZSTD_isError(status)) return damaged(status);
       filter.feed(std::string_view(out_buffer.data(), out.pos));
     }
     // Drain output the decoder still holds for input already consumed.
@@ -144,13 +142,49 @@ util::Expected<void> read_log(const std::string& path, LineRange range,
       ZSTD_inBuffer none{nullptr, 0, 0};
       ZSTD_outBuffer out{out_buffer.data(), out_buffer.size(), 0};
       size_t status = ZSTD_decompressStream(dctx.ctx, &out, &none);
-      if (ZSTD_isError(status))
-        return util::fail(fmt::format("log {} is damaged: {}", path, ZSTD_getErrorName(status)));
+      if (ZSTD_isError(status)) return damaged(status);
       filter.feed(std::string_view(out_buffer.data(), out.pos));
       if (out.pos < out.size) break;
     }
   }
   return {};
+}
+
+}  // namespace
+
+util::Expected<void> read_log(const std::string& path, LineRange range,
+                              const std::function<void(std::string_view)>& sink) {
+  auto cannot_read = [&] {
+    return util::fail(fmt::format("cannot read log {}: {}", path, std::strerror(errno)));
+  };
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) return cannot_read();
+  FrameStart start = range.first > 0 ? start_for(load_index(path), range.first) : FrameStart{};
+  if (::lseek(file.fd, start.compressed, SEEK_SET) < 0) return cannot_read();
+  std::vector<char> in_buffer(ZSTD_DStreamInSize());
+  ReadMore read_more = [&]() -> util::Expected<std::string_view> {
+    for (;;) {
+      ssize_t n = ::read(file.fd, in_buffer.data(), in_buffer.size());
+      if (n >= 0) return std::string_view(in_buffer.data(), static_cast<size_t>(n));
+      if (errno != EINTR) return cannot_read();
+    }
+  };
+  return decode(read_more, start.newlines, range, sink, path);
+}
+
+// An inline log is at most one frame (ending a frame moves a log to its file): no index.
+util::Expected<void> read_inline_log(std::string_view zstd, LineRange range,
+                                     const std::function<void(std::string_view)>& sink) {
+  ReadMore read_more = [rest = zstd]() mutable -> util::Expected<std::string_view> {
+    return std::exchange(rest, std::string_view());
+  };
+  return decode(read_more, 0, range, sink, "stored inline");
+}
+
+util::Expected<std::string> read_inline_log_text(std::string_view zstd, LineRange range) {
+  std::string text;
+  PW_TRY_VOID(read_inline_log(zstd, range, [&](std::string_view bytes) { text.append(bytes); }));
+  return text;
 }
 
 util::Expected<std::string> read_log_text(const std::string& path, LineRange range) {

@@ -104,31 +104,18 @@ class ContextPool {
 
 util::Expected<std::unique_ptr<LogWriter>> LogWriter::create(const std::string& path,
                                                              LogOptions options) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return std::unexpected(io_error("create", path));
-  // The index is only created once a second frame starts; a stale one must not stay.
-  std::string index_path = path + ".idx";
-  if (::unlink(index_path.c_str()) != 0 && errno != ENOENT) {
-    auto error = io_error("remove", index_path);
-    ::close(fd);
-    return std::unexpected(error);
-  }
   ContextPool::Entry context = ContextPool::instance().take();
-  if (!context.cctx) {
-    ::close(fd);
-    return util::fail("cannot create a zstd compression context (out of memory)");
-  }
+  if (!context.cctx) return util::fail("cannot create a zstd compression context (out of memory)");
   ZSTD_CCtx_setParameter(context.cctx, ZSTD_c_compressionLevel, options.level);
   ZSTD_CCtx_setParameter(context.cctx, ZSTD_c_checksumFlag, 1);
   return std::unique_ptr<LogWriter>(
-      new LogWriter(path, options, fd, context.cctx, std::move(context.out)));
+      new LogWriter(path, options, context.cctx, std::move(context.out)));
 }
 
-LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cctx,
+LogWriter::LogWriter(std::string path, LogOptions options, ZSTD_CCtx* cctx,
                      std::unique_ptr<char[]> out)
     : m_path(std::move(path)),
       m_options(options),
-      m_fd(fd),
       m_cctx(cctx),
       m_out(std::move(out)),
       m_out_size(ZSTD_CStreamOutSize()),
@@ -137,7 +124,8 @@ LogWriter::LogWriter(std::string path, LogOptions options, int fd, ZSTD_CCtx* cc
 LogWriter::~LogWriter() {
   if (m_flusher) m_flusher->remove(this);
   std::lock_guard lock(m_mutex);
-  (void)close_locked();
+  // Nobody takes the bytes of an inline log any more: they go to the file.
+  (void)close_locked(HeldOutput::to_file);
 }
 
 void LogWriter::attach(std::shared_ptr<LogFlusher> flusher) {
@@ -161,6 +149,44 @@ util::Expected<void> LogWriter::write_out(const void* data, size_t size, int fd,
   return {};
 }
 
+// Moves the log from memory to its file: creates (truncates) it, removes a stale index
+// (the index is only created once a second frame starts) and writes what was held.
+// A failure is kept: the log cannot be stored, and holding more would grow without bound.
+util::Expected<void> LogWriter::create_file() {
+  if (m_in_file) return {};
+  if (m_failed) return std::unexpected(*m_failed);
+  int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  util::Expected<void> created =
+      fd < 0 ? std::unexpected(io_error("create", m_path)) : util::Expected<void>{};
+  std::string index_path = m_path + ".idx";
+  if (created && ::unlink(index_path.c_str()) != 0 && errno != ENOENT)
+    created = std::unexpected(io_error("remove", index_path));
+  if (created) created = write_out(m_held.data(), m_held.size(), fd, m_path);
+  if (!created) {
+    if (fd >= 0) ::close(fd);
+    m_failed = created.error();
+    std::string().swap(m_held);
+    return created;
+  }
+  m_fd = fd;
+  m_in_file = true;
+  std::string().swap(m_held);  // give the memory back: a file log may run for hours
+  return {};
+}
+
+// Sends compressed output to the file, or holds it while there is none and it is small.
+util::Expected<void> LogWriter::emit(std::string_view compressed) {
+  if (!m_in_file) {
+    m_held.append(compressed);
+    m_compressed += static_cast<int64_t>(compressed.size());
+    if (m_held.size() > m_options.inline_bytes) return create_file();
+    return {};
+  }
+  PW_TRY_VOID(write_out(compressed.data(), compressed.size(), m_fd, m_path));
+  m_compressed += static_cast<int64_t>(compressed.size());
+  return {};
+}
+
 // Runs the compressor over `input` with `mode` (ZSTD_e_continue, _flush or _end) and
 // writes whatever it produces; for _flush and _end, until the compressor is drained.
 util::Expected<void> LogWriter::compress(std::string_view input, int mode) {
@@ -170,8 +196,7 @@ util::Expected<void> LogWriter::compress(std::string_view input, int mode) {
     ZSTD_outBuffer out{m_out.get(), m_out_size, 0};
     size_t remaining = ZSTD_compressStream2(m_cctx, &out, &in, directive);
     if (ZSTD_isError(remaining)) return std::unexpected(zstd_error(remaining, m_path));
-    PW_TRY_VOID(write_out(m_out.get(), out.pos, m_fd, m_path));
-    m_compressed += static_cast<int64_t>(out.pos);
+    PW_TRY_VOID(emit(std::string_view(m_out.get(), out.pos)));
     bool done = directive == ZSTD_e_continue ? in.pos == in.size : remaining == 0;
     if (done) return {};
   }
@@ -196,6 +221,7 @@ util::Expected<void> LogWriter::begin_frame_if_needed() {
 util::Expected<void> LogWriter::append(std::string_view bytes) {
   std::lock_guard lock(m_mutex);
   if (m_closed) return util::fail(fmt::format("cannot append to {}: it is closed", m_path));
+  if (m_failed) return std::unexpected(*m_failed);
   const size_t frame = std::max<size_t>(m_options.frame_bytes, 1);
   while (!bytes.empty()) {
     // End the frame at the first newline past frame_bytes; without one, at 4x.
@@ -213,6 +239,8 @@ util::Expected<void> LogWriter::append(std::string_view bytes) {
       }
     }
     std::string_view piece = bytes.substr(0, take);
+    // An ended frame counts as flushed, so it must be in the file.
+    if (end_frame) PW_TRY_VOID(create_file());
     PW_TRY_VOID(begin_frame_if_needed());
     PW_TRY_VOID(compress(piece, end_frame ? ZSTD_e_end : ZSTD_e_continue));
     m_stats.bytes += static_cast<int64_t>(piece.size());
@@ -233,6 +261,7 @@ util::Expected<void> LogWriter::append(std::string_view bytes) {
 
 util::Expected<void> LogWriter::flush_locked() {
   if (m_closed || m_unflushed == 0) return {};
+  PW_TRY_VOID(create_file());  // flushed output must survive a crash: memory does not
   PW_TRY_VOID(compress({}, ZSTD_e_flush));
   m_unflushed = 0;
   m_last_flush = std::chrono::steady_clock::now();
@@ -250,20 +279,26 @@ util::Expected<void> LogWriter::flush_if_due(std::chrono::steady_clock::time_poi
   return flush_locked();
 }
 
-util::Expected<LogStats> LogWriter::close_locked() {
-  if (m_closed) return m_stats;
-  util::Expected<void> ended = m_frame_in > 0 ? compress({}, ZSTD_e_end) : util::Expected<void>{};
-  m_closed = true;
-  ::close(m_fd);
-  if (m_index_fd >= 0) ::close(m_index_fd);
-  ContextPool::instance().give_back({std::exchange(m_cctx, nullptr), std::move(m_out)});
-  if (!ended) return std::unexpected(ended.error());
-  return m_stats;
+util::Expected<ClosedLog> LogWriter::close_locked(HeldOutput held) {
+  if (!m_closed) {
+    util::Expected<void> ended = m_failed ? std::unexpected(*m_failed) : util::Expected<void>{};
+    if (ended && m_frame_in > 0) ended = compress({}, ZSTD_e_end);
+    if (ended && held == HeldOutput::to_file && !m_held.empty()) ended = create_file();
+    m_closed = true;
+    if (m_fd >= 0) ::close(std::exchange(m_fd, -1));
+    if (m_index_fd >= 0) ::close(std::exchange(m_index_fd, -1));
+    ContextPool::instance().give_back({std::exchange(m_cctx, nullptr), std::move(m_out)});
+    if (!ended) m_failed = ended.error();
+  }
+  if (m_failed) return std::unexpected(*m_failed);
+  ClosedLog closed{m_stats, std::nullopt};
+  if (!m_in_file) closed.inline_zstd = m_held;
+  return closed;
 }
 
-util::Expected<LogStats> LogWriter::close() {
+util::Expected<ClosedLog> LogWriter::close() {
   std::lock_guard lock(m_mutex);
-  return close_locked();
+  return close_locked(HeldOutput::hand_back);
 }
 
 LogStats LogWriter::stats() const {

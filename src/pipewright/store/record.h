@@ -88,12 +88,19 @@ struct LogStats {
   int64_t lines = 0;
 };
 
+// What LogWriter::close() hands back: the log's size and, for a log that never
+// needed its file (short, never flushed), the whole log as zstd frames.
+struct ClosedLog {
+  LogStats stats;
+  std::optional<std::string> inline_zstd;  // nullopt: the log is in its file
+};
+
 // How a step ended: outcome before continue-on-error, conclusion after it.
 struct StepEnd {
   Result outcome = Result::success;
   Result conclusion = Result::success;
   TimePoint finished_at;
-  LogStats log;
+  ClosedLog log;  // from LogWriter::close(); empty for a step without a log
 };
 
 struct StepRecord {

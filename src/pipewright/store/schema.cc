@@ -82,6 +82,11 @@ CREATE INDEX jobs_by_run ON jobs(run_id);
 CREATE INDEX annotations_by_run ON annotations(run_id);
 CREATE INDEX summaries_by_step ON step_summaries(step_id);
 )sql"},
+    // Short step logs live in their row (zstd frames, as in a log file) instead of
+    // a file each; NULL: the log, if any, is the file at log_ref.
+    {3, R"sql(
+ALTER TABLE steps ADD COLUMN log_inline BLOB;
+)sql"},
 };
 
 }  // namespace

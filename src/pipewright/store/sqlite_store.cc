@@ -1,13 +1,16 @@
 // Store on SQLite: one connection per process, guarded by a mutex (record writes are
-// small; logs go to files outside the lock). WAL mode and a busy timeout let several
+// small; logs go to files outside the lock, and a short log reaches its row in
+// finish_step's UPDATE, already compressed). WAL mode and a busy timeout let several
 // pipewright processes share the database; run numbers are assigned inside an
 // IMMEDIATE transaction so two processes never hand out the same one.
+#include <cerrno>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/schema.h"
@@ -207,11 +210,13 @@ class SqliteStore final : public Store {
   }
 
   util::Expected<void> finish_step(StepId step, const StepEnd& end) override {
+    std::optional<sql::Blob> inline_log;
+    if (end.log.inline_zstd) inline_log = sql::Blob{*end.log.inline_zstd};
     return update("step", step,
                   "UPDATE steps SET outcome = ?, conclusion = ?, finished_at = ?, log_bytes = ?, "
-                  "log_lines = ? WHERE id = ?",
+                  "log_lines = ?, log_inline = ? WHERE id = ?",
                   to_string(end.outcome), to_string(end.conclusion), to_ms(end.finished_at),
-                  end.log.bytes, end.log.lines, step);
+                  end.log.stats.bytes, end.log.stats.lines, inline_log, step);
   }
 
   util::Expected<void> add_annotation(RunId run, const Annotation& a) override {
@@ -303,16 +308,27 @@ class SqliteStore final : public Store {
   util::Expected<void> read_step_log(StepId step, LineRange range,
                                      const std::function<void(std::string_view)>& sink) override {
     std::string ref;
+    std::optional<std::string> inline_log;
+    bool size_recorded = false;
     {
       std::lock_guard lock(m_mutex);
-      PW_TRY(query, m_db.prepare("SELECT log_ref FROM steps WHERE id = ?"));
+      PW_TRY(query, m_db.prepare("SELECT log_ref, log_inline, finished_at IS NOT NULL AND "
+                                 "log_bytes > 0 FROM steps WHERE id = ?"));
       query.bind(step);
       PW_TRY(found, query.step());
       if (!found) return util::fail(fmt::format("history: no step with id {}", step));
       ref = query.text(0);
+      inline_log = query.optional_blob(1);
+      size_recorded = query.integer(2) != 0;
     }
     if (ref.empty()) return util::fail(fmt::format("history: step {} has no log", step));
-    return read_log(m_dir + "/" + ref, range, sink);
+    if (inline_log) return read_inline_log(*inline_log, range, sink);
+    std::string path = m_dir + "/" + ref;
+    auto read = read_log(path, range, sink);
+    // No file and no recorded size: the log never reached its first flush (the step is
+    // running, or its engine died first), so there is nothing to show yet.
+    if (!read && !size_recorded && ::access(path.c_str(), F_OK) != 0 && errno == ENOENT) return {};
+    return read;
   }
 
   const std::string& data_dir() const override { return m_dir; }
@@ -344,8 +360,9 @@ class SqliteStore final : public Store {
     return insert.run();
   }
 
-  // Creates the log `ref` in `dir` (both relative to the data dir), making the
-  // directory on the job's first log only.
+  // A writer for the log `ref` in `dir` (both relative to the data dir), making the
+  // directory on the job's first log only (the file itself comes at the log's first
+  // flush, if ever).
   util::Expected<std::unique_ptr<LogWriter>> create_log(KnownJob& job, const std::string& dir,
                                                         const std::string& ref) {
     if (!job.log_dir_made) {

@@ -3,8 +3,9 @@
 // interface directly; an adapter from exec's event sink will sit on top of it.
 //
 // Thread safety: every method may be called from any thread. Record writes are
-// serialized; step logs are separate files written in parallel. Several processes
-// may share one data directory.
+// serialized; step logs are written in parallel, to separate files or (short ones) to
+// memory, reaching the database in finish_step. Several processes may share one data
+// directory.
 #pragma once
 
 #include <cstdint>
@@ -48,15 +49,17 @@ class Store {
   virtual util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
                                           TimePoint finished_at) = 0;
   // Records step `index` (0-based) of a job as started, in one write. With
-  // StepLog::open it also creates (or truncates) the step's log,
-  // logs/<run>/<job>/<index>.log.zst under the data dir (<job> is the JobId), flushed
-  // in the background while it is open: append whole lines, already masked; the writer
-  // must not outlive the store. Fails (touching no log) when the job is unknown or the
-  // index is taken. A log that cannot be created does not fail the step: it is recorded
-  // without a log and StepStart::log_error says why.
+  // StepLog::open it also opens the step's log, logs/<run>/<job>/<index>.log.zst under
+  // the data dir (<job> is the JobId; the step's log_ref), flushed in the background
+  // while it is open: append whole lines, already masked; the writer must not outlive
+  // the store. The file is created at the log's first flush; a log closed before that
+  // has none and goes to the database with finish_step (log.h). Fails (touching no log)
+  // when the job is unknown or the index is taken. A log that cannot be opened does not
+  // fail the step: it is recorded without a log and StepStart::log_error says why.
   virtual util::Expected<StepStart> start_step(JobId job, int index, std::string_view name,
                                                TimePoint started_at, StepLog log) = 0;
-  // Records how the step ended, with its log size from LogWriter::close().
+  // Records how the step ended, with what LogWriter::close() returned (its size and,
+  // for a log without a file, the log itself), in one write.
   virtual util::Expected<void> finish_step(StepId step, const StepEnd& end) = 0;
   // Adds an annotation to a run (optionally tied to a job and step).
   virtual util::Expected<void> add_annotation(RunId run, const Annotation& annotation) = 0;
@@ -78,8 +81,10 @@ class Store {
   virtual util::Expected<std::optional<RunId>> last_run() = 0;
   // The run_number the next run of `workflow_file` will get (1 for the first).
   virtual util::Expected<int64_t> next_run_number(std::string_view workflow_file) = 0;
-  // Streams lines `range` of a step's log (as stored, i.e. masked) to `sink`.
-  // Fails when the step is unknown or has no log.
+  // Streams lines `range` of a step's log (as stored, i.e. masked) to `sink`, from the
+  // database or the log file. A log whose file was never created (no flush yet, or the
+  // engine died before one) reads as empty. Fails when the step is unknown or has no
+  // log, or its file is missing although the step finished with output.
   virtual util::Expected<void> read_step_log(StepId step, LineRange range,
                                              const std::function<void(std::string_view)>& sink) = 0;
 

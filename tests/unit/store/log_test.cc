@@ -47,22 +47,102 @@ std::string make_lines(int64_t first, int64_t count) {
   return text;
 }
 
+// Output that compresses badly (so it fills zstd blocks fast), in lines.
+std::string noise(size_t bytes) {
+  std::string text;
+  uint64_t x = 42;
+  while (text.size() < bytes) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    text.push_back(text.size() % 100 == 99 ? '\n' : static_cast<char>('!' + (x >> 33) % 90));
+  }
+  return text;
+}
+
+// The log as a store would read it: the inline bytes when close() returned them,
+// else the file.
+util::Expected<std::string> read_back(const ClosedLog& closed, const std::string& file,
+                                      LineRange range = {}) {
+  if (closed.inline_zstd) return read_inline_log_text(*closed.inline_zstd, range);
+  return read_log_text(file, range);
+}
+
 using LogTest = TempDirTest;
 
-TEST_F(LogTest, WritesAndReadsBack) {
+// A short log closed before any flush never touches the disk: close() hands it back.
+TEST_F(LogTest, ShortLogComesBackFromCloseWithoutAFile) {
   auto writer = LogWriter::create(path("a.log.zst"));
   ASSERT_TRUE(writer) << writer.error().message;
   ASSERT_TRUE((*writer)->append("hello\nwor"));
   ASSERT_TRUE((*writer)->append("ld\nno newline"));
-  auto stats = (*writer)->close();
-  ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->bytes, 22);
-  EXPECT_EQ(stats->lines, 3);
-  auto text = read_log_text(path("a.log.zst"));
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->stats.bytes, 22);
+  EXPECT_EQ(closed->stats.lines, 3);
+  ASSERT_TRUE(closed->inline_zstd);
+  EXPECT_FALSE(std::filesystem::exists(path("a.log.zst")));
+  EXPECT_FALSE(std::filesystem::exists(path("a.log.zst.idx")));
+  auto text = read_inline_log_text(*closed->inline_zstd);
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_EQ(*text, "hello\nworld\nno newline");
-  EXPECT_FALSE(std::filesystem::exists(path("a.log.zst.idx")));  // one frame: no index
+  EXPECT_EQ(*read_inline_log_text(*closed->inline_zstd, {1, 1}), "world\n");
+  EXPECT_EQ(*read_inline_log_text(*closed->inline_zstd, {2, -1}), "no newline");
   EXPECT_FALSE((*writer)->append("more"));
+  auto again = (*writer)->close();  // idempotent
+  ASSERT_TRUE(again && again->inline_zstd);
+  EXPECT_EQ(*again->inline_zstd, *closed->inline_zstd);
+}
+
+TEST_F(LogTest, FlushedLogIsAFileAndReadsBack) {
+  auto writer = LogWriter::create(path("f.log.zst"));
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->append("before\n"));
+  ASSERT_TRUE((*writer)->flush());
+  EXPECT_TRUE(std::filesystem::exists(path("f.log.zst")));
+  ASSERT_TRUE((*writer)->append("after\n"));
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(closed->inline_zstd);
+  EXPECT_EQ(*read_log_text(path("f.log.zst")), "before\nafter\n");
+  EXPECT_EQ(*read_log_text(path("f.log.zst"), {1, 1}), "after\n");
+}
+
+// More compressed output than inline_bytes moves the log to its file, flush or not.
+TEST_F(LogTest, LargeLogSpillsToItsFileWithoutAFlush) {
+  LogOptions options;
+  options.flush_bytes = 1 << 30;
+  options.inline_bytes = 4096;
+  auto writer = LogWriter::create(path("s.log.zst"), options);
+  ASSERT_TRUE(writer);
+  std::string text = noise(400 * 1024);
+  ASSERT_TRUE((*writer)->append(text));
+  EXPECT_TRUE(std::filesystem::exists(path("s.log.zst")));
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(closed->inline_zstd);
+  auto back = read_log_text(path("s.log.zst"));
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(*back == text);
+}
+
+// Dropping a writer without close() must not lose what it held in memory.
+TEST_F(LogTest, WriterDestroyedBeforeCloseWritesItsFile) {
+  auto writer = LogWriter::create(path("x.log.zst"));
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->append("unfinished step\n"));
+  writer->reset();
+  EXPECT_EQ(*read_log_text(path("x.log.zst")), "unfinished step\n");
+}
+
+// The file is created late, so that is where a bad path shows; the failure sticks.
+TEST_F(LogTest, AFileThatCannotBeCreatedFailsTheFlushAndLaterCalls) {
+  auto writer = LogWriter::create(path("missing-dir/m.log.zst"));
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE((*writer)->append("held in memory\n"));
+  auto flushed = (*writer)->flush();
+  ASSERT_FALSE(flushed);
+  EXPECT_NE(flushed.error().message.find("cannot create"), std::string::npos);
+  EXPECT_FALSE((*writer)->append("more\n"));
+  EXPECT_FALSE((*writer)->close());
 }
 
 // Line counting looks at eight bytes at a time: bytes next to a newline that
@@ -83,10 +163,10 @@ TEST_F(LogTest, CountsLinesOfBinaryOutputExactly) {
   ASSERT_TRUE(writer);
   for (size_t at = 0; at < bytes.size(); at += 7777)
     ASSERT_TRUE((*writer)->append(std::string_view(bytes).substr(at, 7777)));
-  auto stats = (*writer)->close();
-  ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->lines, newlines + 1);  // the unterminated "tail" counts too
-  auto text = read_log_text(path("b.log.zst"));
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->stats.lines, newlines + 1);  // the unterminated "tail" counts too
+  auto text = read_back(*closed, path("b.log.zst"));
   ASSERT_TRUE(text);
   EXPECT_TRUE(*text == bytes);
 }
@@ -94,8 +174,10 @@ TEST_F(LogTest, CountsLinesOfBinaryOutputExactly) {
 TEST_F(LogTest, EmptyLogReadsAsEmpty) {
   auto writer = LogWriter::create(path("e.log.zst"));
   ASSERT_TRUE(writer);
-  ASSERT_TRUE((*writer)->close());
-  auto text = read_log_text(path("e.log.zst"));
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed && closed->inline_zstd);
+  EXPECT_FALSE(std::filesystem::exists(path("e.log.zst")));
+  auto text = read_inline_log_text(*closed->inline_zstd);
   ASSERT_TRUE(text);
   EXPECT_EQ(*text, "");
 }
@@ -110,7 +192,9 @@ TEST_F(LogTest, LineRangesAcrossManyFrames) {
   // Odd chunk sizes so frames and lines do not line up with appends.
   for (size_t at = 0; at < all.size(); at += 777)
     ASSERT_TRUE((*writer)->append(std::string_view(all).substr(at, 777)));
-  ASSERT_TRUE((*writer)->close());
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(closed->inline_zstd);  // ending a frame moves a log to its file
 
   std::ifstream index(path("r.log.zst.idx"));
   std::string line;
@@ -170,6 +254,9 @@ TEST_F(LogTest, MissingOrCorruptLogsAreErrors) {
   auto junk = read_log_text(path("junk.log.zst"));
   ASSERT_FALSE(junk);
   EXPECT_NE(junk.error().message.find("damaged"), std::string::npos);
+  auto inline_junk = read_inline_log_text("this is not zstd either");
+  ASSERT_FALSE(inline_junk);
+  EXPECT_NE(inline_junk.error().message.find("damaged"), std::string::npos);
 }
 
 TEST_F(LogTest, FlusherMakesAQuietStepsOutputReadable) {
@@ -180,10 +267,12 @@ TEST_F(LogTest, FlusherMakesAQuietStepsOutputReadable) {
   ASSERT_TRUE(writer);
   (*writer)->attach(flusher);
   ASSERT_TRUE((*writer)->append("first line\n"));
-  // Nothing forces a flush but time: the line sits in the compressor until the flusher.
+  // Nothing forces a flush but time: the line sits in memory (no file yet) until the
+  // flusher creates the file.
   std::string seen;
   for (int i = 0; i < 100 && seen.empty(); ++i) {
     std::this_thread::sleep_for(10ms);
+    if (!std::filesystem::exists(path("q.log.zst"))) continue;
     auto text = read_log_text(path("q.log.zst"));
     ASSERT_TRUE(text) << text.error().message;
     seen = *text;
@@ -199,9 +288,7 @@ TEST_F(LogTest, UnflushedDataIsNotVisibleYet) {
   auto writer = LogWriter::create(path("u.log.zst"), options);
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->append("pending\n"));
-  auto before = read_log_text(path("u.log.zst"));
-  ASSERT_TRUE(before);
-  EXPECT_EQ(*before, "");
+  EXPECT_FALSE(std::filesystem::exists(path("u.log.zst")));
   ASSERT_TRUE((*writer)->flush());
   auto after = read_log_text(path("u.log.zst"));
   ASSERT_TRUE(after);
@@ -252,10 +339,11 @@ TEST_F(LogTest, FiftyMegabytesWithBoundedMemory) {
     bytes += static_cast<int64_t>(chunk.size());
     ASSERT_TRUE((*writer)->append(chunk));
   }
-  auto stats = (*writer)->close();
-  ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->bytes, bytes);
-  EXPECT_EQ(stats->lines, line);
+  auto closed = (*writer)->close();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->stats.bytes, bytes);
+  EXPECT_EQ(closed->stats.lines, line);
+  EXPECT_FALSE(closed->inline_zstd);
   EXPECT_LT(std::filesystem::file_size(path("big.log.zst")), static_cast<uintmax_t>(bytes) / 2);
 
   util::Sha256 read;

@@ -1,10 +1,12 @@
 #include "pipewright/store/schema.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "pipewright/store/data_dir.h"
+#include "pipewright/store/log.h"
 #include "pipewright/store/sqlite.h"
 #include "pipewright/store/store.h"
 
@@ -69,6 +71,47 @@ TEST_F(SchemaTest, OldDatabaseKeepsItsRunsWhenMigrated) {
   auto index = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs_by_started'");
   ASSERT_TRUE(index && *index->step());
   EXPECT_EQ(index->integer(0), 1);
+}
+
+// Steps recorded before logs could be inline (schema 2) keep reading from their files.
+TEST_F(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
+  ASSERT_TRUE(prepare_data_dir(dir()));
+  {
+    auto db = sql::Database::open(path("history.db"), 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 2));
+    ASSERT_TRUE(
+        db->exec("INSERT INTO runs (id, workflow_file, workflow_name, run_number, event, ref, sha, "
+                 "status, result, started_at, finished_at, owner_pid, owner_boot_id, owner_start) "
+                 "VALUES (1, 'ci.yml', 'CI', 1, 'push', 'r', 's', 'completed', 'success', 1, 2, 1, "
+                 "'boot', 0);"
+                 "INSERT INTO jobs (id, run_id, job_id, name, status) VALUES (1, 1, 'a', 'a', "
+                 "'completed');"
+                 "INSERT INTO steps (id, job_id, idx, name, outcome, conclusion, started_at, "
+                 "finished_at, log_ref, log_bytes, log_lines) VALUES (1, 1, 0, 'old', 'success', "
+                 "'success', 1, 2, 'logs/1/1/0.log.zst', 11, 2)"));
+  }
+  std::filesystem::create_directories(path("logs/1/1"));
+  {
+    auto writer = LogWriter::create(path("logs/1/1/0.log.zst"));
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE((*writer)->append("old\nsteps\n"));
+    ASSERT_TRUE((*writer)->flush());  // a file, as every log was then
+    ASSERT_TRUE((*writer)->close());
+  }
+  auto store = open_sqlite_store(dir());
+  ASSERT_TRUE(store) << store.error().message;
+  auto detail = (*store)->run_detail(1);
+  ASSERT_TRUE(detail && *detail);
+  EXPECT_EQ((*detail)->jobs[0].steps[0].log_ref, "logs/1/1/0.log.zst");
+  EXPECT_EQ((*detail)->jobs[0].steps[0].log.lines, 2);
+  EXPECT_EQ(*(*store)->step_log_text(1), "old\nsteps\n");
+  EXPECT_EQ(*(*store)->step_log_text(1, {1, 1}), "steps\n");
+  auto db = sql::Database::open(path("history.db"), 1000);
+  ASSERT_TRUE(db);
+  auto column = db->prepare("SELECT log_inline IS NULL FROM steps WHERE id = 1");
+  ASSERT_TRUE(column && *column->step());
+  EXPECT_EQ(column->integer(0), 1);
 }
 
 TEST_F(SchemaTest, NewerDatabaseIsRefused) {

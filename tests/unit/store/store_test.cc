@@ -1,5 +1,6 @@
 #include "pipewright/store/store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -123,7 +124,7 @@ TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
   EXPECT_EQ(step.log.lines, 1);
   EXPECT_EQ(step.log_ref,
             "logs/" + std::to_string(run->id) + "/" + std::to_string(*build) + "/1.log.zst");
-  EXPECT_TRUE(std::filesystem::exists(dir() + "/" + step.log_ref));
+  EXPECT_FALSE(std::filesystem::exists(dir() + "/" + step.log_ref));  // short: stored inline
   EXPECT_TRUE(d.jobs[1].steps.empty());
   ASSERT_EQ(d.annotations.size(), 2u);
   EXPECT_EQ(d.annotations[0].file, "main.c");
@@ -165,7 +166,9 @@ TEST_F(StoreTest, ATakenStepIndexFailsAndLeavesTheFirstStepsLogAlone) {
   ASSERT_TRUE(first->log->append("first\n"));
   EXPECT_FALSE(store->start_step(*job, 0, "again", at(2), StepLog::open));
   EXPECT_FALSE(store->start_step(*job, 0, "again", at(2), StepLog::none));
-  ASSERT_TRUE(first->log->close());
+  auto closed = first->log->close();
+  ASSERT_TRUE(closed);
+  ASSERT_TRUE(store->finish_step(first->id, {Result::success, Result::success, at(3), *closed}));
   EXPECT_EQ(*store->step_log_text(first->id), "first\n");
   auto detail = store->run_detail(run->id);
   ASSERT_TRUE(detail && *detail);
@@ -230,10 +233,206 @@ TEST_F(StoreTest, StepsOfAJobAddedByAnotherStoreGetTheirLogUnderItsRun) {
   auto start = recorder->start_step(*job, 2, "test", at(1), StepLog::open);
   ASSERT_TRUE(start && start->log) << (start ? start->log_error->message : start.error().message);
   ASSERT_TRUE(start->log->append("ok\n"));
+  ASSERT_TRUE(start->log->flush());  // creates the file
   ASSERT_TRUE(start->log->close());
   EXPECT_TRUE(std::filesystem::exists(dir() + "/logs/" + std::to_string(run->id) + "/" +
                                       std::to_string(*job) + "/2.log.zst"));
   EXPECT_EQ(*adder->step_log_text(start->id), "ok\n");
+}
+
+// The regular files under the data dir's logs/ (directories do not count).
+std::vector<std::string> log_files(const std::string& data_dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/logs", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file()) files.push_back(it->path().string());
+  return files;
+}
+
+std::string numbered_lines(int count, std::string_view prefix = "line ") {
+  std::string text;
+  for (int i = 0; i < count; ++i)
+    text += std::string(prefix) + std::to_string(i) + "\n";
+  return text;
+}
+
+// A started step with its log; fails the test (and has no log) when it cannot be made.
+struct OpenedStep {
+  RunId run = 0;
+  StepId id = 0;
+  std::unique_ptr<LogWriter> log;
+};
+
+OpenedStep open_step(Store& store) {
+  OpenedStep opened;
+  auto run = store.begin_run(push_run("ci.yml"));
+  EXPECT_TRUE(run);
+  if (!run) return opened;
+  auto job = store.add_job(run->id, {"a", "a", ""});
+  EXPECT_TRUE(job);
+  if (!job) return opened;
+  auto start = store.start_step(*job, 0, "step", at(1), StepLog::open);
+  EXPECT_TRUE(start && start->log);
+  if (!start || !start->log) return opened;
+  return OpenedStep{run->id, start->id, std::move(start->log)};
+}
+
+TEST_F(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  std::string text = numbered_lines(50);
+  ASSERT_TRUE(step.log->append(text));
+  auto closed = step.log->close();
+  ASSERT_TRUE(closed && closed->inline_zstd);
+  ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
+  EXPECT_EQ(log_files(dir()), std::vector<std::string>{});
+
+  auto reader = open_store(dir());  // as `pipewright logs` would
+  ASSERT_TRUE(reader);
+  auto detail = reader->run_detail(step.run);
+  ASSERT_TRUE(detail && *detail);
+  const StepRecord& record = (*detail)->jobs[0].steps[0];
+  EXPECT_NE(record.log_ref, "");  // tools still see that the step has a log
+  EXPECT_EQ(record.log.bytes, static_cast<int64_t>(text.size()));
+  EXPECT_EQ(record.log.lines, 50);
+  EXPECT_EQ(*reader->step_log_text(step.id), text);
+  EXPECT_EQ(*reader->step_log_text(step.id, {10, 2}), "line 10\nline 11\n");
+  EXPECT_EQ(*reader->step_log_text(step.id, {48, -1}), "line 48\nline 49\n");
+  EXPECT_EQ(*reader->step_log_text(step.id, {60, 5}), "");
+}
+
+TEST_F(StoreTest, EmptyLogIsStoredInlineAndReadsAsEmpty) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  auto closed = step.log->close();
+  ASSERT_TRUE(closed && closed->inline_zstd);
+  ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
+  auto text = store->step_log_text(step.id);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text, "");
+  EXPECT_EQ(log_files(dir()), std::vector<std::string>{});
+}
+
+// A flush (here explicit; the store's flusher does it after 200 ms of quiet) makes
+// the log a file, readable while the step runs and after it ends.
+TEST_F(StoreTest, FlushedLogIsAFileAndReadsBack) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  ASSERT_TRUE(step.log->append(numbered_lines(3)));
+  ASSERT_TRUE(step.log->flush());
+  EXPECT_EQ(log_files(dir()).size(), 1u);
+  auto reader = open_store(dir());
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(*reader->step_log_text(step.id), numbered_lines(3));  // still running
+  ASSERT_TRUE(step.log->append("line 3\n"));
+  auto closed = step.log->close();
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(closed->inline_zstd);
+  ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
+  EXPECT_EQ(*reader->step_log_text(step.id), numbered_lines(4));
+  EXPECT_EQ(*reader->step_log_text(step.id, {2, 1}), "line 2\n");
+}
+
+TEST_F(StoreTest, LargeLogSpillsToAFile) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  std::string text = numbered_lines(40000, "a longer line of build output, number ");
+  ASSERT_TRUE(step.log->append(text));
+  auto closed = step.log->close();
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(closed->inline_zstd);
+  ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
+  auto files = log_files(dir());
+  EXPECT_EQ(std::count_if(files.begin(), files.end(),
+                          [](const std::string& f) { return f.ends_with(".log.zst"); }),
+            1);  // and its index: 1.7 MB is two frames
+  auto back = store->step_log_text(step.id);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(*back == text);
+  EXPECT_EQ(*store->step_log_text(step.id, {39999, 1}),
+            "a longer line of build output, number 39999\n");
+}
+
+// A running step whose log has not been flushed yet has no file: nothing to show.
+TEST_F(StoreTest, RunningStepWithoutAFileYetReadsAsEmpty) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  auto reader = open_store(dir());
+  ASSERT_TRUE(reader);
+  auto text = reader->step_log_text(step.id);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text, "");
+}
+
+// A finished step with output whose file has gone (deleted by hand) is an error, not
+// a silently empty log.
+TEST_F(StoreTest, MissingFileOfAFinishedStepIsAnError) {
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  OpenedStep step = open_step(*store);
+  ASSERT_TRUE(step.log);
+  ASSERT_TRUE(step.log->append("kept\n"));
+  ASSERT_TRUE(step.log->flush());
+  auto closed = step.log->close();
+  ASSERT_TRUE(closed);
+  ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
+  auto files = log_files(dir());
+  ASSERT_EQ(files.size(), 1u);
+  std::filesystem::remove(files[0]);
+  auto text = store->step_log_text(step.id);
+  ASSERT_FALSE(text);
+  EXPECT_NE(text.error().message.find("cannot read log"), std::string::npos);
+}
+
+// The engine dies before the step's first flush: its output was only in memory, so the
+// step reads as empty (not an error). The store's flusher may have run first; then
+// the log is a prefix of what was appended.
+TEST_F(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(report[0]);
+    auto store = open_sqlite_store(dir());
+    if (!store) ::_exit(3);
+    OpenedStep step = open_step(**store);
+    if (!step.log) ::_exit(4);
+    if (!step.log->append(numbered_lines(100))) ::_exit(5);
+    int64_t ids[2] = {step.run, step.id};
+    if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(6);
+    ::raise(SIGKILL);
+    ::_exit(7);
+  }
+  ::close(report[1]);
+  int64_t ids[2] = {0, 0};
+  ssize_t got = ::read(report[0], ids, sizeof ids);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ::close(report[0]);
+  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ids));
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+
+  auto store = open_store(dir());
+  ASSERT_TRUE(store);
+  EXPECT_EQ((*store->run_detail(ids[0]))->run.status, Status::interrupted);
+  auto text = store->step_log_text(ids[1]);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_TRUE(numbered_lines(100).starts_with(*text)) << *text;
+  if (log_files(dir()).empty()) {
+    EXPECT_EQ(*text, "");
+  }
 }
 
 TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
