@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
 #include <set>
 #include <thread>
 #include <utility>
@@ -149,13 +150,19 @@ util::Expected<void> LogWriter::write_out(const void* data, size_t size, int fd,
   return {};
 }
 
-// Moves the log from memory to its file: creates (truncates) it, removes a stale index
-// (the index is only created once a second frame starts) and writes what was held.
+// Moves the log from memory to its file: creates (truncates) it, and its directory when
+// missing (a job whose logs all stay inline never gets one), removes a stale index (the
+// index is only created once a second frame starts) and writes what was held.
 // A failure is kept: the log cannot be stored, and holding more would grow without bound.
 util::Expected<void> LogWriter::create_file() {
   if (m_in_file) return {};
   if (m_failed) return std::unexpected(*m_failed);
   int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(m_path).parent_path(), ec);
+    fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
   util::Expected<void> created =
       fd < 0 ? std::unexpected(io_error("create", m_path)) : util::Expected<void>{};
   std::string index_path = m_path + ".idx";

@@ -190,12 +190,12 @@ class SqliteStore final : public Store {
       return start;
     }
     PW_TRY(known, known_job(job));
-    std::string dir = fmt::format("logs/{}/{}", known->run, job);
-    std::string ref = fmt::format("{}/{}.log.zst", dir, index);
+    // The file (and its directory) come at the log's first flush, if ever.
+    std::string ref = fmt::format("logs/{}/{}/{}.log.zst", known->run, job, index);
     PW_TRY(tx, sql::Transaction::begin(m_db));
     PW_TRY_VOID(insert_step(job, index, name, started_at, ref));
     start.id = m_db.last_insert_rowid();
-    auto writer = create_log(*known, dir, ref);
+    auto writer = LogWriter::create(m_dir + "/" + ref);
     if (writer) {
       start.log = std::move(*writer);
     } else {
@@ -334,11 +334,10 @@ class SqliteStore final : public Store {
   const std::string& data_dir() const override { return m_dir; }
 
  private:
-  // A job this store has seen: its run (for the log path) and whether its log directory
-  // exists, so a step's start needs neither a SELECT nor a stat.
+  // A job this store has seen: its run (for the log path), so that a step's start
+  // needs no SELECT.
   struct KnownJob {
     RunId run = 0;
-    bool log_dir_made = false;
   };
 
   // The job from the map, else (a job added by another store instance) from the
@@ -358,20 +357,6 @@ class SqliteStore final : public Store {
                                 "VALUES (?, ?, ?, ?, ?)"));
     insert.bind(job, index, name, to_ms(started_at), log_ref);
     return insert.run();
-  }
-
-  // A writer for the log `ref` in `dir` (both relative to the data dir), making the
-  // directory on the job's first log only (the file itself comes at the log's first
-  // flush, if ever).
-  util::Expected<std::unique_ptr<LogWriter>> create_log(KnownJob& job, const std::string& dir,
-                                                        const std::string& ref) {
-    if (!job.log_dir_made) {
-      std::error_code ec;
-      std::filesystem::create_directories(m_dir + "/" + dir, ec);
-      if (ec) return util::fail(fmt::format("cannot create {}/{}: {}", m_dir, dir, ec.message()));
-      job.log_dir_made = true;
-    }
-    return LogWriter::create(m_dir + "/" + ref);
   }
 
   // Runs an UPDATE of one row; fails when no row has that id.

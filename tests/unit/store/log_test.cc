@@ -133,9 +133,13 @@ TEST_F(LogTest, WriterDestroyedBeforeCloseWritesItsFile) {
   EXPECT_EQ(*read_log_text(path("x.log.zst")), "unfinished step\n");
 }
 
-// The file is created late, so that is where a bad path shows; the failure sticks.
+// The file is created late (with its directory), so that is where a bad path shows;
+// the failure sticks.
 TEST_F(LogTest, AFileThatCannotBeCreatedFailsTheFlushAndLaterCalls) {
-  auto writer = LogWriter::create(path("missing-dir/m.log.zst"));
+  std::FILE* blocker = std::fopen(path("not-a-dir").c_str(), "w");  // where its dir would go
+  ASSERT_TRUE(blocker);
+  std::fclose(blocker);
+  auto writer = LogWriter::create(path("not-a-dir/m.log.zst"));
   ASSERT_TRUE(writer);
   ASSERT_TRUE((*writer)->append("held in memory\n"));
   auto flushed = (*writer)->flush();
