@@ -65,15 +65,29 @@ util::Expected<StepReuse::File> fresh_file(const std::string& dir, const char* p
   return StepReuse::File{path, static_cast<uint64_t>(st.st_ino)};
 }
 
+// The step's five files: those made ready during the last step, else fresh ones.
 util::Expected<FileCommands> prepare_file_commands(const std::string& dir, StepReuse* reuse) {
   FileCommands commands;
-  std::array<std::optional<StepReuse::File>, 5> none;
-  auto& kept = reuse ? reuse->files : none;
+  StepReuse::FileSet none;
   for (size_t i = 0; i < commands.files.size(); ++i) {
-    PW_TRY(file, fresh_file(dir, k_file_prefixes[i], kept[i]));
+    if (reuse && reuse->ready[i]) {
+      commands.files[i] = std::move(*reuse->ready[i]);
+      reuse->ready[i].reset();
+      continue;
+    }
+    PW_TRY(file, fresh_file(dir, k_file_prefixes[i], reuse ? reuse->kept[i] : none[i]));
     commands.files[i] = std::move(file);
   }
   return commands;
+}
+
+// Makes the next step's files ready (called while a step runs); a file that cannot be
+// made now is made when the next step starts.
+void prepare_next_file_commands(const std::string& dir, StepReuse& reuse) {
+  for (size_t i = 0; i < reuse.ready.size(); ++i) {
+    if (reuse.ready[i]) continue;
+    if (auto file = fresh_file(dir, k_file_prefixes[i], reuse.kept[i])) reuse.ready[i] = *file;
+  }
 }
 
 // What the step wrote to `file` ('' when nothing). A file still empty and still the
@@ -98,7 +112,7 @@ std::string take_file(const StepReuse::File& file, std::optional<StepReuse::File
 std::array<std::string, 5> take_file_commands(const FileCommands& commands, StepReuse* reuse) {
   std::array<std::string, 5> texts;
   for (size_t i = 0; i < texts.size(); ++i)
-    texts[i] = take_file(commands.files[i], reuse ? &reuse->files[i] : nullptr);
+    texts[i] = take_file(commands.files[i], reuse ? &reuse->kept[i] : nullptr);
   return texts;
 }
 
@@ -267,8 +281,9 @@ bool apply_env_file(std::string_view text, const std::string& path, EnvFileKind 
 }  // namespace
 
 StepReuse::~StepReuse() {
-  for (const std::optional<File>& file : files)
-    if (file) ::unlink(file->path.c_str());
+  for (const FileSet* set : {&kept, &ready})
+    for (const std::optional<File>& file : *set)
+      if (file) ::unlink(file->path.c_str());
 }
 
 std::optional<std::string> env_lookup(const EnvList& env, std::string_view name) {
@@ -343,7 +358,13 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   run.cancel = environment.cancel;
   run.grace = environment.grace;
 
-  auto ran = os::run(spawn, run);
+  auto run_it = [&]() -> util::Expected<os::ProcessResult> {
+    PW_TRY(process, os::spawn(spawn));
+    // While the step runs, the next step's files get ready: off the critical path.
+    if (environment.reuse) prepare_next_file_commands(environment.runner_temp, *environment.reuse);
+    return os::run_process(process, run);
+  };
+  auto ran = run_it();
   lines.finish();
   if (!script_path.empty()) ::unlink(script_path.c_str());
   // Read back (and kept or removed) whatever happened, so that no file is left over.

@@ -54,24 +54,27 @@ struct StepOutputHandlers {
 };
 
 // What one job's steps carry over from step to step, so that a trivial step costs
-// little: the file-command files a step left empty (renamed to fresh names for the
-// next step rather than deleted and created again) and the shells found along each
-// PATH. Owned by the job; a job's steps run one at a time.
+// little: the file-command files a step left empty (renamed to fresh names rather than
+// deleted and created again), the next step's files (made ready while the current step
+// runs, so no step waits for them) and the shells found along each PATH. Owned by the
+// job; a job's steps run one at a time.
 class StepReuse {
  public:
   StepReuse() = default;
   StepReuse(const StepReuse&) = delete;
   StepReuse& operator=(const StepReuse&) = delete;
-  ~StepReuse();  // removes the files still kept
-  // Forgets the kept files without removing them (their directory is about to go).
-  void forget_files() { files = {}; }
+  ~StepReuse();  // removes the files still held
+  // Forgets the files held without removing them (their directory is about to go).
+  void forget_files() { kept = ready = {}; }
 
   struct File {
     std::string path;
     uint64_t inode = 0;
   };
-  // One kept file per file command (GITHUB_ENV, _OUTPUT, _PATH, _STEP_SUMMARY, _STATE).
-  std::array<std::optional<File>, 5> files;
+  using FileSet = std::array<std::optional<File>, 5>;  // GITHUB_ENV, _OUTPUT, _PATH,
+                                                       // _STEP_SUMMARY, _STATE
+  FileSet kept;   // left empty by a finished step, to be renamed for a later one
+  FileSet ready;  // empty files under fresh names, for the next step
   // (shell as written, PATH) → the program found; checked again before each use.
   std::map<std::pair<std::string, std::string>, ShellCommand> shells;
 };
