@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/dag: N jobs of `sleep 0.05` in a random DAG (fixed seed) under
 # `pipewright run -p 2` vs. GNU make -j2 running the same commands with the same
-# dependencies. Prints both times and the ratio (target <= 1.05).
+# dependencies. Prints both times and the ratio (target <= 1.05), best of
+# $BENCH_ROUNDS alternating rounds (bench/lib.sh).
 # Usage: bench/dag/run.sh BUILD_DIR [N]
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 build=$(cd "${1:?usage: run.sh BUILD_DIR [N]}" && pwd)
 n=${2:-200}
 pw=$build/src/pipewright/cli/pipewright
@@ -31,11 +33,8 @@ with open("Makefile", "w") as m:
 PY
 git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm x
 export XDG_DATA_HOME=$work/.data CI=true
-now() { date +%s.%N; }
-t0=$(now)
-make -s -j2 >/dev/null
-t1=$(now)
-"$pw" run --bind -p 2 >/dev/null
-t2=$(now)
-awk -v b="$(echo "$t1 - $t0" | bc)" -v p="$(echo "$t2 - $t1" | bc)" -v n="$n" 'BEGIN {
-  printf "dag: %d jobs  make -j2 %.3fs  pipewright -p 2 %.3fs  ratio %.2f (target <= 1.05)\n", n, b, p, p / b }'
+baseline() { make -s -j2; }
+candidate() { "$pw" run --bind -p 2; }
+read -r b p < <(best_times)
+awk -v b="$b" -v p="$p" -v n="$n" -v r="${BENCH_ROUNDS:-3}" 'BEGIN {
+  printf "dag: %d jobs  make -j2 %.3fs  pipewright -p 2 %.3fs  ratio %.2f (target <= 1.05; best of %d)\n", n, b, p, p / b, r }'
