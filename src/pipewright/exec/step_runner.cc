@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include <fcntl.h>
@@ -34,14 +33,11 @@ std::string unique_name() {
   return buf;
 }
 
-// The five file-command files in StepReuse::files order.
+// The five file-command files, in StepReuse::FileSet order.
+enum FileCommand : size_t { k_env, k_output, k_path, k_summary, k_state };
 struct FileCommands {
   std::array<StepReuse::File, 5> files;
-  const std::string& env() const { return files[0].path; }
-  const std::string& output() const { return files[1].path; }
-  const std::string& path() const { return files[2].path; }
-  const std::string& summary() const { return files[3].path; }
-  const std::string& state() const { return files[4].path; }
+  const std::string& operator[](FileCommand which) const { return files[which].path; }
 };
 
 constexpr std::array<const char*, 5> k_file_prefixes = {"set_env_", "set_output_", "add_path_",
@@ -317,7 +313,7 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
     std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
     auto shell = find_shell(step.shell, path, environment.reuse);
     if (!shell) return fail_early(shell.error().message);
-    script_path = environment.runner_temp + "/" + unique_name() + shell->extension;
+    script_path = environment.scratch_dir + "/" + unique_name() + shell->extension;
     if (auto written =
             os::create_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
         !written)
@@ -325,16 +321,16 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
     command = shell_argv(*shell, script_path);
   }
 
-  auto files = prepare_file_commands(environment.runner_temp, environment.reuse);
+  auto files = prepare_file_commands(environment.scratch_dir, environment.reuse);
   if (!files) {
     if (!script_path.empty()) ::unlink(script_path.c_str());
     return fail_early(files.error().message);
   }
-  env_set(env, "GITHUB_ENV", files->env());
-  env_set(env, "GITHUB_OUTPUT", files->output());
-  env_set(env, "GITHUB_PATH", files->path());
-  env_set(env, "GITHUB_STEP_SUMMARY", files->summary());
-  env_set(env, "GITHUB_STATE", files->state());
+  env_set(env, "GITHUB_ENV", (*files)[k_env]);
+  env_set(env, "GITHUB_OUTPUT", (*files)[k_output]);
+  env_set(env, "GITHUB_PATH", (*files)[k_path]);
+  env_set(env, "GITHUB_STEP_SUMMARY", (*files)[k_summary]);
+  env_set(env, "GITHUB_STATE", (*files)[k_state]);
 
   CommandSettings settings =
       command_settings_from_env([&](std::string_view name) { return env_lookup(env, name); });
@@ -361,7 +357,7 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   auto run_it = [&]() -> util::Expected<os::ProcessResult> {
     PW_TRY(process, os::spawn(spawn));
     // While the step runs, the next step's files get ready: off the critical path.
-    if (environment.reuse) prepare_next_file_commands(environment.runner_temp, *environment.reuse);
+    if (environment.reuse) prepare_next_file_commands(environment.scratch_dir, *environment.reuse);
     return os::run_process(process, run);
   };
   auto ran = run_it();
@@ -386,14 +382,14 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   // Environment files apply even when the step failed (as on GitHub).
   const Masker& masker = *environment.masker;
   bool files_ok =
-      apply_env_file(texts[0], files->env(), EnvFileKind::env, result.env, handlers, masker);
-  files_ok &= apply_env_file(texts[1], files->output(), EnvFileKind::output, result.outputs,
+      apply_env_file(texts[k_env], (*files)[k_env], EnvFileKind::env, result.env, handlers, masker);
+  files_ok &= apply_env_file(texts[k_output], (*files)[k_output], EnvFileKind::output,
+                             result.outputs, handlers, masker);
+  files_ok &= apply_env_file(texts[k_state], (*files)[k_state], EnvFileKind::state, result.state,
                              handlers, masker);
-  files_ok &=
-      apply_env_file(texts[4], files->state(), EnvFileKind::state, result.state, handlers, masker);
-  for (std::string& line : parse_path_file(texts[2]))
+  for (std::string& line : parse_path_file(texts[k_path]))
     result.path_lines.push_back(std::move(line));
-  std::string& summary = texts[3];
+  std::string& summary = texts[k_summary];
   if (auto too_big = check_step_summary_size(summary.size())) {
     handlers.annotation(Annotation{AnnotationLevel::error, *too_big});
     summary.clear();

@@ -1,5 +1,5 @@
-// Running one process step on this host: a `run:` script written to RUNNER_TEMP with
-// the shell template, or a command line (`node main.js` of a JavaScript action); fresh
+// Running one process step on this host: a `run:` script written to the job's scratch
+// dir with the shell template, or a command line (`node main.js` of a JavaScript action); fresh
 // environment files, the process in its own group (os::run),
 // output split into whole lines, workflow commands processed, every text masked
 // before it leaves, and the environment files read back afterwards.
@@ -81,7 +81,7 @@ class StepReuse {
 
 // The job-wide things a step needs.
 struct StepEnvironment {
-  std::string runner_temp;  // scripts and file-command files go here
+  std::string scratch_dir;  // scripts and file-command files go here (the job's scratch dir)
   Masker* masker = nullptr;
   os::ProcessScope* scope = nullptr;
   const os::CancelToken* cancel = nullptr;

@@ -45,7 +45,7 @@ class StepOutputTest : public ::testing::Test {
     const char* path = std::getenv("PATH");
     step.env = {{"PATH", path ? path : "/usr/bin:/bin"}};
     StepEnvironment environment;
-    environment.runner_temp = m_dir.string();
+    environment.scratch_dir = m_dir.string();
     environment.masker = &masker;
     Seen seen;
     StepOutputHandlers handlers;

@@ -37,7 +37,7 @@ class StepReuseTest : public ::testing::Test {
     const char* path = std::getenv("PATH");
     step.env = {{"PATH", path ? path : "/usr/bin:/bin"}};
     StepEnvironment environment;
-    environment.runner_temp = (m_dir / "scratch").string();
+    environment.scratch_dir = (m_dir / "scratch").string();
     environment.masker = &m_masker;
     environment.reuse = m_reuse.get();
     StepOutputHandlers handlers;
