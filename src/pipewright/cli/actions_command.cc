@@ -4,7 +4,6 @@
 // reusable workflows are read for their own `uses:`. Built-in actions are not fetched
 // (they run natively). One line per entry: fetched / cached / error. Exit codes: 0 all
 // present, 1 an entry failed, 2 usage (no workflows, no cache directory).
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipewright/cli/commands.h"
+#include "pipewright/cli/workflow_files.h"
 #include "pipewright/exec/actions/action_cache.h"
 #include "pipewright/exec/actions/action_ref.h"
 #include "pipewright/exec/actions/builtin.h"
@@ -37,21 +37,6 @@ struct PullOptions {
 
 constexpr int k_exit_failure = 1;
 constexpr int k_exit_usage = 2;
-
-// -W (a file or a directory of *.yml/*.yaml) or <root>/.github/workflows.
-std::vector<std::string> workflow_files(const std::string& given, const std::string& root) {
-  std::string path = given.empty() ? root + "/.github/workflows" : given;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return {path};
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    auto ext = entry.path().extension();
-    if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml"))
-      files.push_back(entry.path().string());
-  }
-  std::ranges::sort(files);
-  return files;
-}
 
 // `text` with its line breaks joined by "; " (git's messages span lines).
 std::string one_line(std::string_view text) {
@@ -139,11 +124,9 @@ int run_pull(const PullOptions& options) {
     return k_exit_usage;
   }
   const std::string& root = repository->info().root;
-  std::vector<std::string> files = workflow_files(options.workflows, root);
-  if (files.empty()) {
-    std::cerr << "pipewright actions pull: no workflow files in "
-              << (options.workflows.empty() ? root + "/.github/workflows" : options.workflows)
-              << "\n";
+  auto files = workflow_files(options.workflows, root);
+  if (!files) {
+    std::cerr << "pipewright actions pull: " << files.error().message << "\n";
     return k_exit_usage;
   }
   auto cache_dir = actions::default_action_cache_dir();
@@ -158,7 +141,7 @@ int run_pull(const PullOptions& options) {
 
   actions::ActionSettings settings;
   Collector collector(root, settings);
-  for (const std::string& file : files)
+  for (const std::string& file : *files)
     collector.add_workflow_file(file);
   bool failed = false;
   // Fetch, then read what was fetched for further references, until nothing is new.

@@ -19,6 +19,7 @@
 #include "pipewright/cli/commands.h"
 #include "pipewright/cli/run_inputs.h"
 #include "pipewright/cli/run_recorder.h"
+#include "pipewright/cli/workflow_files.h"
 #include "pipewright/exec/actions/artifact_store.h"
 #include "pipewright/exec/actions/toolchains.h"
 #include "pipewright/exec/console.h"
@@ -69,26 +70,6 @@ constexpr int k_exit_cancelled = 130;
 
 void error(const std::string& message) {
   std::cerr << "pipewright run: " << message << "\n";
-}
-
-// The workflow files: -W (a file or a directory of *.yml/*.yaml) or
-// <root>/.github/workflows.
-util::Expected<std::vector<std::string>> workflow_files(const std::string& given,
-                                                        const std::string& root) {
-  std::string path = given.empty() ? root + "/.github/workflows" : given;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return std::vector<std::string>{path};
-  if (!fs::is_directory(path, ec))
-    return util::fail("no workflows found: " + path + " does not exist");
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    auto ext = entry.path().extension();
-    if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml"))
-      files.push_back(entry.path().string());
-  }
-  std::ranges::sort(files);
-  if (files.empty()) return util::fail("no workflow files (*.yml, *.yaml) in " + path);
-  return files;
 }
 
 std::string relative_to(const std::string& path, const std::string& root) {

@@ -1,0 +1,16 @@
+// Which workflow files a command works on (`run`, `actions pull`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipewright/util/error.h"
+
+namespace pipewright::cli {
+
+// -W `given` (a file, or a directory of *.yml/*.yaml, sorted) or, when empty,
+// <root>/.github/workflows. Fails when the path does not exist or holds no workflow.
+util::Expected<std::vector<std::string>> workflow_files(const std::string& given,
+                                                        const std::string& root);
+
+}  // namespace pipewright::cli
