@@ -7,41 +7,37 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "pipewright/exec/workspace.h"
+
+#include "unit/temp_dir.h"
 
 namespace pipewright::exec {
 namespace {
 
 namespace fs = std::filesystem;
 
-class JobDirectoriesTest : public ::testing::Test {
+class JobDirectoriesTest : public test_support::TempDirTest {
  protected:
   void SetUp() override {
-    m_root = fs::temp_directory_path() /
-             ("pw-job-dirs-test-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_root / "source");
-    std::ofstream(m_root / "source" / "file.txt") << "content";
+    TempDirTest::SetUp();
+    fs::create_directories(m_dir / "source");
+    std::ofstream(m_dir / "source" / "file.txt") << "content";
   }
-  void TearDown() override { fs::remove_all(m_root); }
 
   JobDirectories create(const std::string& name, bool bind) {
-    auto dirs = create_job_directories((m_root / "jobs").string(), (m_root / "scratch").string(),
-                                       name, (m_root / "source").string(), {"file.txt"}, bind);
+    auto dirs = create_job_directories((m_dir / "jobs").string(), (m_dir / "scratch").string(),
+                                       name, (m_dir / "source").string(), {"file.txt"}, bind);
     EXPECT_TRUE(dirs) << dirs.error().message;
     return dirs ? *dirs : JobDirectories{};
   }
-
-  fs::path m_root;
 };
 
 TEST_F(JobDirectoriesTest, ACopyATempAndAPrivateScratchDir) {
   JobDirectories dirs = create("build-0", false);
   EXPECT_TRUE(fs::exists(fs::path(dirs.workspace) / "file.txt"));
   EXPECT_TRUE(fs::is_directory(dirs.temp));
-  EXPECT_EQ(dirs.scratch, (m_root / "scratch" / "build-0").string());
+  EXPECT_EQ(dirs.scratch, (m_dir / "scratch" / "build-0").string());
   struct stat st {};
   ASSERT_EQ(::stat(dirs.scratch.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u) << "scripts there hold secrets";
@@ -49,12 +45,12 @@ TEST_F(JobDirectoriesTest, ACopyATempAndAPrivateScratchDir) {
 
 TEST_F(JobDirectoriesTest, WithBindTheWorkspaceIsTheSourceAndTempIsTheJobDir) {
   JobDirectories dirs = create("build-0", true);
-  EXPECT_EQ(dirs.workspace, (m_root / "source").string());
+  EXPECT_EQ(dirs.workspace, (m_dir / "source").string());
   EXPECT_EQ(dirs.temp, dirs.root);
   remove_job_directories(dirs);
   EXPECT_FALSE(fs::exists(dirs.root));
   EXPECT_FALSE(fs::exists(dirs.scratch));
-  EXPECT_TRUE(fs::exists(m_root / "source" / "file.txt")) << "the working copy must stay";
+  EXPECT_TRUE(fs::exists(m_dir / "source" / "file.txt")) << "the working copy must stay";
 }
 
 TEST_F(JobDirectoriesTest, TheJanitorRemovesEverythingBeforeItIsGone) {

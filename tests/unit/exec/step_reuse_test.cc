@@ -9,25 +9,23 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "pipewright/exec/step_runner.h"
+
+#include "unit/temp_dir.h"
 
 namespace pipewright::exec {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StepReuseTest : public ::testing::Test {
+class StepReuseTest : public test_support::TempDirTest {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("pw-step-reuse-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir / "scratch");
+    TempDirTest::SetUp();
+    std::filesystem::create_directories(m_dir / "scratch");
     m_reuse = std::make_unique<StepReuse>();
   }
-  void TearDown() override { fs::remove_all(m_dir); }
 
   // Runs `script` as one step of the job; its output lines go to `lines`.
   ScriptResult run(const std::string& script) {
@@ -54,7 +52,6 @@ class StepReuseTest : public ::testing::Test {
     return names;
   }
 
-  fs::path m_dir;
   Masker m_masker;
   std::unique_ptr<StepReuse> m_reuse;
   std::vector<std::string> lines;

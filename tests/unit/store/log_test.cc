@@ -15,12 +15,12 @@
 
 #include "pipewright/util/sha256.h"
 
-#include "unit/store/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace pipewright::store {
 namespace {
 
-using testing::TempDirTest;
+using test_support::TempDirTest;
 using namespace std::chrono_literals;
 
 // Appends line i of a synthetic log, varied enough that zstd cannot shrink it to

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/store/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace pipewright::store {
 namespace {
 
-using LookupTest = testing::TempDirTest;
+using LookupTest = test_support::TempDirTest;
 
 TimePoint at(int64_t ms) {
   return TimePoint(std::chrono::milliseconds(ms));

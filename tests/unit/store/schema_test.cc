@@ -10,12 +10,12 @@
 #include "pipewright/store/sqlite.h"
 #include "pipewright/store/store.h"
 
-#include "unit/store/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace pipewright::store {
 namespace {
 
-using SchemaTest = testing::TempDirTest;
+using SchemaTest = test_support::TempDirTest;
 
 std::vector<std::string> table_names(sql::Database& db) {
   auto query = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");

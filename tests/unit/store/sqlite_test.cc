@@ -3,12 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/store/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace pipewright::store::sql {
 namespace {
 
-using SqliteTest = testing::TempDirTest;
+using SqliteTest = test_support::TempDirTest;
 
 // A reused statement starts reset with no bindings left; two statements of the
 // same text can be in use at once.

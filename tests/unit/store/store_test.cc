@@ -14,12 +14,12 @@
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/sqlite.h"
 
-#include "unit/store/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace pipewright::store {
 namespace {
 
-using StoreTest = testing::TempDirTest;
+using StoreTest = test_support::TempDirTest;
 using namespace std::chrono_literals;
 
 std::string job_line(int job, int step, int line) {

@@ -1,4 +1,4 @@
-// A fresh directory per test, removed afterwards.
+// A fresh directory per test (named after the test), removed afterwards.
 #pragma once
 
 #include <filesystem>
@@ -7,14 +7,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-namespace pipewright::store::testing {
+namespace pipewright::test_support {
 
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     m_dir = std::filesystem::temp_directory_path() /
-            ("pw-store-" + std::to_string(::getpid()) + "-" + info->name());
+            ("pw-unit-" + std::to_string(::getpid()) + "-" + info->name());
     std::filesystem::remove_all(m_dir);
     std::filesystem::create_directories(m_dir);
   }
@@ -25,4 +25,4 @@ class TempDirTest : public ::testing::Test {
   std::filesystem::path m_dir;
 };
 
-}  // namespace pipewright::store::testing
+}  // namespace pipewright::test_support
