@@ -1,8 +1,11 @@
 #include "pipewright/store/store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -287,6 +290,48 @@ OpenedStep open_step(Store& store) {
   return OpenedStep{run->id, start->id, std::move(start->log)};
 }
 
+// What a forked recorder reported before it died by SIGKILL.
+struct KilledRecorder {
+  RunId run = 0;
+  StepId step = 0;
+  bool reported = false;  // the child got as far as reporting the ids
+  int status = 0;         // from waitpid
+};
+
+// Forks a child that records through its own store: `setup` returns the run and step
+// it recorded (nullopt: the child exits), the ids go to the parent, then `after_report`
+// runs and the child dies by SIGKILL — raised by itself, or sent by the parent `grace`
+// after the report, whichever comes first.
+KilledRecorder record_then_kill(const std::function<std::optional<OpenedStep>()>& setup,
+                                const std::function<void()>& after_report,
+                                std::chrono::milliseconds grace) {
+  int report[2];
+  KilledRecorder killed;
+  if (::pipe(report) != 0) return killed;
+  pid_t child = ::fork();
+  if (child < 0) return killed;
+  if (child == 0) {
+    ::close(report[0]);
+    std::optional<OpenedStep> step = setup();
+    if (!step) ::_exit(3);
+    int64_t ids[2] = {step->run, step->id};
+    if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(4);
+    after_report();
+    ::raise(SIGKILL);
+    ::_exit(5);
+  }
+  ::close(report[1]);
+  int64_t ids[2] = {0, 0};
+  killed.reported = ::read(report[0], ids, sizeof ids) == static_cast<ssize_t>(sizeof ids);
+  std::this_thread::sleep_for(grace);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, &killed.status, 0);
+  ::close(report[0]);
+  killed.run = ids[0];
+  killed.step = ids[1];
+  return killed;
+}
+
 TEST_F(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
   auto store = open_store(dir());
   ASSERT_TRUE(store);
@@ -408,35 +453,25 @@ TEST_F(StoreTest, MissingFileOfAFinishedStepIsAnError) {
 // step reads as empty (not an error). The store's flusher may have run first; then
 // the log is a prefix of what was appended.
 TEST_F(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
-  int report[2];
-  ASSERT_EQ(::pipe(report), 0);
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(report[0]);
-    auto store = open_sqlite_store(dir());
-    if (!store) ::_exit(3);
-    OpenedStep step = open_step(**store);
-    if (!step.log) ::_exit(4);
-    if (!step.log->append(numbered_lines(100))) ::_exit(5);
-    int64_t ids[2] = {step.run, step.id};
-    if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(6);
-    ::raise(SIGKILL);
-    ::_exit(7);
-  }
-  ::close(report[1]);
-  int64_t ids[2] = {0, 0};
-  ssize_t got = ::read(report[0], ids, sizeof ids);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ::close(report[0]);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ids));
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  std::unique_ptr<Store> child_store;  // lives in the child only
+  KilledRecorder killed = record_then_kill(
+      [&]() -> std::optional<OpenedStep> {
+        auto store = open_sqlite_store(dir());
+        if (!store) return std::nullopt;
+        child_store = std::move(*store);
+        OpenedStep step = open_step(*child_store);
+        if (!step.log || !step.log->append(numbered_lines(100))) return std::nullopt;
+        return step;
+      },
+      [] {}, std::chrono::milliseconds(0));
+  ASSERT_TRUE(killed.reported);
+  ASSERT_TRUE(WIFSIGNALED(killed.status) && WTERMSIG(killed.status) == SIGKILL)
+      << "child status " << killed.status;
 
   auto store = open_store(dir());
   ASSERT_TRUE(store);
-  EXPECT_EQ((*store->run_detail(ids[0]))->run.status, Status::interrupted);
-  auto text = store->step_log_text(ids[1]);
+  EXPECT_EQ((*store->run_detail(killed.run))->run.status, Status::interrupted);
+  auto text = store->step_log_text(killed.step);
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_TRUE(numbered_lines(100).starts_with(*text)) << *text;
   if (log_files(dir()).empty()) {
@@ -472,48 +507,42 @@ TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
 // A child records a run and streams a step log, then dies by SIGKILL. The next open
 // marks the run interrupted; the log is intact up to the child's last flush.
 TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
-  int report[2];
-  ASSERT_EQ(::pipe(report), 0);
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(report[0]);
-    auto store = open_sqlite_store(dir());
-    if (!store) ::_exit(3);
-    auto run = (*store)->begin_run(push_run("ci.yml"));
-    auto job = (*store)->add_job(run->id, {"build", "build", ""});
-    if (!job || !(*store)->start_job(*job, at(1100))) ::_exit(4);
-    auto step = (*store)->start_step(*job, 0, "Long", at(1200), StepLog::open);
-    if (!step || !step->log) ::_exit(5);
-    auto& log = step->log;
-    for (int i = 0; i < 100; ++i)
-      (void)log->append("line " + std::to_string(i) + "\n");
-    if (!log->flush()) ::_exit(6);
-    int64_t ids[2] = {run->id, step->id};
-    if (::write(report[1], ids, sizeof ids) != sizeof ids) ::_exit(7);
-    for (int i = 100;; ++i) {
-      (void)log->append("line " + std::to_string(i) + "\n");
-      if (i % 1000 == 0) ::usleep(1000);
-    }
-  }
-  ::close(report[1]);
-  int64_t ids[2] = {0, 0};
-  ssize_t got = ::read(report[0], ids, sizeof ids);
-  ::usleep(50 * 1000);
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
-  ::close(report[0]);
-  ASSERT_EQ(got, static_cast<ssize_t>(sizeof ids));
+  std::unique_ptr<Store> child_store;  // lives in the child only
+  std::unique_ptr<LogWriter> log;
+  KilledRecorder killed = record_then_kill(
+      [&]() -> std::optional<OpenedStep> {
+        auto store = open_sqlite_store(dir());
+        if (!store) return std::nullopt;
+        child_store = std::move(*store);
+        auto run = child_store->begin_run(push_run("ci.yml"));
+        auto job = child_store->add_job(run->id, {"build", "build", ""});
+        if (!job || !child_store->start_job(*job, at(1100))) return std::nullopt;
+        auto step = child_store->start_step(*job, 0, "Long", at(1200), StepLog::open);
+        if (!step || !step->log) return std::nullopt;
+        log = std::move(step->log);
+        for (int i = 0; i < 100; ++i)
+          (void)log->append("line " + std::to_string(i) + "\n");
+        if (!log->flush()) return std::nullopt;
+        return OpenedStep{run->id, step->id, nullptr};
+      },
+      [&] {
+        for (int i = 100;; ++i) {
+          (void)log->append("line " + std::to_string(i) + "\n");
+          if (i % 1000 == 0) ::usleep(1000);
+        }
+      },
+      std::chrono::milliseconds(50));
+  ASSERT_TRUE(killed.reported);
 
   auto store = open_store(dir());
   ASSERT_TRUE(store);
-  auto detail = store->run_detail(ids[0]);
+  auto detail = store->run_detail(killed.run);
   ASSERT_TRUE(detail && *detail);
   EXPECT_EQ((*detail)->run.status, Status::interrupted);
   EXPECT_EQ((*detail)->run.result, std::nullopt);
   ASSERT_EQ((*detail)->jobs.size(), 1u);
   EXPECT_EQ((*detail)->jobs[0].job.status, Status::interrupted);
-  auto text = store->step_log_text(ids[1]);
+  auto text = store->step_log_text(killed.step);
   ASSERT_TRUE(text) << text.error().message;
   std::string expected;
   for (int i = 0; i < 100; ++i)
