@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -125,6 +126,42 @@ class MultiSink : public EventSink {
 
  private:
   std::vector<EventSink*> m_sinks;
+};
+
+// One job's events, held back while deferring and replayed in order by release();
+// forwarded at once otherwise. The job runner defers the end of one step and the
+// start of the next until that next step's process runs, so that console and history
+// writes overlap with the process instead of delaying its start. Used by one job
+// thread only; the JobInfo given must outlive release(). Run events are never held.
+class DeferredSink : public EventSink {
+ public:
+  explicit DeferredSink(EventSink& target) : m_target(target) {}
+  DeferredSink(const DeferredSink&) = delete;
+  DeferredSink& operator=(const DeferredSink&) = delete;
+  ~DeferredSink() override { release(); }
+
+  void defer() { m_deferring = true; }
+  void release();
+
+  void run_started(const RunStart& e) override { m_target.run_started(e); }
+  void job_queued(const JobInfo& j) override { m_target.job_queued(j); }
+  void run_finished(const RunEnd& e) override { m_target.run_finished(e); }
+  void job_started(const JobInfo& j) override;
+  void step_started(const JobInfo& j, int index, std::string_view name) override;
+  void step_line(const JobInfo& j, int index, std::string_view line) override;
+  void step_lines(const JobInfo& j, int index, std::string_view lines) override;
+  void step_group(const JobInfo& j, int index, std::string_view title) override;
+  void step_finished(const JobInfo& j, int index, std::string_view name, const StepEnd& e) override;
+  void annotation(const JobInfo& j, int step, const Annotation& a) override;
+  void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
+  void job_message(const JobInfo& j, std::string_view text) override;
+  void job_finished(const JobInfo& j, const JobEnd& e) override;
+  void flush() override;
+
+ private:
+  EventSink& m_target;
+  bool m_deferring = false;
+  std::vector<std::function<void(EventSink&)>> m_held;
 };
 
 }  // namespace pipewright::exec

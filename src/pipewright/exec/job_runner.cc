@@ -115,6 +115,7 @@ class JobExecution : public actions::ActionHost {
       m_cancel_reason = services.reason;
     }
     if (services.result == Result::success) run_steps();
+    m_sink.release();
     result.outputs = evaluate_outputs();
     end_leftovers();
     m_services.stop([&](std::string_view line) { m_sink.job_message(m_job.info, line); });
@@ -296,6 +297,7 @@ class JobExecution : public actions::ActionHost {
     }
     for (size_t i = 0; i < steps.size(); ++i)
       run_step(m_next_index++, i, steps[i]);
+    m_sink.release();
     for (const actions::ActionPhase& post : m_actions->take_posts())
       run_phase(m_next_index++, post);
   }
@@ -314,6 +316,8 @@ class JobExecution : public actions::ActionHost {
   }
 
   void run_step(int index, size_t position, const workflow::Step& step) {
+    // Held events wait at most for a run: step's evaluation (see DeferredSink).
+    if (step.kind != workflow::StepKind::run) m_sink.release();
     // A job timeout cancels the rest of the job but its result stays failure.
     if (m_control.cancelled() && m_status != JobStatus::cancelled && !m_timed_out) {
       m_status = JobStatus::cancelled;
@@ -375,6 +379,7 @@ class JobExecution : public actions::ActionHost {
     StepEnvironment environment = step_environment(token->get());
     StepOutputHandlers handlers = step_handlers(index, spec->env);
     ScriptResult result = run_script_step(*spec, environment, handlers);
+    m_sink.defer();
     apply_files(result);
     if (!result.summary.empty()) m_sink.step_summary(m_job.info, index, result.summary);
     if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
@@ -388,6 +393,7 @@ class JobExecution : public actions::ActionHost {
     StepEnvironment environment{m_dirs.scratch, m_run.masker, &m_scope,
                                 token,          m_run.grace,  m_services.argv_prefix()};
     environment.reuse = &m_step_reuse;
+    environment.spawned = [this] { m_sink.release(); };
     return environment;
   }
 
@@ -469,6 +475,7 @@ class JobExecution : public actions::ActionHost {
 
   // A Pre or Post part of an action (no steps.<id> entry; a failure fails the job).
   void run_phase(int index, const actions::ActionPhase& phase) {
+    m_sink.release();
     expr::EvalContext ctx = step_context();
     std::string name = m_run.masker->mask(phase.name);
     auto started = Clock::now();
@@ -659,7 +666,7 @@ class JobExecution : public actions::ActionHost {
   const RunContext& m_run;
   const JobInstance& m_job;
   JobControl& m_control;
-  EventSink& m_sink;
+  DeferredSink m_sink;  // holds a step's end until the next step's process runs
   os::ProcessScope m_scope;
   JobDirectories m_dirs;
   StepReuse m_step_reuse;  // file-command files and shells, from step to step

@@ -356,7 +356,8 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
 
   auto run_it = [&]() -> util::Expected<os::ProcessResult> {
     PW_TRY(process, os::spawn(spawn));
-    // While the step runs, the next step's files get ready: off the critical path.
+    // While the step runs: its held events and the next step's files.
+    if (environment.spawned) environment.spawned();
     if (environment.reuse) prepare_next_file_commands(environment.scratch_dir, *environment.reuse);
     return os::run_process(process, run);
   };

@@ -90,6 +90,9 @@ struct StepEnvironment {
   // to run it inside the job's network namespace (services).
   std::vector<std::string> argv_prefix{};
   StepReuse* reuse = nullptr;  // nullptr: every step creates and deletes its own files
+  // Called once the process runs, before its output is read: work that must not
+  // delay the start (the job runner's held events).
+  std::function<void()> spawned{};
 };
 
 struct ScriptResult {
