@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pipewright/os/proc_table.h"
@@ -150,14 +151,64 @@ TEST_F(ProcessTest, NoDescriptorLeaksIntoTheChild) {
 }
 
 TEST_F(ProcessTest, SignalDispositionsAndMaskAreReset) {
-  // The test runner ignoring SIGPIPE must not make the child ignore it.
-  auto previous = ::signal(SIGPIPE, SIG_IGN);
-  auto c = run_collect(shell("grep -E '^(SigIgn|SigBlk)' /proc/self/status"));
-  ::signal(SIGPIPE, previous);
+  // Pipewright ignores SIGPIPE; started with nohup, or as a background job of a
+  // script, it inherits SIGHUP or SIGINT ignored. No step may inherit any of that,
+  // nor a blocked signal, nor a handler.
+  auto previous_pipe = ::signal(SIGPIPE, SIG_IGN);
+  auto previous_hup = ::signal(SIGHUP, SIG_IGN);
+  auto previous_int = ::signal(SIGINT, SIG_IGN);
+  auto previous_usr1 = ::signal(SIGUSR1, [](int) {});
+  sigset_t blocked;
+  sigset_t previous_mask;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &previous_mask);
+  auto c = run_collect(shell("grep -E '^(SigIgn|SigBlk|SigCgt)' /proc/self/status"));
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+  ::signal(SIGPIPE, previous_pipe);
+  ::signal(SIGHUP, previous_hup);
+  ::signal(SIGINT, previous_int);
+  ::signal(SIGUSR1, previous_usr1);
   EXPECT_THAT(c.output, HasSubstr("SigBlk:\t0000000000000000"));
-  // bash itself ignores nothing relevant here; SIGPIPE is bit 13 (0x1000).
-  auto ignored = std::strtoull(c.output.c_str() + c.output.find("SigIgn:") + 8, nullptr, 16);
-  EXPECT_EQ(ignored & (1ull << (SIGPIPE - 1)), 0u) << c.output;
+  auto mask = [&](std::string_view field) {
+    return std::strtoull(c.output.c_str() + c.output.find(field) + field.size() + 1, nullptr, 16);
+  };
+  for (int sig : {SIGPIPE, SIGHUP, SIGINT}) {
+    EXPECT_EQ(mask("SigIgn:") & (1ull << (sig - 1)), 0u) << sig << "\n" << c.output;
+  }
+  EXPECT_EQ(mask("SigCgt:") & (1ull << (SIGUSR1 - 1)), 0u) << c.output;
+}
+
+TEST_F(ProcessTest, ProgramTheKernelCannotRunIsACleanErrorAndLeavesNoChild) {
+  std::ofstream(m_dir / "not-a-program") << "\x01\x02 neither ELF nor #!\n";
+  std::filesystem::permissions(m_dir / "not-a-program", std::filesystem::perms::owner_all);
+  SpawnOptions options;
+  options.argv = {(m_dir / "not-a-program").string()};
+  options.env = base_env();
+  auto process = spawn(options);
+  ASSERT_FALSE(process);
+  EXPECT_THAT(process.error().message, HasSubstr("not-a-program"));
+  EXPECT_THAT(process.error().message, HasSubstr("Exec format error"));
+  // The child that failed to exec was reaped, not left a zombie.
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+TEST_F(ProcessTest, WorksWithOurOwnStandardDescriptorsClosed) {
+  // Started as `pipewright run <&- >&-`: the output pipe lands on 0 and 1.
+  int saved_in = ::dup(0);
+  int saved_out = ::dup(1);
+  ASSERT_GE(saved_in, 0);
+  ASSERT_GE(saved_out, 0);
+  ::close(0);
+  ::close(1);
+  auto c = run_collect(shell("echo out; cat; echo err >&2"));
+  ::dup2(saved_in, 0);
+  ::dup2(saved_out, 1);
+  ::close(saved_in);
+  ::close(saved_out);
+  EXPECT_EQ(c.output, "out\nerr\n");
+  EXPECT_EQ(c.result.exit_code(), 0);
 }
 
 TEST_F(ProcessTest, EnvironmentIsExactlyWhatWasGiven) {
