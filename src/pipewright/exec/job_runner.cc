@@ -215,6 +215,7 @@ class JobExecution : public actions::ActionHost {
       m_setup_error = r.error();
     ctx.set("env", actions::env_value(m_env));
     if (auto r = actions::eval_step_map(m_job.job->env, ctx, m_env); !r) m_setup_error = r.error();
+    m_job_env.stale = true;
   }
 
   expr::EvalContext base_context() const {
@@ -240,10 +241,7 @@ class JobExecution : public actions::ActionHost {
 
   expr::EvalContext step_context() {
     expr::EvalContext ctx = base_context();
-    EnvList env = m_env;
-    for (const auto& [k, v] : m_file_env)
-      env_set(env, k, v);
-    ctx.set("env", actions::env_value(env));
+    ctx.set("env", job_environment().context_value);
     ctx.set("steps", Value(m_steps));
     ctx.set("job", with_fields(job_value(), {{"status", Value(status_name())}}));
     JobStatus status = m_status;
@@ -377,6 +375,7 @@ class JobExecution : public actions::ActionHost {
       return;
     }
     StepEnvironment environment = step_environment(token->get());
+    environment.next_script = next_literal_script(position);
     StepOutputHandlers handlers = step_handlers(index, spec->env);
     ScriptResult result = run_script_step(*spec, environment, handlers);
     m_sink.defer();
@@ -385,6 +384,16 @@ class JobExecution : public actions::ActionHost {
     if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
     finish_step(index, &step, name, started, result.outcome, *continue_on_error, result.outputs,
                 result.detail);
+  }
+
+  // The `run:` text of the step after `position` when it has no expressions: its
+  // script can then be written while this step runs.
+  const std::string* next_literal_script(size_t position) const {
+    const auto& steps = m_job.job->steps;
+    if (position + 1 >= steps.size()) return nullptr;
+    const workflow::Step& next = steps[position + 1];
+    if (next.kind != workflow::StepKind::run || next.run.tmpl) return nullptr;
+    return &next.run.value;
   }
 
   // What every process step of the job runs with (the argv prefix enters the job's
@@ -502,41 +511,78 @@ class JobExecution : public actions::ActionHost {
 
   // ActionHost (for uses: steps) -----------------------------------------------------
 
-  EnvList context_env() const override {
-    EnvList env = m_env;
-    for (const auto& [k, v] : m_file_env)
-      env_set(env, k, v);
-    return env;
-  }
+  EnvList context_env() const override { return job_environment().context; }
 
   // Environment: host + defaults < workflow < job < GITHUB_ENV < step; GitHub's own
-  // variables cannot be overridden.
+  // variables and PATH (GITHUB_PATH entries first) cannot be overridden.
   EnvList process_env(const EnvList& step_env) const override {
-    // Built with an index rather than env_set per variable: this runs for every step.
-    EnvList out;
-    out.reserve(m_base.size() + m_env.size() + m_file_env.size() + step_env.size() + 1);
-    std::unordered_map<std::string_view, size_t> at;  // views into `out` (never reallocated)
-    auto put = [&](const std::string& name, std::string value) {
-      if (auto it = at.find(name); it != at.end()) {
-        out[it->second].second = std::move(value);
-        return;
+    const JobEnvironment& job = job_environment();
+    EnvList out = job.process;
+    const size_t shared = out.size();
+    for (const auto& [k, v] : step_env) {
+      if (auto it = job.process_index.find(k); it != job.process_index.end()) {
+        if (!job.fixed[it->second]) out[it->second].second = v;
+        continue;
       }
-      out.emplace_back(name, std::move(value));
-      at.emplace(out.back().first, out.size() - 1);
-    };
-    for (const EnvList* layer : {&m_base, &m_env, &m_file_env, &step_env})
-      for (const auto& [k, v] : *layer)
-        put(k, v);
-    for (const auto& [k, v] : m_base)
-      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") put(k, v);
-    put("PATH", compose_path(m_prepend_path, m_path));
+      auto own = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(shared), out.end(),
+                              [&](const auto& entry) { return entry.first == k; });
+      if (own != out.end())
+        own->second = v;
+      else
+        out.emplace_back(k, v);
+    }
     return out;
   }
 
   void apply_files(const EnvList& env, const std::vector<std::string>& path_lines) override {
+    if (env.empty() && path_lines.empty()) return;
     for (const auto& [k, v] : env)
       env_set(m_file_env, k, v);
     add_to_prepend_path(m_prepend_path, path_lines);
+    m_job_env.stale = true;
+  }
+
+  // What every step's environment starts from: the `env` context (workflow and job
+  // env, GITHUB_ENV applied) and the process environment before the step's own env.
+  // Kept from step to step and rebuilt only once a step changed GITHUB_ENV or
+  // GITHUB_PATH: a trivial step should not pay for rebuilding them.
+  struct JobEnvironment {
+    bool stale = true;
+    EnvList context;
+    Value context_value;
+    EnvList process;
+    std::unordered_map<std::string, size_t> process_index;
+    std::vector<bool> fixed;  // a step's env cannot override these `process` entries
+  };
+
+  const JobEnvironment& job_environment() const {
+    JobEnvironment& job = m_job_env;
+    if (!job.stale) return job;
+    job.context = m_env;
+    for (const auto& [k, v] : m_file_env)
+      env_set(job.context, k, v);
+    job.context_value = actions::env_value(job.context);
+    job.process.clear();
+    job.process_index.clear();
+    job.fixed.clear();
+    auto put = [&](const std::string& name, const std::string& value, bool fixed) {
+      if (auto it = job.process_index.find(name); it != job.process_index.end()) {
+        job.process[it->second].second = value;
+        job.fixed[it->second] = fixed;
+        return;
+      }
+      job.process_index.emplace(name, job.process.size());
+      job.process.emplace_back(name, value);
+      job.fixed.push_back(fixed);
+    };
+    for (const EnvList* layer : {&m_base, &m_env, &m_file_env})
+      for (const auto& [k, v] : *layer)
+        put(k, v, false);
+    for (const auto& [k, v] : m_base)
+      if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") put(k, v, true);
+    put("PATH", compose_path(m_prepend_path, m_path), true);
+    job.stale = false;
+    return job;
   }
 
   ScriptResult run_process(const ScriptStep& step, const StepOutputHandlers& handlers) override {
@@ -677,6 +723,7 @@ class JobExecution : public actions::ActionHost {
   EnvList m_file_env;  // from GITHUB_ENV
   std::vector<std::string> m_prepend_path;
   std::string m_path;
+  mutable JobEnvironment m_job_env;  // from the five above
   Object m_steps;
   JobStatus m_status = JobStatus::success;
   std::string m_cancel_reason;

@@ -42,6 +42,8 @@ struct FileCommands {
 
 constexpr std::array<const char*, 5> k_file_prefixes = {"set_env_", "set_output_", "add_path_",
                                                         "step_summary_", "save_state_"};
+constexpr std::array<std::string_view, 5> k_file_variables = {
+    "GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE"};
 
 // An empty file at a name no step had: the kept one renamed when there is one (a
 // late write through the old name then goes to a file nobody reads, as on GitHub),
@@ -110,6 +112,47 @@ std::array<std::string, 5> take_file_commands(const FileCommands& commands, Step
   for (size_t i = 0; i < texts.size(); ++i)
     texts[i] = take_file(commands.files[i], reuse ? &reuse->kept[i] : nullptr);
   return texts;
+}
+
+// The script made ready for this step if it is `content` with `extension` and still
+// the file we wrote (the last step could have removed or replaced it), else '' (and a
+// ready script that does not fit is removed).
+std::string take_prepared_script(StepReuse* reuse, const std::string& content,
+                                 const std::string& extension) {
+  if (!reuse || !reuse->next_script) return "";
+  StepReuse::Script ready = std::move(*reuse->next_script);
+  reuse->next_script.reset();
+  struct stat st {};
+  if (ready.content == content && ready.extension == extension &&
+      ::stat(ready.path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_ino) == ready.inode &&
+      static_cast<size_t>(st.st_size) == content.size())
+    return ready.path;
+  ::unlink(ready.path.c_str());
+  return "";
+}
+
+// Writes the next step's likely script (called while a step runs); on failure the
+// next step writes its own.
+void prepare_next_script(const std::string& dir, StepReuse& reuse, std::string content,
+                         const std::string& extension) {
+  if (reuse.next_script) ::unlink(reuse.next_script->path.c_str());
+  reuse.next_script.reset();
+  std::string path = dir + "/" + unique_name() + extension;
+  struct stat st {};
+  if (!os::create_file(path, content)) return;
+  if (::stat(path.c_str(), &st) != 0) return;
+  reuse.next_script = StepReuse::Script{std::move(path), std::move(content), extension,
+                                        static_cast<uint64_t>(st.st_ino)};
+}
+
+// A finished step's script: removed now, or once the next step runs when reusing.
+void retire_script(std::string path, StepReuse* reuse) {
+  if (!reuse) {
+    ::unlink(path.c_str());
+    return;
+  }
+  if (!reuse->spent_script.empty()) ::unlink(reuse->spent_script.c_str());
+  reuse->spent_script = std::move(path);
 }
 
 // resolve_shell, remembering what it found for the job's next steps; a remembered
@@ -280,6 +323,8 @@ StepReuse::~StepReuse() {
   for (const FileSet* set : {&kept, &ready})
     for (const std::optional<File>& file : *set)
       if (file) ::unlink(file->path.c_str());
+  if (next_script) ::unlink(next_script->path.c_str());
+  if (!spent_script.empty()) ::unlink(spent_script.c_str());
 }
 
 std::optional<std::string> env_lookup(const EnvList& env, std::string_view name) {
@@ -306,18 +351,24 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   std::error_code ec;
   if (!fs::is_directory(step.working_directory, ec))
     return fail_early("working-directory '" + step.working_directory + "' does not exist");
-  EnvList env = step.env;
   std::vector<std::string> command = step.argv;
-  std::string script_path;  // '' when running `argv`
+  std::string script_path;                  // '' when running `argv`
+  std::optional<std::string> next_content;  // the next step's script, when known now
+  std::string next_extension;
   if (command.empty()) {
-    std::string path = env_lookup(env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
+    std::string path = env_lookup(step.env, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
     auto shell = find_shell(step.shell, path, environment.reuse);
     if (!shell) return fail_early(shell.error().message);
-    script_path = environment.scratch_dir + "/" + unique_name() + shell->extension;
-    if (auto written =
-            os::create_file(script_path, shell->script_prefix + step.script + shell->script_suffix);
-        !written)
-      return fail_early(written.error().message);
+    std::string content = shell->script_prefix + step.script + shell->script_suffix;
+    script_path = take_prepared_script(environment.reuse, content, shell->extension);
+    if (script_path.empty()) {
+      script_path = environment.scratch_dir + "/" + unique_name() + shell->extension;
+      if (auto written = os::create_file(script_path, content); !written)
+        return fail_early(written.error().message);
+    }
+    if (environment.reuse && environment.next_script)
+      next_content = shell->script_prefix + *environment.next_script + shell->script_suffix;
+    next_extension = shell->extension;
     command = shell_argv(*shell, script_path);
   }
 
@@ -326,14 +377,8 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
     if (!script_path.empty()) ::unlink(script_path.c_str());
     return fail_early(files.error().message);
   }
-  env_set(env, "GITHUB_ENV", (*files)[k_env]);
-  env_set(env, "GITHUB_OUTPUT", (*files)[k_output]);
-  env_set(env, "GITHUB_PATH", (*files)[k_path]);
-  env_set(env, "GITHUB_STEP_SUMMARY", (*files)[k_summary]);
-  env_set(env, "GITHUB_STATE", (*files)[k_state]);
-
   CommandSettings settings =
-      command_settings_from_env([&](std::string_view name) { return env_lookup(env, name); });
+      command_settings_from_env([&](std::string_view name) { return env_lookup(step.env, name); });
   settings.workspace = step.workspace;
   LineProcessor lines(environment, handlers, settings, result);
 
@@ -341,8 +386,14 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   spawn.argv = environment.argv_prefix;
   for (std::string& arg : command)
     spawn.argv.push_back(std::move(arg));
-  for (const auto& [name, value] : env)
-    spawn.env.push_back(name + "=" + value);
+  // The step's environment with its own file-command files.
+  spawn.env.reserve(step.env.size() + k_file_variables.size());
+  for (const auto& [name, value] : step.env) {
+    if (std::find(k_file_variables.begin(), k_file_variables.end(), name) == k_file_variables.end())
+      spawn.env.push_back(name + "=" + value);
+  }
+  for (size_t i = 0; i < k_file_variables.size(); ++i)
+    spawn.env.push_back(std::string(k_file_variables[i]) + "=" + files->files[i].path);
   spawn.cwd = step.working_directory;
   spawn.scope = environment.scope;
   os::RunOptions run;
@@ -356,14 +407,22 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
 
   auto run_it = [&]() -> util::Expected<os::ProcessResult> {
     PW_TRY(process, os::spawn(spawn));
-    // While the step runs: its held events and the next step's files.
+    // While the step runs: its held events, and the last step's script goes and the
+    // next step's files come.
     if (environment.spawned) environment.spawned();
-    if (environment.reuse) prepare_next_file_commands(environment.scratch_dir, *environment.reuse);
+    if (StepReuse* reuse = environment.reuse) {
+      if (!reuse->spent_script.empty()) ::unlink(reuse->spent_script.c_str());
+      reuse->spent_script.clear();
+      prepare_next_file_commands(environment.scratch_dir, *reuse);
+      if (next_content)
+        prepare_next_script(environment.scratch_dir, *reuse, std::move(*next_content),
+                            next_extension);
+    }
     return os::run_process(process, run);
   };
   auto ran = run_it();
   lines.finish();
-  if (!script_path.empty()) ::unlink(script_path.c_str());
+  if (!script_path.empty()) retire_script(std::move(script_path), environment.reuse);
   // Read back (and kept or removed) whatever happened, so that no file is left over.
   std::array<std::string, 5> texts = take_file_commands(*files, environment.reuse);
   if (!ran) return fail_early(ran.error().message);

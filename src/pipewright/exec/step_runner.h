@@ -65,7 +65,11 @@ class StepReuse {
   StepReuse& operator=(const StepReuse&) = delete;
   ~StepReuse();  // removes the files still held
   // Forgets the files held without removing them (their directory is about to go).
-  void forget_files() { kept = ready = {}; }
+  void forget_files() {
+    kept = ready = {};
+    next_script.reset();
+    spent_script.clear();
+  }
 
   struct File {
     std::string path;
@@ -77,6 +81,17 @@ class StepReuse {
   FileSet ready;  // empty files under fresh names, for the next step
   // (shell as written, PATH) → the program found; checked again before each use.
   std::map<std::pair<std::string, std::string>, ShellCommand> shells;
+  // The next step's script file, written while the current step runs when its text
+  // is known before evaluation: used if its content and extension are what the next
+  // step needs, removed otherwise.
+  struct Script {
+    std::string path;
+    std::string content;
+    std::string extension;
+    uint64_t inode = 0;
+  };
+  std::optional<Script> next_script;
+  std::string spent_script;  // the last step's script, removed once the next one runs
 };
 
 // The job-wide things a step needs.
@@ -90,6 +105,8 @@ struct StepEnvironment {
   // to run it inside the job's network namespace (services).
   std::vector<std::string> argv_prefix{};
   StepReuse* reuse = nullptr;  // nullptr: every step creates and deletes its own files
+  // The next step's `run:` text when it has no expressions (see StepReuse::next_script).
+  const std::string* next_script = nullptr;
   // Called once the process runs, before its output is read: work that must not
   // delay the start (the job runner's held events).
   std::function<void()> spawned{};

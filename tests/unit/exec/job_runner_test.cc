@@ -183,6 +183,27 @@ jobs:
   EXPECT_EQ(m_sink.lines[2], (std::vector<std::string>{"job", "tool ran"}));
 }
 
+TEST_F(JobRunnerTest, StepEnvCannotOverrideTheRunnersOwnVariables) {
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "OWN=from-file" >> "$GITHUB_ENV"
+      - env:
+          GITHUB_WORKSPACE: /elsewhere
+          OWN: from-step
+          NEW: one
+        run: |
+          [ "$GITHUB_WORKSPACE" != /elsewhere ] && echo workspace kept
+          echo "OWN=$OWN NEW=$NEW"
+      - run: echo "OWN=$OWN NEW=${NEW:-unset}"
+)");
+  EXPECT_EQ(result.result, Result::success);
+  EXPECT_EQ(m_sink.lines[1], (std::vector<std::string>{"workspace kept", "OWN=from-step NEW=one"}));
+  EXPECT_EQ(m_sink.lines[2], std::vector<std::string>{"OWN=from-file NEW=unset"});
+}
+
 TEST_F(JobRunnerTest, StepOutputsFeedJobOutputsAndSecretOutputsAreDropped) {
   JobRunResult result = run(R"(on: push
 jobs:

@@ -27,8 +27,9 @@ class StepReuseTest : public test_support::TempDirTest {
     m_reuse = std::make_unique<StepReuse>();
   }
 
-  // Runs `script` as one step of the job; its output lines go to `lines`.
-  ScriptResult run(const std::string& script) {
+  // Runs `script` as one step of the job; its output lines go to `lines`. `next`: the
+  // next step's script as the job runner announces it (StepEnvironment::next_script).
+  ScriptResult run(const std::string& script, const std::string* next = nullptr) {
     ScriptStep step;
     step.script = script;
     step.working_directory = m_dir.string();
@@ -38,6 +39,7 @@ class StepReuseTest : public test_support::TempDirTest {
     environment.scratch_dir = (m_dir / "scratch").string();
     environment.masker = &m_masker;
     environment.reuse = m_reuse.get();
+    environment.next_script = next;
     StepOutputHandlers handlers;
     handlers.line = [&](std::string_view line) { lines.emplace_back(line); };
     handlers.group = [](std::string_view) {};
@@ -105,9 +107,36 @@ TEST_F(StepReuseTest, WritesThroughAnEarlierStepsNameAreIgnored) {
   EXPECT_TRUE(run("true").env.empty());
 }
 
+TEST_F(StepReuseTest, TheNextStepsScriptIsWrittenAheadAndUsedOnlyIfItFits) {
+  const std::string second = "echo second";
+  ASSERT_EQ(run("echo first", &second).outcome, Result::success);
+  // Written while the first step ran: the first step's script and this one remain.
+  ASSERT_EQ(run("echo second").outcome, Result::success);
+  const std::string announced = "echo announced";
+  ASSERT_EQ(run("true", &announced).outcome, Result::success);
+  // The step turned out to run something else (an `if:` skipped the announced one).
+  ASSERT_EQ(run("echo other").outcome, Result::success);
+  EXPECT_EQ(lines, (std::vector<std::string>{"first", "second", "other"}));
+}
+
+TEST_F(StepReuseTest, AScriptWrittenAheadThatTheStepBeforeRemovedIsWrittenAgain) {
+  const std::string next = "echo still runs";
+  // Waits until the next step's script exists, then removes every other script.
+  ASSERT_EQ(run("dir=$(dirname \"$0\")\n"
+                "until [ \"$(ls \"$dir\" | grep -c '\\.sh$')\" -ge 2 ]; do sleep 0.01; done\n"
+                "for f in \"$dir\"/*.sh; do [ \"$f\" = \"$0\" ] || rm \"$f\"; done\n",
+                &next)
+                .outcome,
+            Result::success);
+  ScriptResult result = run(next);
+  EXPECT_EQ(result.outcome, Result::success) << result.detail;
+  EXPECT_EQ(lines, std::vector<std::string>{"still runs"});
+}
+
 TEST_F(StepReuseTest, NothingIsLeftWhenTheJobEnds) {
+  const std::string never_run = "echo never";
   ASSERT_EQ(run("true").outcome, Result::success);
-  ASSERT_EQ(run("echo 'x=1' >> \"$GITHUB_OUTPUT\"").outcome, Result::success);
+  ASSERT_EQ(run("echo 'x=1' >> \"$GITHUB_OUTPUT\"", &never_run).outcome, Result::success);
   EXPECT_FALSE(scratch_files().empty()) << "files for the next steps are held";
   m_reuse.reset();
   EXPECT_TRUE(scratch_files().empty());
