@@ -1,5 +1,8 @@
 #include "pipewright/store/sqlite.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -96,10 +99,22 @@ util::Expected<Database> Database::open(const std::string& path, int busy_timeou
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
-  PW_TRY(mode_stmt, db.prepare("PRAGMA journal_mode=WAL"));
-  PW_TRY(has_row, mode_stmt.step());
-  if (!has_row || mode_stmt.text(0) != "wal")
-    return util::fail(fmt::format("cannot switch history database {} to WAL mode", path));
+  // Switching a new database to WAL takes an exclusive lock, and SQLite answers "locked"
+  // at once, without the busy timeout, when another process is switching it too: the
+  // first runs on a fresh data dir. Try again until the timeout; once in WAL mode (it
+  // persists) this is a no-op.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    PW_TRY(mode_stmt, db.prepare("PRAGMA journal_mode=WAL"));
+    auto has_row = mode_stmt.step();
+    if (has_row && *has_row && mode_stmt.text(0) == "wal") break;
+    bool busy = !has_row && (sqlite3_extended_errcode(raw) & 0xff) == SQLITE_BUSY;
+    if (!busy || std::chrono::steady_clock::now() >= give_up) {
+      if (!has_row) return std::unexpected(has_row.error());
+      return util::fail(fmt::format("cannot switch history database {} to WAL mode", path));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   PW_TRY_VOID(db.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   return db;
 }
