@@ -30,8 +30,6 @@ namespace pipewright::os {
 
 namespace {
 
-constexpr int k_pipe_size = 1024 * 1024;
-
 std::unexpected<util::Error> errno_failure(std::string what, int error = errno) {
   return util::fail(fmt::format("{}: {}", what, std::strerror(error)));
 }
@@ -60,10 +58,9 @@ std::string from_child_cwd(const std::string& cwd, const std::string& path) {
 util::Expected<std::string> resolve_program(const SpawnOptions& options) {
   const std::string& program = options.argv[0];
   if (program.empty()) return util::fail("cannot run a process: the program name is empty");
-  if (program.find('/') != std::string::npos) {
-    if (is_executable_file(from_child_cwd(options.cwd, program))) return program;
-    return util::fail(fmt::format("cannot run '{}': no such executable file", program));
-  }
+  // A path is the child's to open (relative to its working directory); execve says
+  // what is wrong with it.
+  if (program.find('/') != std::string::npos) return program;
   std::string_view path = env_value(options.env, "PATH");
   for (size_t start = 0; start <= path.size();) {
     size_t end = path.find(':', start);
@@ -85,15 +82,18 @@ struct ChildSetup {
   char* const* envp = nullptr;
   const char* cwd = nullptr;  // nullptr: ours
   int output_fd = -1;         // >= 3
-  int max_fd = 0;             // where the close loop stops when close_range is missing
-  int error = 0;              // set by the child when it cannot exec; shared memory
+  // Set by the child when it cannot exec (memory we share): errno, and what failed.
+  int error = 0;
+  enum class Stage { setup, chdir, exec } failed = Stage::setup;
 };
 
 #define PW_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
 
 // Leaves the reason for the parent and ends the child.
-[[noreturn]] PW_CHILD_CODE void child_fail(ChildSetup* setup) {
+[[noreturn]] PW_CHILD_CODE void child_fail(ChildSetup* setup,
+                                           ChildSetup::Stage stage = ChildSetup::Stage::setup) {
   setup->error = errno;
+  setup->failed = stage;
   for (;;)
     ::syscall(SYS_exit_group, 127);
 }
@@ -126,26 +126,24 @@ PW_CHILD_CODE int child_main(void* arg) {
   }
   if (::syscall(SYS_dup2, setup->output_fd, 1) < 0) child_fail(setup);
   if (::syscall(SYS_dup2, setup->output_fd, 2) < 0) child_fail(setup);
-  if (setup->cwd && ::syscall(SYS_chdir, setup->cwd) != 0) child_fail(setup);
+  if (setup->cwd && ::syscall(SYS_chdir, setup->cwd) != 0)
+    child_fail(setup, ChildSetup::Stage::chdir);
   // Descriptors some library opened without O_CLOEXEC must not leak either.
-  if (::syscall(SYS_close_range, 3, ~0U, 0) != 0) {
-    for (int fd = 3; fd < setup->max_fd; ++fd)
+  if (::syscall(SYS_close_range, 3, ~0U, 0) != 0) {  // before Linux 5.9
+    rlimit limit{};
+    ::syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, &limit);
+    rlim_t end =
+        limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > (1 << 20) ? (1 << 20) : limit.rlim_cur;
+    for (rlim_t fd = 3; fd < end; ++fd)
       ::syscall(SYS_close, fd);
   }
   unsigned long none = 0;
   if (::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof none) != 0)
     child_fail(setup);
   ::syscall(SYS_execve, setup->path, setup->argv, setup->envp);
-  child_fail(setup);
+  child_fail(setup, ChildSetup::Stage::exec);
 }
 #undef PW_CHILD_CODE
-
-// The open-descriptor limit, for the close loop on kernels without close_range.
-int descriptor_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 65536;
-  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
-}
 
 // Starts the child (registered with the child registry by the caller, under its lock).
 // Returns its pid and pidfd, or an errno value: the child's when it could not exec.
@@ -197,14 +195,6 @@ util::Expected<Process> spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return util::fail("cannot run a process: the command line is empty");
   const std::string& program = options.argv[0];
   PW_TRY(path, resolve_program(options));
-  if (!options.cwd.empty()) {
-    struct stat st {};
-    if (::stat(options.cwd.c_str(), &st) != 0)
-      return errno_failure(fmt::format("cannot run '{}' in {}", program, options.cwd));
-    if (!S_ISDIR(st.st_mode))
-      return util::fail(
-          fmt::format("cannot run '{}' in {}: not a directory", program, options.cwd));
-  }
 
   // The child's argv and environment point into `options` (execve copies them).
   std::vector<char*> argv_c = c_strings(options.argv);
@@ -224,9 +214,6 @@ util::Expected<Process> spawn(const SpawnOptions& options) {
   env_c.push_back(nullptr);
 
   PW_TRY(pipe, make_pipe(ReadEnd::nonblocking));
-  // A larger pipe (best effort; the default is 64 KiB) lets a chatty child write on
-  // while we process what it wrote: fewer context switches per megabyte.
-  (void)::fcntl(pipe.read.get(), F_SETPIPE_SZ, k_pipe_size);
   // With our stdin or stdout closed the pipe could sit on 0-2, where the child's
   // dup2 calls would clobber it.
   if (pipe.write.get() <= 2) {
@@ -241,7 +228,6 @@ util::Expected<Process> spawn(const SpawnOptions& options) {
   setup.envp = env_c.data();
   setup.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   setup.output_fd = pipe.write.get();
-  setup.max_fd = descriptor_limit();
   Started started;
   {
     // Registered before anyone could reap it: only its owner reaps it (children.h).
@@ -253,6 +239,9 @@ util::Expected<Process> spawn(const SpawnOptions& options) {
   if (started.pid < 0) {
     if (started.error == ENOSYS || started.error == EINVAL)
       return errno_failure("cannot start a process (Pipewright needs Linux 5.3 or later)",
+                           started.error);
+    if (setup.failed == ChildSetup::Stage::chdir)
+      return errno_failure(fmt::format("cannot run '{}' in {}", program, options.cwd),
                            started.error);
     return errno_failure(fmt::format("cannot run '{}'", program), started.error);
   }
@@ -266,7 +255,8 @@ Process::Process(Process&& other) noexcept
     : m_pid(std::exchange(other.m_pid, -1)),
       m_pidfd(std::move(other.m_pidfd)),
       m_output(std::move(other.m_output)),
-      m_status(std::move(other.m_status)) {}
+      m_status(std::move(other.m_status)),
+      m_large_pipe(other.m_large_pipe) {}
 
 Process& Process::operator=(Process&& other) noexcept {
   if (this != &other) {
@@ -275,6 +265,7 @@ Process& Process::operator=(Process&& other) noexcept {
     m_pidfd = std::move(other.m_pidfd);
     m_output = std::move(other.m_output);
     m_status = std::move(other.m_status);
+    m_large_pipe = other.m_large_pipe;
   }
   return *this;
 }

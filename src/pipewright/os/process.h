@@ -1,13 +1,12 @@
 // Running one program the ninja way (STYLE.md rule 6).
 //
-// spawn() starts a program with posix_spawn into a new process group: stdin on
-// /dev/null, stdout and stderr on ONE pipe (a single stream in the order the child
-// wrote it), an explicit argv and environment, a working directory, every other
-// descriptor closed, and a pidfd for waiting. run_process() is the wait loop: it
-// streams output to a callback as it arrives, enforces a timeout, reacts to a
-// CancelToken by interrupting the group (SIGINT, then SIGTERM, then SIGKILL after
-// grace periods) and reaps the child with waitid(P_PIDFD), so it never races with
-// other threads waiting for their own children.
+// spawn() starts a program (clone + execve, see process.cc) into a new process group:
+// stdin on /dev/null, stdout and stderr on ONE pipe (a single stream in the order the
+// child wrote it), an explicit argv and environment, a working directory, every other
+// descriptor closed, signals at their defaults, and a pidfd for waiting. run_process() is the wait
+// loop: it streams output to a callback as it arrives, enforces a timeout, reacts to a CancelToken
+// by interrupting the group (SIGINT, then SIGTERM, then SIGKILL after grace periods) and reaps the
+// child with waitid(P_PIDFD), so it never races with other threads waiting for their own children.
 //
 // Output after the child exits: the pipe may still be held open by background
 // processes it left behind (`sleep 1000 &`). We do not wait for EOF (ninja does);
@@ -76,6 +75,9 @@ class Process {
   // Non-blocking read end of the child's stdout+stderr; -1 after close_output().
   int output_fd() const { return m_output.get(); }
   void close_output() { m_output.reset(); }
+  // Whether the output pipe has been enlarged (run_process does it once it fills up).
+  bool large_pipe() const { return m_large_pipe; }
+  void set_large_pipe() { m_large_pipe = true; }
   // The exit status once reaped.
   const std::optional<ExitStatus>& status() const { return m_status; }
 
@@ -98,6 +100,7 @@ class Process {
   Fd m_pidfd;
   Fd m_output;
   std::optional<ExitStatus> m_status;
+  bool m_large_pipe = false;
 };
 
 // Starts a process as described above. Fails, naming the program, when it cannot be
