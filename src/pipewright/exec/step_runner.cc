@@ -11,6 +11,7 @@
 
 #include "pipewright/exec/env_files.h"
 #include "pipewright/exec/shells.h"
+#include "pipewright/os/cpu_step_aside.h"
 #include "pipewright/os/fd.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/process.h"
@@ -407,16 +408,19 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
 
   auto run_it = [&]() -> util::Expected<os::ProcessResult> {
     PW_TRY(process, os::spawn(spawn));
-    // While the step runs: its held events, and the last step's script goes and the
-    // next step's files come.
-    if (environment.spawned) environment.spawned();
-    if (StepReuse* reuse = environment.reuse) {
-      if (!reuse->spent_script.empty()) ::unlink(reuse->spent_script.c_str());
-      reuse->spent_script.clear();
-      prepare_next_file_commands(environment.scratch_dir, *reuse);
-      if (next_content)
-        prepare_next_script(environment.scratch_dir, *reuse, std::move(*next_content),
-                            next_extension);
+    {
+      // While the step runs, on another CPU than the step's: its held events, and the
+      // last step's script goes and the next step's files come.
+      os::CpuStepAside aside;
+      if (environment.spawned) environment.spawned();
+      if (StepReuse* reuse = environment.reuse) {
+        if (!reuse->spent_script.empty()) ::unlink(reuse->spent_script.c_str());
+        reuse->spent_script.clear();
+        prepare_next_file_commands(environment.scratch_dir, *reuse);
+        if (next_content)
+          prepare_next_script(environment.scratch_dir, *reuse, std::move(*next_content),
+                              next_extension);
+      }
     }
     return os::run_process(process, run);
   };
