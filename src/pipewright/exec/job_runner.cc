@@ -513,13 +513,18 @@ class JobExecution : public actions::ActionHost {
 
   EnvList context_env() const override { return job_environment().context; }
 
-  // Environment: host + defaults < workflow < job < GITHUB_ENV < step; GitHub's own
-  // variables and PATH (GITHUB_PATH entries first) cannot be overridden.
+  // Environment: host + defaults < workflow < job < GITHUB_ENV < step, and GitHub's own
+  // variables cannot be overridden. PATH is the last of these PATHs with the GITHUB_PATH
+  // entries in front, as the runner does it.
   EnvList process_env(const EnvList& step_env) const override {
     const JobEnvironment& job = job_environment();
     EnvList out = job.process;
     const size_t shared = out.size();
     for (const auto& [k, v] : step_env) {
+      if (k == "PATH") {
+        out[job.path_index].second = compose_path(m_prepend_path, v);
+        continue;
+      }
       if (auto it = job.process_index.find(k); it != job.process_index.end()) {
         if (!job.fixed[it->second]) out[it->second].second = v;
         continue;
@@ -553,6 +558,7 @@ class JobExecution : public actions::ActionHost {
     EnvList process;
     std::unordered_map<std::string, size_t> process_index;
     std::vector<bool> fixed;  // a step's env cannot override these `process` entries
+    size_t path_index = 0;    // of PATH in `process`
   };
 
   const JobEnvironment& job_environment() const {
@@ -580,7 +586,11 @@ class JobExecution : public actions::ActionHost {
         put(k, v, false);
     for (const auto& [k, v] : m_base)
       if (k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k == "CI") put(k, v, true);
-    put("PATH", compose_path(m_prepend_path, m_path), true);
+    std::string path = m_path;
+    for (const EnvList* layer : {&m_env, &m_file_env})
+      if (auto set = env_lookup(*layer, "PATH")) path = *set;
+    put("PATH", compose_path(m_prepend_path, path), false);
+    job.path_index = job.process_index.at("PATH");
     job.stale = false;
     return job;
   }

@@ -204,6 +204,33 @@ jobs:
   EXPECT_EQ(m_sink.lines[2], std::vector<std::string>{"OWN=from-file NEW=unset"});
 }
 
+TEST_F(JobRunnerTest, PathFromEnvIsHonouredWithGithubPathEntriesInFront) {
+  JobRunResult result = run(R"(on: push
+env:
+  PATH: /from/workflow:/usr/bin:/bin
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$PATH"
+      - env:
+          PATH: /from/step:/usr/bin:/bin
+        run: echo "$PATH"
+      - run: |
+          echo /added >> "$GITHUB_PATH"
+          echo "PATH=/from/file:/usr/bin:/bin" >> "$GITHUB_ENV"
+      - run: echo "$PATH"
+      - env:
+          PATH: /from/step:/usr/bin:/bin
+        run: echo "$PATH"
+)");
+  EXPECT_EQ(result.result, Result::success);
+  EXPECT_EQ(m_sink.lines[0], std::vector<std::string>{"/from/workflow:/usr/bin:/bin"});
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"/from/step:/usr/bin:/bin"});
+  EXPECT_EQ(m_sink.lines[3], std::vector<std::string>{"/added:/from/file:/usr/bin:/bin"});
+  EXPECT_EQ(m_sink.lines[4], std::vector<std::string>{"/added:/from/step:/usr/bin:/bin"});
+}
+
 TEST_F(JobRunnerTest, StepOutputsFeedJobOutputsAndSecretOutputsAreDropped) {
   JobRunResult result = run(R"(on: push
 jobs:
