@@ -1,10 +1,11 @@
 // spawn() and the Process handle. The child is started the way glibc's posix_spawn
 // does it, by hand: clone(CLONE_VM | CLONE_VFORK) onto a small stack, so nothing is
 // copied and we resume once it has exec'd, with its exec or setup error (if any)
-// left in memory we share. Doing it ourselves saves a step's start about a third:
-// posix_spawn resets all 64 signals one by one and maps a fresh stack each time, we
-// reset the 29 standard ones (the only ones Pipewright and its libraries handle or
-// ignore) and use a buffer on our own stack. CLONE_PIDFD gives the pidfd at once.
+// left in memory we share. Doing it ourselves makes a start about 15 % cheaper
+// (145 → 125 µs here): posix_spawn resets all 64 signals one by one and maps a fresh
+// stack each time; we reset the 29 standard ones (the only ones Pipewright and its
+// libraries handle or ignore) and use a buffer on our own stack. CLONE_PIDFD gives the
+// pidfd at once.
 #include "pipewright/os/process.h"
 
 #include <algorithm>
