@@ -32,4 +32,4 @@ candidate() { /usr/bin/time -f "%M" -a -o "$work/rss" "$pw" run --bind "${secret
 read -r b p < <(best_times)
 rss=$(sort -n "$work/rss" | tail -1)
 awk -v b="$b" -v p="$p" -v s="$size" -v rss="$rss" -v r="${BENCH_ROUNDS:-3}" 'BEGIN {
-  printf "log-throughput: %d MiB, 50 secrets  cat %.3fs  pipewright %.3fs  ratio %.2f (target <= 1.5; best of %d)  peak RSS %.1f MB\n", s, b, p, p / b, r, rss / 1024 }'
+  printf "log-throughput: %d MiB, 50 secrets  cat %.3fs  pipewright %.3fs  ratio %.3f (target <= 1.5; best of %d)  peak RSS %.1f MB\n", s, b, p, p / b, r, rss / 1024 }'

@@ -28,4 +28,4 @@ baseline() { for i in $(seq "$n"); do bash -e "scripts/$i.sh"; done; }
 candidate() { "$pw" run --bind; }
 read -r b p < <(best_times)
 awk -v b="$b" -v p="$p" -v n="$n" -v r="${BENCH_ROUNDS:-3}" 'BEGIN {
-  printf "step-overhead: %d steps  bash loop %.3fs  pipewright %.3fs  ratio %.2f (target <= 1.10; best of %d)\n", n, b, p, p / b, r }'
+  printf "step-overhead: %d steps  bash loop %.3fs  pipewright %.3fs  ratio %.3f (target <= 1.10; best of %d)\n", n, b, p, p / b, r }'
