@@ -295,7 +295,6 @@ class JobExecution : public actions::ActionHost {
     }
     for (size_t i = 0; i < steps.size(); ++i)
       run_step(m_next_index++, i, steps[i]);
-    m_sink.release();
     for (const actions::ActionPhase& post : m_actions->take_posts())
       run_phase(m_next_index++, post);
   }

@@ -367,9 +367,10 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
       if (auto written = os::create_file(script_path, content); !written)
         return fail_early(written.error().message);
     }
-    if (environment.reuse && environment.next_script)
+    if (environment.reuse && environment.next_script) {
       next_content = shell->script_prefix + *environment.next_script + shell->script_suffix;
-    next_extension = shell->extension;
+      next_extension = shell->extension;
+    }
     command = shell_argv(*shell, script_path);
   }
 

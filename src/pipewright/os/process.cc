@@ -8,7 +8,6 @@
 // pidfd at once.
 #include "pipewright/os/process.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
