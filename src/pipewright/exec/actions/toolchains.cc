@@ -361,6 +361,8 @@ bool is_version_alias(Tool tool, std::string_view spec) {
   return false;
 }
 
+constexpr size_t k_max_listed_versions = 12;
+
 util::Expected<std::optional<std::string>> resolve_alias(Tool tool, std::string_view spec_text,
                                                          const std::vector<Release>& releases) {
   std::string spec(trim(spec_text));
@@ -370,9 +372,10 @@ util::Expected<std::optional<std::string>> resolve_alias(Tool tool, std::string_
     return compare(a.version, b.version) > 0;
   });
   auto none = [&](std::string_view what) {
-    std::vector<std::string> versions;
+    std::vector<std::string> versions;  // the newest few (an index has hundreds)
     for (const Release& r : sorted)
-      versions.push_back(r.version.text());
+      if (versions.size() < k_max_listed_versions) versions.push_back(r.version.text());
+    if (sorted.size() > k_max_listed_versions) versions.push_back("…");
     return util::fail(fmt::format(
         "{} '{}' names {}, and the versions known are {}", tool_display(tool), spec, what,
         versions.empty() ? "none" : fmt::format("{}", fmt::join(versions, ", "))));
