@@ -564,8 +564,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Map a toolchain version to an install (repeatable), e.g. "
                   "--tool python=3.12:/opt/py312/bin/python3, --tool node=host (every version)");
   cmd->add_option("--tool-mirror", options->tool_mirrors,
-                  "Release index setup-node downloads missing versions from (layout of "
-                  "https://nodejs.org/dist), e.g. --tool-mirror file:///srv/node-dist");
+                  "Release index setup-node (bare URL, layout of https://nodejs.org/dist) or "
+                  "setup-go (go=URL) downloads missing versions from, e.g. --tool-mirror "
+                  "file:///srv/node-dist");
   cmd->callback([options, cmd, &exit_code] {
     if (cmd->count("--graph") > 0 && !options->graph) options->graph = "text";
     if (cmd->count("--no-builtins") > 0 && !options->no_builtins) options->no_builtins = "";

@@ -1,5 +1,6 @@
 #include "pipewright/exec/actions/tool_downloads.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -90,7 +91,7 @@ struct RemoveOnExit {
 }  // namespace
 
 bool downloadable(Tool tool) {
-  return tool == Tool::node;
+  return tool == Tool::node || tool == Tool::go;
 }
 
 util::Expected<ToolMirror> parse_tool_mirror(std::string_view text) {
@@ -101,15 +102,15 @@ util::Expected<ToolMirror> parse_tool_mirror(std::string_view text) {
   if (eq != std::string_view::npos && (scheme == std::string_view::npos || eq < scheme)) {
     auto tool = parse_tool(text.substr(0, eq));
     if (!tool)
-      return util::fail(fmt::format("invalid --tool-mirror '{}': unknown tool '{}' (node)", text,
-                                    text.substr(0, eq)));
+      return util::fail(fmt::format("invalid --tool-mirror '{}': unknown tool '{}' (node, go)",
+                                    text, text.substr(0, eq)));
     mirror.tool = *tool;
     url = text.substr(eq + 1);
   }
   if (!downloadable(mirror.tool))
     return util::fail(
         fmt::format("invalid --tool-mirror '{}': {} releases cannot be downloaded "
-                    "yet (node only); map an install with --tool",
+                    "yet (node and go only); map an install with --tool",
                     text, tool_display(mirror.tool)));
   if (!url.starts_with("https://") && !url.starts_with("http://") && !url.starts_with("file://"))
     return util::fail(
@@ -129,19 +130,35 @@ util::Expected<std::string> default_tool_cache_dir() {
 }
 
 std::string_view default_tool_mirror(Tool tool) {
-  return tool == Tool::node ? "https://nodejs.org/dist" : "";
+  switch (tool) {
+    case Tool::node:
+      return "https://nodejs.org/dist";
+    case Tool::go:
+      return "https://go.dev/dl";
+    default:
+      return "";
+  }
 }
 
-util::Expected<std::vector<Release>> fetch_release_index(Tool tool, const std::string& mirror) {
-  if (!downloadable(tool))
-    return util::fail(fmt::format("{} releases cannot be downloaded yet", tool_display(tool)));
-  std::string url = base_url(mirror) + "/index.json";
-  PW_TRY(body, fetch_url(url, k_max_index_bytes));
-  auto index = nlohmann::json::parse(body, nullptr, false);
-  if (index.is_discarded() || !index.is_array())
-    return util::fail(fmt::format("{} is not a Node.js release index (a JSON array)", url));
+namespace {
+
+// A release's archive as an index describes it.
+struct ReleaseFile {
+  Release release;
+  std::string url;     // the archive
+  std::string sha256;  // '' when the checksum comes from SHASUMS256.txt (Node.js)
+};
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Node.js: index.json entries that list a build for this machine.
+std::vector<ReleaseFile> node_files(const nlohmann::json& index, const std::string& mirror) {
   std::string platform = fmt::format("linux-{}", host_arch());
-  std::vector<Release> releases;
+  std::vector<ReleaseFile> out;
   for (const auto& entry : index) {
     if (!entry.is_object()) continue;
     auto version = entry.find("version");
@@ -154,50 +171,111 @@ util::Expected<std::vector<Release>> fetch_release_index(Tool tool, const std::s
       built = built || (f.is_string() && f.get<std::string>() == platform);
     auto parsed = parse_version(version->get<std::string>());
     if (!built || !parsed || parsed->parts.size() != 3) continue;
-    Release release{*parsed, false, ""};
+    ReleaseFile file{{*parsed, false, ""},
+                     fmt::format("{}/v{}/{}", mirror, parsed->text(), node_archive_name(*parsed)),
+                     ""};
     if (auto lts = entry.find("lts"); lts != entry.end() && lts->is_string()) {
-      release.lts = true;
-      release.codename = lts->get<std::string>();
-      for (char& c : release.codename)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      file.release.lts = true;
+      file.release.codename = lower_ascii(lts->get<std::string>());
     }
-    releases.push_back(std::move(release));
+    out.push_back(std::move(file));
   }
+  return out;
+}
+
+// Go: go.dev/dl's JSON, stable releases with a linux archive for this machine.
+std::vector<ReleaseFile> go_files(const nlohmann::json& index, const std::string& mirror) {
+  std::string arch = host_arch() == "x64" ? "amd64" : std::string(host_arch());
+  std::vector<ReleaseFile> out;
+  for (const auto& entry : index) {
+    if (!entry.is_object() || !entry.value("stable", false)) continue;
+    auto parsed = parse_version(entry.value("version", ""));
+    auto files = entry.find("files");
+    if (!parsed || files == entry.end() || !files->is_array()) continue;
+    for (const auto& f : *files) {
+      if (!f.is_object() || f.value("os", "") != "linux" || f.value("arch", "") != arch ||
+          f.value("kind", "") != "archive")
+        continue;
+      std::string name = f.value("filename", "");
+      if (name.empty() || name.find('/') != std::string::npos) continue;
+      out.push_back(
+          {{*parsed, false, ""}, mirror + "/" + name, lower_ascii(f.value("sha256", ""))});
+      break;
+    }
+  }
+  return out;
+}
+
+// The index of `mirror`: Node.js's index.json; go.dev/dl's ?mode=json&include=all (a
+// file:// mirror holds that JSON as index.json).
+util::Expected<std::vector<ReleaseFile>> fetch_index(Tool tool, const std::string& mirror_url) {
+  if (!downloadable(tool))
+    return util::fail(fmt::format("{} releases cannot be downloaded yet", tool_display(tool)));
+  std::string mirror = base_url(mirror_url);
+  std::string url = tool == Tool::go && !mirror.starts_with("file://")
+                        ? mirror + "/?mode=json&include=all"
+                        : mirror + "/index.json";
+  PW_TRY(body, fetch_url(url, k_max_index_bytes));
+  auto index = nlohmann::json::parse(body, nullptr, false);
+  if (index.is_discarded() || !index.is_array())
+    return util::fail(
+        fmt::format("{} is not a {} release index (a JSON array)", url, tool_display(tool)));
+  return tool == Tool::node ? node_files(index, mirror) : go_files(index, mirror);
+}
+
+}  // namespace
+
+util::Expected<std::vector<Release>> fetch_release_index(Tool tool, const std::string& mirror) {
+  PW_TRY(files, fetch_index(tool, mirror));
+  std::vector<Release> releases;
+  for (ReleaseFile& file : files)
+    releases.push_back(std::move(file.release));
   return releases;
 }
 
 util::Expected<Install> install_release(Tool tool, const Version& version,
                                         const std::string& mirror, const std::string& tool_cache,
                                         const std::function<void(std::string_view)>& log) {
-  if (!downloadable(tool))
-    return util::fail(fmt::format("{} releases cannot be downloaded yet", tool_display(tool)));
-  std::string parent = fmt::format("{}/node/{}", tool_cache, version.text());
+  std::string_view exe = tool == Tool::node ? "node" : "go";
+  std::string parent = fmt::format("{}/{}/{}", tool_cache, exe, version.text());
   std::string dir = fmt::format("{}/{}", parent, host_arch());
-  Install install{tool, version, dir + "/bin/node", dir + "/bin", "tool cache", ""};
+  Install install{tool,         version,      fmt::format("{}/bin/{}", dir, exe),
+                  dir + "/bin", "tool cache", ""};
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return util::fail(fmt::format("cannot create {}: {}", parent, ec.message()));
   PW_TRY(lock, os::FileLock::acquire(fmt::format("{}/.{}.lock", parent, host_arch())));
   if (fs::exists(dir + ".complete", ec) && fs::is_directory(dir, ec)) return install;
 
-  std::string name = node_archive_name(version);
-  std::string release_url = fmt::format("{}/v{}", base_url(mirror), version.text());
-  std::string url = release_url + "/" + name;
+  PW_TRY(files, fetch_index(tool, mirror));
+  auto file = std::find_if(files.begin(), files.end(),
+                           [&](const ReleaseFile& f) { return f.release.version == version; });
+  if (file == files.end())
+    return util::fail(fmt::format("{} {} is not in the release index of {}", tool_display(tool),
+                                  version.text(), mirror));
+  std::string url = file->url;
+  std::string name = url.substr(url.rfind('/') + 1);
   log(fmt::format("Acquiring {} - {} from {}", version.text(), host_arch(), url));
-  PW_TRY(sums, fetch_url(release_url + "/SHASUMS256.txt", 1 << 20));
-  std::string expected = listed_digest(sums, name);
+  std::string expected = file->sha256;
+  std::string listed_in = mirror + " (its release index)";
+  if (tool == Tool::node) {
+    std::string release_url = url.substr(0, url.rfind('/'));
+    listed_in = release_url + "/SHASUMS256.txt";
+    PW_TRY(sums, fetch_url(listed_in, 1 << 20));
+    expected = listed_digest(sums, name);
+  }
   if (expected.empty())
-    return util::fail(fmt::format("{}/SHASUMS256.txt lists no checksum for {}", release_url, name));
+    return util::fail(fmt::format("{} lists no checksum for {}", listed_in, name));
 
   std::string suffix = random_suffix();
   RemoveOnExit download{fmt::format("{}/.download-{}", parent, suffix)};
   PW_TRY_VOID(fetch_url_to_file(url, download.path));
   PW_TRY(actual, file_sha256(download.path));
   if (actual != expected)
-    return util::fail(fmt::format(
-        "checksum mismatch for {}: SHA-256 {}, but {}/SHASUMS256.txt says {}; nothing was "
-        "installed (the mirror or the download is corrupt)",
-        url, actual, release_url, expected));
+    return util::fail(
+        fmt::format("checksum mismatch for {}: SHA-256 {}, but {} says {}; nothing was "
+                    "installed (the mirror or the download is corrupt)",
+                    url, actual, listed_in, expected));
   log(fmt::format("Checksum verified (SHA-256 {})", actual));
 
   RemoveOnExit staging{fmt::format("{}/.extract-{}", parent, suffix)};
@@ -205,21 +283,21 @@ util::Expected<Install> install_release(Tool tool, const Version& version,
   PW_TRY_VOID(extract_release_archive(download.path, [&](std::string_view entry) {
     return util::Expected<Placement>(Placement{root, root + "/" + std::string(entry)});
   }));
-  // The archive holds one top directory (node-v20.11.0-linux-x64/): that is the install.
+  // The archive holds one top directory (node-v20.11.0-linux-x64/, go/): the install.
   std::string top;
   for (const auto& e : fs::directory_iterator(root, ec)) {
     if (!top.empty() || !e.is_directory())
       return util::fail(fmt::format("{} does not hold a single top directory", url));
     top = e.path().string();
   }
-  if (top.empty() || !fs::exists(top + "/bin/node", ec))
-    return util::fail(fmt::format("{} holds no bin/node", url));
+  if (top.empty() || !fs::exists(fmt::format("{}/bin/{}", top, exe), ec))
+    return util::fail(fmt::format("{} holds no bin/{}", url, exe));
   fs::remove_all(dir, ec);
   if (::rename(top.c_str(), dir.c_str()) != 0)
     return util::fail(
         fmt::format("cannot move the release into {}: {}", dir, std::strerror(errno)));
   PW_TRY_VOID(os::write_file(dir + ".complete", ""));
-  log(fmt::format("Installed Node.js {} in {}", version.text(), dir));
+  log(fmt::format("Installed {} {} in {}", tool_display(tool), version.text(), dir));
   return install;
 }
 

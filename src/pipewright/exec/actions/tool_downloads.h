@@ -1,10 +1,13 @@
 // Toolchains downloaded from a release index into the tool cache, as the real setup
-// actions do when the runner lacks a version. Node.js today, from a mirror in the
-// layout of https://nodejs.org/dist:
-//   index.json [{"version":"v20.11.0","lts":"Iron","files":["linux-x64",...]}]
-//   v20.11.0/node-v20.11.0-linux-x64.tar.gz  the release (one top directory)
-//   v20.11.0/SHASUMS256.txt                  "<sha256>  node-v20.11.0-linux-x64.tar.gz"
-// A download is verified against SHASUMS256.txt before anything is extracted, then
+// actions do when the runner lacks a version:
+//   Node.js, from a mirror in the layout of https://nodejs.org/dist:
+//     index.json [{"version":"v20.11.0","lts":"Iron","files":["linux-x64",...]}]
+//     v20.11.0/node-v20.11.0-linux-x64.tar.gz  the release (one top directory)
+//     v20.11.0/SHASUMS256.txt                  "<sha256>  node-v20.11.0-linux-x64.tar.gz"
+//   Go, from https://go.dev/dl or a mirror of it: the JSON of ?mode=json&include=all
+//     (index.json in a file:// mirror) with each archive's sha256, and the archives
+//     (go1.22.0.linux-amd64.tar.gz, top directory go/) next to it.
+// A download is verified against its checksum before anything is extracted, then
 // lands atomically (extracted beside, renamed into place under a lock) in GitHub's
 // tool-cache layout: <tool cache>/node/20.11.0/x64 plus the x64.complete marker, where
 // Toolchains finds it next time, offline.
@@ -23,7 +26,7 @@ namespace pipewright::exec::actions {
 // Whether releases of `tool` can be downloaded.
 bool downloadable(Tool tool);
 
-// `--tool-mirror node=URL` or a bare `--tool-mirror URL` (Node.js's). Fails for an
+// `--tool-mirror node=URL`, `go=URL`, or a bare `--tool-mirror URL` (Node.js's). Fails for an
 // unknown tool, one that cannot be downloaded yet, or a URL that is not http(s) or file.
 struct ToolMirror {
   Tool tool = Tool::node;
@@ -35,7 +38,8 @@ util::Expected<ToolMirror> parse_tool_mirror(std::string_view text);
 // ~/.cache/pipewright/tools. Fails when no home is known.
 util::Expected<std::string> default_tool_cache_dir();
 
-// The index the real action reads for `tool` ("https://nodejs.org/dist"); '' for none.
+// The index the real action reads for `tool` ("https://nodejs.org/dist",
+// "https://go.dev/dl"); '' for none.
 std::string_view default_tool_mirror(Tool tool);
 
 // The releases in `mirror`'s index that have a build for this machine. Fails naming

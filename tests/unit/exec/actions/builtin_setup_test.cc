@@ -262,5 +262,57 @@ TEST_F(NodeMirrorTest, ChecksumMismatchInstallsNothing) {
     EXPECT_TRUE(e.path().filename().string().ends_with(".lock")) << e.path();
 }
 
+TEST_F(SetupActionTest, GoStableIsDownloadedFromAMirrorWithItsChecksum) {
+  exe("bin1/go", "go version go1.19.8 linux/amd64");
+  std::string arch = host_arch() == "x64" ? "amd64" : std::string(host_arch());
+  auto release = [&](const std::string& version) {
+    std::string src = m_dir / ("gosrc/" + version);
+    put(src + "/go/bin/go", "#!/bin/sh\necho go version go" + version + " linux/" + arch + "\n");
+    fs::permissions(src + "/go/bin/go", fs::perms(0755));
+    std::string name = "go" + version + ".linux-" + arch + ".tar.gz";
+    sh("mkdir -p " + m_dir / "godl" + " && tar -C " + src + " -czf " + m_dir / "godl/" + name +
+       " go");
+    return std::pair{name, sh("sha256sum " + m_dir / "godl/" + name + " | cut -d' ' -f1")};
+  };
+  auto [newest, newest_sum] = release("1.99.1");
+  auto [older, older_sum] = release("1.98.5");
+  auto entry = [&](const std::string& version, const std::string& name, const std::string& sum,
+                   bool stable) {
+    return R"({"version":"go)" + version + R"(","stable":)" + (stable ? "true" : "false") +
+           R"(,"files":[{"filename":"x.src.tar.gz","os":"","arch":"","kind":"source"},)" +
+           R"({"filename":")" + name + R"(","os":"linux","arch":")" + arch + R"(","sha256":")" +
+           sum + R"(","kind":"archive"}]})";
+  };
+  put(m_dir / "godl/index.json", "[" + entry("1.100rc1", newest, newest_sum, false) + "," +
+                                     entry("1.99.1", newest, newest_sum, true) + "," +
+                                     entry("1.98.5", older, older_sum, true) + "]");
+  m_harness.settings.offline = false;
+  m_harness.settings.tool_mirrors = {"go=file://" + m_dir / "godl"};
+  // `stable` is the newest the host has (1.19.8) unless check-latest asks the index.
+  EXPECT_EQ(output(run("actions/setup-go@v5", {{"go-version", "stable"}, {"cache", "false"}}),
+                   "go-version"),
+            "1.19.8");
+  BuiltinResult r = run("actions/setup-go@v5",
+                        {{"go-version", "stable"}, {"cache", "false"}, {"check-latest", "true"}});
+  ASSERT_EQ(r.outcome, Result::success) << m_harness.log() << r.detail;
+  std::string installed = m_dir / ("tools/go/1.99.1/" + std::string(host_arch()));
+  EXPECT_EQ(output(r, "go-version"), "1.99.1");
+  EXPECT_EQ(r.path_lines.at(0), installed + "/bin");
+  bool goroot = false;
+  for (const auto& [k, v] : r.env)
+    goroot |= k == "GOROOT" && v == installed;
+  EXPECT_TRUE(goroot);
+  // oldstable: the newest of the minor line before; a bad checksum installs nothing.
+  put(m_dir / "godl/" + older, "tampered");
+  BuiltinResult bad =
+      run("actions/setup-go@v5",
+          {{"go-version", "oldstable"}, {"cache", "false"}, {"check-latest", "true"}});
+  EXPECT_EQ(bad.outcome, Result::failure);
+  EXPECT_NE(bad.detail.find("checksum mismatch for file://" + m_dir / "godl/" + older),
+            std::string::npos)
+      << bad.detail;
+  EXPECT_FALSE(fs::exists(m_dir / ("tools/go/1.98.5/" + std::string(host_arch()))));
+}
+
 }  // namespace
 }  // namespace pipewright::exec::actions

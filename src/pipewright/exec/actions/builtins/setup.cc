@@ -4,9 +4,9 @@
 // for among the host's installs first (toolchains.h: `--tool` mappings, PATH,
 // versioned names, pyenv/nvm/JVM directories, the tool cache); its bin directory goes
 // first on PATH and the outputs are the real actions'. When the host lacks it (or
-// `check-latest` asks for the newest) and the tool has a release index (Node.js:
-// --tool-mirror, else nodejs.org; never with --offline), the release is downloaded
-// into the tool cache (tool_downloads.h). Otherwise the step fails with guidance
+// `check-latest` asks for the newest) and the tool has a release index (Node.js and
+// Go: --tool-mirror, else nodejs.org / go.dev; never with --offline), the release is
+// downloaded into the tool cache (tool_downloads.h). Otherwise the step fails with guidance
 // ("Python 3.12 requested, host has 3.11.7; install it or map the version with --tool
 // python=3.12:/path"). `cache:` restores the package manager's cache (setup_cache.h).
 #include <filesystem>
