@@ -61,6 +61,8 @@ struct RunContext {
   std::string jobs_dir;                      // parent of per-job directories
   std::string scratch_dir;                   // parent of per-job scratch dirs ('' = in RUNNER_TEMP)
   DirectoryJanitor* janitor = nullptr;       // removes finished jobs' directories (null: at once)
+  // The workspace's directory name (exec/workspace.h: <repo>/<repo>).
+  std::string repo_dir;
   bool bind = false;
   bool keep = false;
   bool verbose = false;
@@ -76,6 +78,9 @@ struct JobInstance {
   expr::Value strategy;  // object
   expr::Value needs;     // object of direct needs {result, outputs}
   std::chrono::milliseconds timeout{360 * 60 * 1000};
+
+  // The evaluated runs-on labels.
+  std::vector<std::string> runs_on;
 };
 
 struct JobRunResult {
