@@ -102,7 +102,7 @@ util::Expected<JobDirectories> create_job_directories(
   JobDirectories dirs;
   dirs.root = parent + "/" + name;
   dirs.temp = bind ? dirs.root : dirs.root + "/_temp";  // one directory less to create
-  const std::string dir = workspace_repo_name(repo);  // never empty nor hidden
+  const std::string dir = workspace_repo_name(repo);    // never empty nor hidden
   dirs.workspace = bind ? source : dirs.root + "/" + dir + "/" + dir;
   std::error_code ec;
   fs::remove_all(dirs.root, ec);

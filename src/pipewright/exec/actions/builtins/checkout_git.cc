@@ -56,8 +56,8 @@ util::Expected<std::string> make_repository(const BuiltinCall& call, const std::
     GitOutput got = run_git(call, args, dir);
     std::string_view verb = args.front() == "-c" ? args[2] : args.front();
     if (!got.ok)
-      return util::fail(fmt::format("git {} failed: {}", verb,
-                                    got.output.empty() ? "no output" : got.output));
+      return util::fail(
+          fmt::format("git {} failed: {}", verb, got.output.empty() ? "no output" : got.output));
     return got.output;
   };
   auto fetch = [&](const std::vector<std::string>& specs, bool tags) {
