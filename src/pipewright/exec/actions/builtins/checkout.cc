@@ -279,9 +279,9 @@ class Checkout : public BuiltinAction {
                              head.error().message));
       return result;
     }
-    log(call, fmt::format("Using the working tree of {} at {} (uncommitted changes included), "
-                          "with .git fetched from {} (depth {})",
-                          source.repository, *head, request.url,
+    log(call, fmt::format("Using the working tree of {} at {} (uncommitted changes included) "
+                          "with .git from the local repository (depth {})",
+                          source.repository, *head,
                           request.depth == 0 ? std::string("all") : std::to_string(request.depth)));
     return result;
   }
