@@ -53,9 +53,17 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   if (const expr::Value* token = settings.secrets.member("GITHUB_TOKEN"))
     info.token = token->to_display_string();
   std::error_code ec;
-  // Run-wide runner files (the apt config, the sudo shim; the default tool cache).
+  // Run-wide runner files (the apt config, the sudo shim; the default tool cache), gone
+  // when the run ends however it ends.
   std::string runner_dir = settings.jobs_dir + "/_runner";
   std::filesystem::create_directories(runner_dir, ec);
+  struct RemovedAtEnd {
+    const std::string& path;
+    ~RemovedAtEnd() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } runner_files{runner_dir};
   plan::RunnerInfo runner = plan::detect_runner(runner_dir, settings.verbose);
 
   RunContext run;
@@ -129,7 +137,6 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     run.janitor = nullptr;
     return scheduled;
   }();
-  std::filesystem::remove_all(runner_dir, ec);
   if (!scratch.empty()) {
     std::filesystem::remove(run.scratch_dir, ec);
     std::filesystem::remove(scratch, ec);  // only when empty (no other run)
