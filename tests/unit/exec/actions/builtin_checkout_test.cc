@@ -153,6 +153,35 @@ TEST_F(CheckoutTest, OtherRepositoryComesFromTheActionsUrl) {
             "file://" + m_dir / "remote/octo/lib");
 }
 
+TEST_F(CheckoutTest, OtherRepositoryRefIsABranchOrATag) {
+  sh(fmt::format("git -C {} tag v9 main", m_dir / "remote/octo/lib"));
+  BuiltinResult branch = run({{"repository", "octo/lib"}, {"path", "b"}, {"ref", "main"}});
+  ASSERT_EQ(branch.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(sh(fmt::format("git -C {} branch --show-current", m_dir / "ws/b")), "main");
+  BuiltinResult tag = run({{"repository", "octo/lib"}, {"path", "t"}, {"ref", "v9"}});
+  ASSERT_EQ(tag.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(sh(fmt::format("git -C {} describe --tags", m_dir / "ws/t")), "v9");
+  EXPECT_EQ(sh(fmt::format("git -C {} branch --show-current", m_dir / "ws/t")), "");
+  BuiltinResult none = run({{"repository", "octo/lib"}, {"path", "n"}, {"ref", "nope"}});
+  EXPECT_EQ(none.outcome, Result::failure);
+  EXPECT_NE(none.detail.find("'nope' could not be found"), std::string::npos) << none.detail;
+}
+
+TEST_F(CheckoutTest, WithoutGitTheFilesStayAndAWarningSaysWhy) {
+  BuiltinCall call = m_harness.call("actions/checkout@v4", {});
+  call.workspace = m_dir / "ws";
+  call.runner_temp = m_dir / "tmp";
+  call.source_dir = m_dir / "src";
+  call.env = {{"PATH", m_dir / "no-such-bin"}, {"HOME", m_dir.path()}};
+  BuiltinResult r = find_builtin(call.ref, m_harness.settings)->main(call);
+  EXPECT_EQ(r.outcome, Result::success) << m_harness.log();
+  EXPECT_EQ(get(m_dir / "ws/f"), "dirty\n");
+  EXPECT_FALSE(fs::exists(m_dir / "ws/.git")) << "no half-made repository";
+  ASSERT_EQ(m_harness.annotations.size(), 1u) << m_harness.log();
+  EXPECT_NE(m_harness.annotations[0].message.find("is not a git repository"), std::string::npos)
+      << m_harness.annotations[0].message;
+}
+
 TEST_F(CheckoutTest, UnsupportedInputsWarn) {
   BuiltinResult r = run({{"submodules", "recursive"}, {"lfs", "false"}});
   EXPECT_EQ(r.outcome, Result::success);
