@@ -12,6 +12,7 @@
 #include "pipewright/exec/actions/action_runner.h"
 #include "pipewright/exec/env_files.h"
 #include "pipewright/exec/job_services.h"
+#include "pipewright/exec/runner_image.h"
 #include "pipewright/exec/step_runner.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/expr/template.h"
@@ -89,8 +90,9 @@ class JobExecution : public actions::ActionHost {
     m_sink.job_started(m_job.info);
     m_start = Clock::now();
     JobRunResult result;
-    auto dirs = create_job_directories(m_run.jobs_dir, m_run.scratch_dir, job_dir_name(),
-                                       m_run.source_dir, m_run.workspace_files, m_run.bind);
+    auto dirs =
+        create_job_directories(m_run.jobs_dir, m_run.scratch_dir, job_dir_name(), m_run.repo_dir,
+                               m_run.source_dir, m_run.workspace_files, m_run.bind);
     if (!dirs) {
       result.result = Result::failure;
       result.reason = dirs.error().message;
@@ -208,6 +210,9 @@ class JobExecution : public actions::ActionHost {
     env_set(m_base, "GITHUB_JOB", m_job.info.job_id);
     env_set(m_base, "GITHUB_WORKSPACE", m_dirs.workspace);
     env_set(m_base, "RUNNER_TEMP", m_dirs.temp);
+    env_set(m_base, "RUNNER_WORKSPACE",
+            std::filesystem::path(m_dirs.workspace).parent_path().string());
+    if (std::string os = image_os(m_job.runs_on); !os.empty()) env_set(m_base, "ImageOS", os);
     m_path = env_lookup(m_base, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
 
     expr::EvalContext ctx = base_context();

@@ -62,6 +62,8 @@ struct RunContext {
   std::string jobs_dir;                      // parent of per-job directories
   std::string scratch_dir;                   // parent of per-job scratch dirs ('' = in RUNNER_TEMP)
   DirectoryJanitor* janitor = nullptr;       // removes finished jobs' directories (null: at once)
+  // The workspace's directory name (exec/workspace.h: <repo>/<repo>).
+  std::string repo_dir;
   bool bind = false;
   bool keep = false;
   bool verbose = false;
@@ -83,6 +85,9 @@ struct JobInstance {
   // After `timeout`, how long the steps that still run (always(), cancelled()) have in
   // all: cancel-timeout-minutes, 5 by default as on GitHub.
   std::chrono::milliseconds cancel_timeout{5 * 60 * 1000};
+
+  // The evaluated runs-on labels.
+  std::vector<std::string> runs_on;
 };
 
 struct JobRunResult {

@@ -487,6 +487,7 @@ class Scheduler {
         labels.push_back(value->to_display_string());
     }
     std::string verdict = runs_on_verdict(labels, m_options.platforms);
+    instance->job.runs_on = labels;
     Instance& ref = *instance;
     m_instances.push_back(std::move(instance));
     if (!verdict.empty()) {
