@@ -104,11 +104,11 @@ struct ExpressionSite {
   // Checks `name` (path element `index` of `ref`) against a list of defined names.
   bool check_name(const expr::ContextReference& ref, size_t index,
                   const std::optional<std::vector<std::string>>& defined, std::string_view what,
-                  std::string_view where) const {
+                  std::string_view where, Severity severity = Severity::error) const {
     if (!defined || ref.path.size() <= index || ref.path[index] == "*") return true;
     const std::string& name = ref.path[index];
     if (contains_ci(*defined, name)) return true;
-    report(Severity::error, property_offset(expression.text(), ref.position, index),
+    report(severity, property_offset(expression.text(), ref.position, index),
            fmt::format("{} '{}' is not defined {}", what, name, where), "expression-reference",
            did_you_mean(name, *defined));
     return false;
@@ -176,7 +176,10 @@ struct ExpressionSite {
         check_output(ref);
       }
     } else if (context == "matrix") {
-      check_name(ref, 0, scope.matrix_keys, "matrix key", "in this job's strategy.matrix");
+      // GitHub reads a missing key as null and runs the file (`matrix.os || 'ubuntu-latest'`
+      // is an idiom): a warning.
+      check_name(ref, 0, scope.matrix_keys, "matrix key",
+                 "in this job's strategy.matrix (it is null here)", Severity::warning);
     } else if (context == "inputs") {
       check_name(ref, 0, scope.inputs, "input", scope.inputs_where);
     }

@@ -64,6 +64,25 @@ jobs:
   EXPECT_EQ(errors(r), 0u) << dump(r);
 }
 
+TEST(AcceptedByGitHub, MatrixKeyThatIsNotDefinedReadsAsNull) {
+  // A public workflow's idiom (idna): the key is absent from the matrix on purpose.
+  TempRepo repo;
+  auto r = repo.lint(R"(on: push
+jobs:
+  a:
+    strategy:
+      matrix:
+        python-version: ['3.12']
+    runs-on: ${{ matrix.os || 'ubuntu-latest' }}
+    steps:
+      - run: echo ${{ matrix.python-version }}
+)");
+  EXPECT_EQ(errors(r), 0u) << dump(r);
+  EXPECT_THAT(findings(r, "expression-reference"),
+              ElementsAre("7:25: matrix key 'os' is not defined in this job's strategy.matrix "
+                          "(it is null here)"));
+}
+
 TEST(AcceptedByGitHub, DispatchInputDeclaredWithNothing) {
   TempRepo repo;
   auto r = repo.lint(R"(on:
