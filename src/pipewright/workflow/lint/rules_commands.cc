@@ -33,6 +33,10 @@ bool allows_unsecure_commands(const TextMap& env) {
 void check_script(const LintContext& c, const Text& run, bool unsecure_allowed) {
   const std::string& text = run.value;
   for (size_t at = text.find("::"); at != std::string::npos; at = text.find("::", at + 2)) {
+    // A commented-out line prints nothing (`#` starts a comment in bash, sh, pwsh, python).
+    size_t line = text.rfind('\n', at);
+    size_t first = text.find_first_not_of(" \t", line == std::string::npos ? 0 : line + 1);
+    if (first != std::string::npos && text[first] == '#') continue;
     for (const DeprecatedCommand& command : k_commands) {
       std::string_view rest = std::string_view(text).substr(at + 2);
       if (!rest.starts_with(command.name)) continue;

@@ -18,7 +18,7 @@ constexpr RetiredImage k_retired[] = {
     {"ubuntu-16.04", "2021-09-20", "ubuntu-24.04"},
     {"ubuntu-18.04", "2023-04-03", "ubuntu-24.04"},
     {"ubuntu-20.04", "2025-04-15", "ubuntu-24.04 (or ubuntu-22.04)"},
-    {"macos-10.15", "2022-12-01", "macos-15"},
+    {"macos-10.15", "2022-08-30", "macos-15"},
     {"macos-11", "2024-06-28", "macos-15"},
     {"macos-12", "2024-12-03", "macos-15 (or macos-14)"},
     {"macos-12-large", "2024-12-03", "macos-15-large"},

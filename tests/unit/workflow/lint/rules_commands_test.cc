@@ -24,6 +24,7 @@ jobs:
           echo "::save-state name=pid::12"
           echo "::debug::fine"
           echo "version=1.2" >> "$GITHUB_OUTPUT"
+          # echo "::set-env name=OLD::way" (commented out: prints nothing)
       - run: echo "::set-env name=A::b" && echo "::add-path::/opt/bin"
       - run: echo "::set-env name=A::b"
         env:
@@ -33,9 +34,9 @@ jobs:
   EXPECT_THAT(findings(r, "deprecated-command"),
               ElementsAre("8:17: workflow command 'set-output' is deprecated",
                           "9:17: workflow command 'save-state' is deprecated",
-                          "12:20: workflow command 'set-env' is disabled; GitHub fails the step",
-                          "12:50: workflow command 'add-path' is disabled; GitHub fails the step",
-                          "13:20: workflow command 'set-env' is disabled; GitHub fails the step"))
+                          "13:20: workflow command 'set-env' is disabled; GitHub fails the step",
+                          "13:50: workflow command 'add-path' is disabled; GitHub fails the step",
+                          "14:20: workflow command 'set-env' is disabled; GitHub fails the step"))
       << dump(r);
   ASSERT_EQ(r.diagnostics.size(), 5u) << dump(r);
   EXPECT_EQ(r.diagnostics[0].severity, util::Severity::warning);
