@@ -149,6 +149,23 @@ constexpr KnownInput k_download_artifact[] = {
     {"repository", false, {}, {}},     {"run-id", false, {}, {}},
 };
 
+constexpr KnownInput k_pypi_publish[] = {
+    {"user", false, {}, {}},
+    {"password", false, {}, {}},
+    {"repository-url", false, {}, {}},
+    {"packages-dir", false, {}, {}},
+    {"verify-metadata", false, {}, {}},
+    {"skip-existing", false, {}, {}},
+    {"verbose", false, {}, {}},
+    {"print-hash", false, {}, {}},
+    {"attestations", false, {}, {}},
+    {"repository_url", false, "renamed; use 'repository-url'", {}},
+    {"packages_dir", false, "renamed; use 'packages-dir'", {}},
+    {"verify_metadata", false, "renamed; use 'verify-metadata'", {}},
+    {"skip_existing", false, "renamed; use 'skip-existing'", {}},
+    {"print_hash", false, "renamed; use 'print-hash'", {}},
+};
+
 constexpr std::string_view k_artifact_v3 =
     "v1-v3 of the artifact actions stopped working on 2025-01-30; use v4 or later";
 
@@ -164,6 +181,7 @@ const KnownAction k_actions[] = {
     {"actions/upload-artifact", 4, 6, k_upload_artifact, ""},
     {"actions/download-artifact", 1, 3, {}, k_artifact_v3},
     {"actions/download-artifact", 4, 7, k_download_artifact, ""},
+    {"pypa/gh-action-pypi-publish", 1, 1, k_pypi_publish, ""},
 };
 
 }  // namespace
@@ -175,6 +193,8 @@ const KnownAction* find_known_action(std::string_view repo, int major) {
 }
 
 std::optional<int> major_version(std::string_view ref) {
+  // Release branches name their major version too: "release/v1".
+  if (size_t slash = ref.rfind('/'); slash != std::string_view::npos) ref.remove_prefix(slash + 1);
   if (ref.starts_with('v') || ref.starts_with('V')) ref.remove_prefix(1);
   int major = 0;
   auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), major);

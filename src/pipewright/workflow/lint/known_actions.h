@@ -28,7 +28,8 @@ struct KnownAction {
 // The row for `owner/repo` at major version `major` (case-insensitive), or nullptr.
 const KnownAction* find_known_action(std::string_view repo, int major);
 
-// The major version of a tag ref: "v4" / "v4.1.2" / "4" → 4; nullopt for branches, SHAs.
+// The major version of a tag ref: "v4" / "v4.1.2" / "4" / "release/v4" → 4; nullopt for other
+// branches and SHAs.
 std::optional<int> major_version(std::string_view ref);
 
 }  // namespace pipewright::workflow::lint

@@ -106,6 +106,9 @@ bool in(std::string_view name, const std::string_view (&set)[N]) {
 struct Typer {
   // Declared types of `inputs.<name>` (lower-cased); unknown when declarations disagree.
   std::map<std::string, Type> inputs;
+  // Types of `matrix.<key>` in the job being checked: object or array when every value
+  // of the key is a mapping or a sequence.
+  std::map<std::string, Type> matrix;
 
   // The static property chain of `node` (context first), or empty when dynamic.
   static std::vector<std::string> chain(const expr::Node* node) {
@@ -153,6 +156,10 @@ struct Typer {
         std::vector<std::string> path = chain(node);
         if (path.size() == 2 && iequals(path[0], "github") && iequals(path[1], "event"))
           return Type::object;
+        if (path.size() == 2 && iequals(path[0], "matrix")) {
+          auto it = matrix.find(path[1]);
+          return it == matrix.end() ? Type::unknown : it->second;
+        }
         if (path.size() == 2 && iequals(path[0], "inputs")) {
           std::string key = path[1];
           for (char& ch : key)
@@ -226,8 +233,9 @@ struct ComparisonCheck {
       };
       Type bad = unordered(left) ? left : unordered(right) ? right : Type::unknown;
       if (bad != Type::unknown)
-        message = fmt::format("ordering a {} value with '<', '>', '<=' or '>=' makes no sense",
-                              type_name(bad));
+        message =
+            fmt::format("ordering {} {} value with '<', '>', '<=' or '>=' makes no sense",
+                        bad == Type::object || bad == Type::array ? "an" : "a", type_name(bad));
     }
     if (message.empty()) return;
     size_t offset = base + byte_offset(expression.text(), leftmost_position(node));
@@ -240,6 +248,8 @@ struct ComparisonCheck {
 void check_conditions(const LintContext& c) {
   for (const Job& job : c.workflow.jobs) {
     check_condition(c, job.if_condition, fmt::format("job '{}'", job.id.value));
+    check_condition(c, job.snapshot.if_condition,
+                    fmt::format("the snapshot of job '{}'", job.id.value));
     for (size_t i = 0; i < job.steps.size(); ++i) {
       const Step& step = job.steps[i];
       std::string owner = step.id.present() ? fmt::format("step '{}'", step.id.value)
@@ -251,10 +261,53 @@ void check_conditions(const LintContext& c) {
   }
 }
 
+namespace {
+
+// The types of matrix keys whose values are all mappings or all sequences.
+std::map<std::string, Type> matrix_types(const Job& job) {
+  std::map<std::string, Type> out;
+  const yaml::Node* matrix = job.strategy.matrix;
+  if (!matrix || !matrix->is_mapping()) return out;
+  std::map<std::string, std::vector<const yaml::Node*>> values;
+  for (const yaml::Pair& p : matrix->pairs) {
+    if (p.key->value == "exclude" || !p.value->is_sequence()) continue;
+    if (p.key->value != "include") {
+      for (const yaml::Node* item : p.value->items)
+        values[p.key->value].push_back(item);
+      continue;
+    }
+    for (const yaml::Node* entry : p.value->items)
+      if (entry->is_mapping())
+        for (const yaml::Pair& q : entry->pairs)
+          values[q.key->value].push_back(q.value);
+  }
+  for (const auto& [key, nodes] : values) {
+    bool maps = !nodes.empty(), lists = !nodes.empty();
+    for (const yaml::Node* n : nodes) {
+      maps = maps && n->is_mapping();
+      lists = lists && n->is_sequence();
+    }
+    if (maps) out[key] = Type::object;
+    if (lists) out[key] = Type::array;
+  }
+  return out;
+}
+
+// The job an expression site belongs to ("jobs.<id>...."), or nullptr.
+const Job* job_of(const Workflow& wf, std::string_view path) {
+  if (!path.starts_with("jobs.")) return nullptr;
+  path.remove_prefix(5);
+  return wf.find_job(path.substr(0, path.find_first_of(".[")));
+}
+
+}  // namespace
+
 void check_comparisons(const LintContext& c) {
   Typer typer = make_typer(c.workflow);
   for (const ExpressionSite& site : c.workflow.expressions) {
     if (site.error || !site.node || !site.node->is_scalar()) continue;
+    const Job* job = job_of(c.workflow, site.path);
+    typer.matrix = job ? matrix_types(*job) : std::map<std::string, Type>{};
     const std::string& scalar = site.node->value;
     if (site.is_condition && scalar.find("${{") == std::string::npos) {
       expr::ParseOptions options;

@@ -72,6 +72,14 @@ void check_matrix_key(const LintContext& c, const yaml::Node* key) {
 }  // namespace
 
 void check_images(const LintContext& c) {
+  // `on: image_version` watches the named images; an empty filter matches none.
+  for (const Event& event : c.workflow.on)
+    for (const TextList* list : {&event.names, &event.versions})
+      if (list->present() && list->node->is_sequence() && list->items.empty())
+        c.error(list->location,
+                fmt::format("'{}' of event '{}' is empty, so the workflow never runs",
+                            list == &event.names ? "names" : "versions", event.name.value),
+                "image", "list at least one image name or version pattern, or drop the filter");
   for (const Job& job : c.workflow.jobs) {
     check_container(c, job.container);
     for (const Container& service : job.services)

@@ -1,5 +1,6 @@
-// GitHub-hosted runner images GitHub has retired: a job asking for one is never picked
-// up. Checks `runs-on` labels and, for `runs-on: ${{ matrix.<key> }}`, the matrix values.
+// GitHub-hosted runner images GitHub has retired, and lists of labels naming two hosted
+// images: a job asking for either is never picked up. Checks `runs-on` labels and, for `runs-on:
+// ${{ matrix.<key> }}`, the matrix values.
 #include <fmt/format.h>
 
 #include "pipewright/workflow/lint/rule.h"
@@ -84,6 +85,32 @@ std::vector<const yaml::Node*> matrix_values(const Job& job, const std::string& 
   return out;
 }
 
+// The operating system of a GitHub-hosted image label ("ubuntu-24.04" → "ubuntu"), or "".
+std::string_view hosted_os(std::string_view label) {
+  for (std::string_view os : {"ubuntu-", "windows-", "macos-"})
+    if (label.size() > os.size() && iequals(label.substr(0, os.size()), os))
+      return os.substr(0, os.size() - 1);
+  return {};
+}
+
+// Labels select a runner that has all of them: two GitHub-hosted images never match.
+void check_conflicts(const LintContext& c, const RunsOn& runs_on) {
+  const Text* first = nullptr;
+  for (const Text& label : runs_on.labels.items) {
+    if (label.has_expressions() || hosted_os(label.value).empty()) continue;
+    if (!first) {
+      first = &label;
+      continue;
+    }
+    if (hosted_os(label.value) == hosted_os(first->value)) continue;
+    c.error(label.location,
+            fmt::format("runner labels '{}' and '{}' name GitHub-hosted images of two systems; "
+                        "no runner has both, so the job never starts",
+                        first->value, label.value),
+            "runs-on", "to run on each, use a matrix: runs-on: ${{ matrix.os }}");
+  }
+}
+
 }  // namespace
 
 void check_retired_runners(const LintContext& c) {
@@ -94,6 +121,7 @@ void check_retired_runners(const LintContext& c) {
     for (const Text& label : runs_on.labels.items)
       self_hosted = self_hosted || iequals(label.value, "self-hosted");
     if (self_hosted) continue;  // a self-hosted runner may carry any label
+    check_conflicts(c, runs_on);
     for (const Text& label : runs_on.labels.items) {
       if (!label.has_expressions()) {
         if (const RetiredImage* image = find_retired(label.value))

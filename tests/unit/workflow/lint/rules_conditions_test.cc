@@ -117,5 +117,48 @@ jobs:
       << dump(r);
 }
 
+TEST(RulesConditionsTest, MatrixValuesThatAreObjectsOrArrays) {
+  TempRepo repo;
+  auto r = repo.lint(R"yaml(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        cfg: [{os: linux}, {os: mac}]
+        list: [[1, 2]]
+        mixed: [{os: linux}, plain]
+    steps:
+      - run: echo '${{ matrix.cfg == 'linux' }} ${{ matrix.mixed == 'plain' }}'
+      - run: echo '${{ matrix.cfg.os == 'linux' }} ${{ matrix.list >= 1 }}'
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo '${{ matrix.cfg == 'linux' }}'
+)yaml");
+  EXPECT_THAT(findings(r, "comparison"),
+              ElementsAre("11:24: comparing object with string is always false: GitHub compares "
+                          "objects and arrays only with themselves",
+                          "12:56: ordering an array value with '<', '>', '<=' or '>=' makes no "
+                          "sense"))
+      << dump(r);
+}
+
+TEST(RulesConditionsTest, SnapshotConditions) {
+  TempRepo repo;
+  auto r = repo.lint(R"yaml(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    snapshot:
+      image-name: base
+      if: true
+    steps: [{run: x}]
+)yaml");
+  EXPECT_THAT(findings(r, "if-condition"),
+              ElementsAre("7:11: the 'if:' of the snapshot of job 'a' is always true"))
+      << dump(r);
+}
+
 }  // namespace
 }  // namespace pipewright::workflow::lint

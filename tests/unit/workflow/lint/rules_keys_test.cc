@@ -110,5 +110,22 @@ jobs:
       << dump(r);
 }
 
+TEST(RulesKeysTest, EmptyImageVersionFilters) {
+  TempRepo repo;
+  auto r = repo.lint(R"(on:
+  image_version:
+    names: []
+    versions: ["1.*"]
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps: [{run: x}]
+)");
+  EXPECT_THAT(findings(r, "image"),
+              ElementsAre("3:12: 'names' of event 'image_version' is empty, so the workflow "
+                          "never runs"))
+      << dump(r);
+}
+
 }  // namespace
 }  // namespace pipewright::workflow::lint

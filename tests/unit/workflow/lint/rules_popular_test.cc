@@ -21,6 +21,7 @@ TEST(KnownActionsTest, MajorVersionOfTagsOnly) {
   EXPECT_EQ(major_version("main"), std::nullopt);
   EXPECT_EQ(major_version("11bd71901bbe5b1630ceea73d27597364c9af683"), std::nullopt);
   EXPECT_EQ(major_version("v4-beta"), std::nullopt);
+  EXPECT_EQ(major_version("release/v1"), 1);
 }
 
 TEST(KnownActionsTest, RowsByMajorVersion) {
@@ -145,6 +146,26 @@ jobs:
                           "9:16: 'entrypoint' is only passed to Docker container actions; './js' "
                           "is a JavaScript action (runs.using: node20), so it is ignored"))
       << dump(r);
+}
+
+TEST(RulesPopularTest, RenamedInputsOfPypiPublishOnItsReleaseBranch) {
+  TempRepo repo;
+  auto r = repo.lint(R"(on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          packages_dir: dist/
+          repository-url: https://test.pypi.org/legacy/
+)");
+  EXPECT_THAT(findings(r, "action-inputs"),
+              ElementsAre("8:11: input 'packages_dir' of action "
+                          "'pypa/gh-action-pypi-publish@release/v1' is deprecated"))
+      << dump(r);
+  ASSERT_FALSE(r.diagnostics.empty());
+  EXPECT_EQ(r.diagnostics[0].hint, "renamed; use 'packages-dir'");
 }
 
 }  // namespace

@@ -50,5 +50,26 @@ jobs:
   EXPECT_EQ(r.diagnostics[0].hint, "use ubuntu-24.04 (or ubuntu-22.04)");
 }
 
+TEST(RulesRetiredTest, LabelsOfTwoHostedSystemsConflict) {
+  TempRepo repo;
+  auto r = repo.lint(R"(on: push
+jobs:
+  a:
+    runs-on: [ubuntu-latest, windows-latest]
+    steps: [{run: x}]
+  b:
+    runs-on: [ubuntu-latest, ubuntu-24.04]
+    steps: [{run: x}]
+  c:
+    runs-on: [self-hosted, ubuntu-22.04, windows-2022]
+    steps: [{run: x}]
+)");
+  EXPECT_THAT(findings(r, "runs-on"),
+              ElementsAre("4:30: runner labels 'ubuntu-latest' and 'windows-latest' name "
+                          "GitHub-hosted images of two systems; no runner has both, so the job "
+                          "never starts"))
+      << dump(r);
+}
+
 }  // namespace
 }  // namespace pipewright::workflow::lint
