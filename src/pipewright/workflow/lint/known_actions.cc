@@ -33,6 +33,7 @@ constexpr KnownInput k_checkout[] = {
     {"submodules", false, {}, {}},
     {"set-safe-directory", false, {}, {}},
     {"github-server-url", false, {}, {}},
+    {"reference", false, {}, {}},
 };
 
 constexpr KnownInput k_setup_python[] = {
@@ -48,6 +49,7 @@ constexpr KnownInput k_setup_python[] = {
     {"freethreaded", false, {}, {}},
     {"pip-version", false, {}, {}},
     {"pip-install", false, {}, {}},
+    {"ignore-platform-version", false, {}, {}},
     {"version", false, "", "python-version"},
 };
 
