@@ -104,8 +104,9 @@ void check_docker_inputs(const LintContext& c) {
       for (const auto& [key, value] : step.with.entries) {
         if (!is_docker_only_input(key.value)) continue;
         bool own_input = false;
-        for (const ActionInput& input : declared ? *declared : std::vector<ActionInput>{})
-          own_input = own_input || iequals(input.id.value, key.value);
+        if (declared)
+          for (const ActionInput& input : *declared)
+            own_input = own_input || iequals(input.id.value, key.value);
         if (!own_input)
           c.error(key.location,
                   fmt::format("'{}' is only passed to Docker container actions; '{}' is {}, so "
