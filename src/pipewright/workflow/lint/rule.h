@@ -109,6 +109,8 @@ std::optional<std::vector<std::string>> matrix_keys(const Job& job);
 // The location of byte `offset` inside the value of `scalar` (a YAML scalar node).
 Location locate_in(const Workflow& workflow, const yaml::Node* scalar, const Location& fallback,
                    size_t offset);
+// A local `uses` path without its leading "./" and trailing "/" (rules_uses.cc).
+std::string without_dot_slash(std::string_view path);
 // "did you mean 'x'?" for the closest candidate, or "".
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates);
 

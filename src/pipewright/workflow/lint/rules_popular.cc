@@ -85,12 +85,9 @@ void check_docker_inputs(const LintContext& c) {
       std::string kind;
       const std::vector<ActionInput>* declared = nullptr;  // a local action's own inputs
       if (known_action_of(step)) {
-        kind = "a JavaScript action";
+        kind = "not a Docker container action";
       } else if (step.uses.value.starts_with("./")) {
-        std::string dir = step.uses.value.substr(2);
-        while (dir.ends_with('/'))
-          dir.pop_back();
-        const ActionLoadResult* loaded = c.files.action(dir);
+        const ActionLoadResult* loaded = c.files.action(without_dot_slash(step.uses.value));
         if (!loaded || !loaded->action) continue;
         const Text& using_text = loaded->action->runs.using_text;
         if (!using_text.present() || iequals(using_text.value, "docker")) continue;

@@ -140,11 +140,12 @@ jobs:
       - uses: other/action@v1
         with: {args: unknown}
 )");
-  EXPECT_THAT(findings(r, "docker-inputs"),
-              ElementsAre("7:16: 'args' is only passed to Docker container actions; "
-                          "'actions/checkout@v4' is a JavaScript action, so it is ignored",
-                          "9:16: 'entrypoint' is only passed to Docker container actions; './js' "
-                          "is a JavaScript action (runs.using: node20), so it is ignored"))
+  EXPECT_THAT(
+      findings(r, "docker-inputs"),
+      ElementsAre("7:16: 'args' is only passed to Docker container actions; "
+                  "'actions/checkout@v4' is not a Docker container action, so it is ignored",
+                  "9:16: 'entrypoint' is only passed to Docker container actions; './js' "
+                  "is a JavaScript action (runs.using: node20), so it is ignored"))
       << dump(r);
 }
 
