@@ -16,21 +16,6 @@ namespace {
 using util::Diagnostic;
 using util::Severity;
 
-// The byte offset in `text` of the 1-based column `position`, counted as GitHub does in
-// UTF-16 code units (a 4-byte UTF-8 sequence is two units).
-size_t byte_offset(std::string_view text, int position) {
-  int units = 1;
-  size_t i = 0;
-  for (; i < text.size() && units < position; ++i) {
-    auto b = static_cast<unsigned char>(text[i]);
-    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
-  }
-  // Step over the continuation bytes of the last character counted.
-  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
-    ++i;
-  return i;
-}
-
 constexpr std::string_view k_all_contexts[] = {
     "github", "env",     "vars",     "job",    "jobs",  "steps",
     "runner", "secrets", "strategy", "matrix", "needs", "inputs",
@@ -223,6 +208,19 @@ bool is_ident_char(char c) {
 }
 
 }  // namespace
+
+size_t byte_offset(std::string_view text, int position) {
+  int units = 1;
+  size_t i = 0;
+  for (; i < text.size() && units < position; ++i) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
+  }
+  // Step over the continuation bytes of the last character counted.
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
+    ++i;
+  return i;
+}
 
 size_t property_offset(std::string_view text, int position, size_t index) {
   const size_t start = byte_offset(text, position);

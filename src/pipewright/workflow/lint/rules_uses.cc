@@ -15,14 +15,6 @@ bool is_reusable_path(std::string_view path) {
          (path.ends_with(".yml") || path.ends_with(".yaml"));
 }
 
-std::string without_dot_slash(std::string_view path) {
-  while (path.starts_with("./"))
-    path.remove_prefix(2);
-  while (path.ends_with('/'))
-    path.remove_suffix(1);
-  return std::string(path);
-}
-
 void check_action_inputs(const LintContext& c, const Step& step, const Action& action,
                          const std::string& file) {
   std::vector<std::string> names;
@@ -131,6 +123,14 @@ void check_call_secrets(const LintContext& c, const Job& job, const Event& call)
 }
 
 }  // namespace
+
+std::string without_dot_slash(std::string_view path) {
+  while (path.starts_with("./"))
+    path.remove_prefix(2);
+  while (path.ends_with('/'))
+    path.remove_suffix(1);
+  return std::string(path);
+}
 
 void check_uses(const LintContext& c) {
   for (const Job& job : c.workflow.jobs) {
