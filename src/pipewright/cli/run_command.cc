@@ -4,6 +4,7 @@
 // failed, 2 invalid input or usage, 130 cancelled.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -64,6 +65,7 @@ struct RunOptions {
   std::optional<std::string> no_builtins;
   std::vector<std::string> tools;
   std::vector<std::string> tool_mirrors;  // --tool-mirror [TOOL=]URL (repeatable)
+  std::string work_dir;                   // --work-dir, else $PIPEWRIGHT_WORK_DIR
 };
 
 constexpr int k_exit_failure = 1;
@@ -321,6 +323,15 @@ int run_run(const RunOptions& options) {
     return k_exit_usage;
   }
 
+  const char* work_env = std::getenv("PIPEWRIGHT_WORK_DIR");
+  auto work_root = exec::resolve_work_root(!options.work_dir.empty() ? options.work_dir
+                                           : work_env                ? work_env
+                                                                     : "",
+                                           *data_dir);
+  if (!work_root) {
+    error(work_root.error().message);
+    return k_exit_usage;
+  }
   auto actions = action_settings(options, *data_dir);
   if (!actions) {
     error(util::format_error(actions.error()));
@@ -441,7 +452,15 @@ int run_run(const RunOptions& options) {
     settings.scheduler.only_jobs = options.jobs;
     settings.scheduler.cancel = &*cancel;
     settings.project_dir = project_dir(w.file, root);
-    settings.jobs_dir = *data_dir + "/jobs/" + std::to_string(run.id);
+    auto run_dir = exec::create_run_directory(*work_root, run.id);
+    if (!run_dir) {
+      report_error(run_dir.error().message);
+      run.outcome.result = exec::Result::failure;
+      (void)(*history)->finish_run(run.id, store::Result::failure, now_ms());
+      return;
+    }
+    settings.jobs_dir = *run_dir;
+    settings.data_dir = *data_dir;
     settings.bind = options.bind;
     settings.keep = options.keep;
     settings.verbose = options.verbose;
@@ -459,7 +478,6 @@ int run_run(const RunOptions& options) {
     (void)(*history)->finish_run(run.id, result, now_ms());
     if (!recorder.error().empty()) report_error("recording the run: " + recorder.error());
     std::error_code ec;
-    fs::remove(settings.jobs_dir + "/runner", ec);
     fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
   };
   if (board) board->start();
@@ -550,6 +568,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", options->json, "One JSON event per line on stdout (run.started, ...)");
   cmd->add_flag("--bind", options->bind, "Run in the working copy instead of a per-job copy of it");
   cmd->add_flag("--keep", options->keep, "Keep job workspaces after the run");
+  cmd->add_option("--work-dir", options->work_dir,
+                  "Where job workspaces go: DIR/<run>/<job>/<repo>/<repo> (also "
+                  "PIPEWRIGHT_WORK_DIR); no hidden directory in the path");
   cmd->add_flag("-v,--verbose", options->verbose, "Show ::debug:: lines and more detail");
   cmd->add_option("--actions-url", options->actions_url,
                   "Where remote actions are cloned from (default https://github.com), e.g. "

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
+#include "pipewright/exec/runner_image.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/plan/contexts.h"
 
@@ -50,9 +53,18 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   if (const expr::Value* token = settings.secrets.member("GITHUB_TOKEN"))
     info.token = token->to_display_string();
   std::error_code ec;
-  std::string temp_root = settings.jobs_dir + "/runner";
-  std::filesystem::create_directories(temp_root, ec);
-  plan::RunnerInfo runner = plan::detect_runner(temp_root, settings.verbose);
+  // Run-wide runner files (the apt config, the sudo shim; the default tool cache), gone
+  // when the run ends however it ends.
+  std::string runner_dir = settings.jobs_dir + "/_runner";
+  std::filesystem::create_directories(runner_dir, ec);
+  struct RemovedAtEnd {
+    const std::string& path;
+    ~RemovedAtEnd() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } runner_files{runner_dir};
+  plan::RunnerInfo runner = plan::detect_runner(runner_dir, settings.verbose);
 
   RunContext run;
   run.workflow = &workflow;
@@ -66,6 +78,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.sink = &sink;
   run.source_dir = repository.info().root;
   run.jobs_dir = settings.jobs_dir;
+  run.repo_dir = workspace_repo_name(repository.info().repository);
   std::string scratch = scratch_root();
   if (!scratch.empty()) run.scratch_dir = scratch + "/" + std::to_string(settings.run_id);
   run.bind = settings.bind;
@@ -86,21 +99,33 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     PW_TRY(files, repository.working_tree_files());
     run.workspace_files = std::move(files);
   }
-  // A data dir inside the working tree (XDG_DATA_HOME=./.data, not ignored) holds the
-  // jobs' own workspaces and history: copying it into each workspace would snowball.
-  std::string data_root = std::filesystem::path(settings.jobs_dir)
-                              .parent_path()
-                              .parent_path()
-                              .lexically_relative(run.source_dir)
-                              .string();
-  if (!data_root.empty() && !data_root.starts_with("..") && data_root != ".")
-    std::erase_if(run.workspace_files,
-                  [&](const std::string& file) { return file.starts_with(data_root + "/"); });
+  // A data dir or work root inside the working tree (XDG_DATA_HOME=./.data, not ignored)
+  // holds the jobs' own workspaces and history: copying it into each workspace would
+  // snowball.
+  for (const std::string& inside :
+       {settings.data_dir, std::filesystem::path(settings.jobs_dir).parent_path().string()}) {
+    if (inside.empty()) continue;
+    std::string relative =
+        std::filesystem::path(inside).lexically_relative(run.source_dir).string();
+    if (!relative.empty() && !relative.starts_with("..") && relative != ".")
+      std::erase_if(run.workspace_files,
+                    [&](const std::string& file) { return file.starts_with(relative + "/"); });
+  }
   run.base_env = host_environment();
   for (const auto& [k, v] : settings.extra_env)
     env_set(run.base_env, k, v);
   for (auto& [k, v] : plan::default_environment(run.github, run.runner))
     env_set(run.base_env, std::move(k), std::move(v));
+  // What a runner image gives every job (exec/runner_image.h), once for the run.
+  RunnerImageOptions image_options;
+  image_options.root = ::geteuid() == 0;
+  image_options.host_path = env_lookup(run.base_env, "PATH").value_or("/usr/bin:/bin");
+  image_options.host_apt_config = env_lookup(run.base_env, "APT_CONFIG").value_or("");
+  PW_TRY(image, prepare_runner_image(runner_dir, image_options));
+  for (const auto& [k, v] : image.env)
+    env_set(run.base_env, k, v);
+  if (!image.bin_dir.empty())
+    env_set(run.base_env, "PATH", image.bin_dir + ":" + image_options.host_path);
 
   sink.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});

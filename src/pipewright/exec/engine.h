@@ -28,7 +28,8 @@ struct RunSettings {
   expr::Value inputs;   // object or null
   EnvList extra_env;    // --env / --env-file, over the host environment
   SchedulerOptions scheduler;
-  std::string jobs_dir;  // parent of the per-job directories
+  std::string jobs_dir;  // parent of the per-job directories (exec/workspace.h)
+  std::string data_dir;  // history, logs, caches: never copied into a workspace
   // The project the workflow belongs to when it is a subdirectory of the repository
   // (`-W sub/.github/workflows/ci.yml`): the workspace holds that directory only.
   std::string project_dir;

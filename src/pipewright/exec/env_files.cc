@@ -54,9 +54,9 @@ util::Error error_at(std::string message, std::string_view file, int line) {
   return util::Error{std::move(message), util::Location{std::string(file), line, 0}, {}};
 }
 
-// The value of a NAME<<DELIM heredoc whose header was just read.
-util::Expected<std::string> read_heredoc(LineReader& reader, std::string_view delimiter,
-                                         std::string_view file, int header_line) {
+// The value of a NAME<<DELIM heredoc whose header was just read (a view into the text).
+util::Expected<std::string_view> read_heredoc(LineReader& reader, std::string_view delimiter,
+                                              std::string_view file, int header_line) {
   size_t start = reader.index();
   size_t end = start;
   while (true) {
@@ -73,7 +73,20 @@ util::Expected<std::string> read_heredoc(LineReader& reader, std::string_view de
     }
     end = reader.index() - line->newline_length;
   }
-  return std::string(reader.text().substr(start, end > start ? end - start : 0));
+  return reader.text().substr(start, end > start ? end - start : 0);
+}
+
+// The error for a value over `max_value` (checked before the value is copied).
+std::optional<util::Error> check_value_size(std::string_view name, std::string_view value,
+                                            EnvFileKind kind, uint64_t max_value,
+                                            std::string_view file, int line) {
+  if (value.size() * 2 <= max_value || output_size(value) <= max_value) return std::nullopt;
+  return error_at("Invalid value. '" + std::string(name) + "' in " +
+                      std::string(env_file_variable(kind)) + " exceeds " +
+                      format_byte_count(max_value) +
+                      " bytes, the limit for one value (measured as UTF-16, as GitHub "
+                      "measures outputs)",
+                  file, line);
 }
 
 bool ascii_iequals(std::string_view a, std::string_view b) {
@@ -86,7 +99,7 @@ bool ascii_iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 EnvFileResult parse_env_file(std::string_view text, EnvFileKind kind, NewlineMode newlines,
-                             std::string_view file) {
+                             std::string_view file, uint64_t max_value) {
   EnvFileResult result;
   LineReader reader(text, newlines);
   while (std::optional<Line> line = reader.next()) {
@@ -99,13 +112,18 @@ EnvFileResult parse_env_file(std::string_view text, EnvFileKind kind, NewlineMod
     if (equals != std::string_view::npos &&
         (heredoc == std::string_view::npos || equals < heredoc)) {
       entry.name = content.substr(0, equals);
-      entry.value = content.substr(equals + 1);
       if (entry.name.empty()) {
         result.error =
             error_at("Invalid format '" + std::string(content) + "'. Name must not be empty", file,
                      line->number);
         return result;
       }
+      std::string_view value = content.substr(equals + 1);
+      if (auto too_big = check_value_size(entry.name, value, kind, max_value, file, line->number)) {
+        result.error = std::move(too_big);
+        return result;
+      }
+      entry.value = value;
     } else if (heredoc != std::string_view::npos) {
       entry.name = content.substr(0, heredoc);
       std::string_view delimiter = content.substr(heredoc + 2);
@@ -115,12 +133,17 @@ EnvFileResult parse_env_file(std::string_view text, EnvFileKind kind, NewlineMod
                                 file, line->number);
         return result;
       }
-      util::Expected<std::string> value = read_heredoc(reader, delimiter, file, line->number);
+      util::Expected<std::string_view> value = read_heredoc(reader, delimiter, file, line->number);
       if (!value) {
         result.error = std::move(value.error());
         return result;
       }
-      entry.value = std::move(*value);
+      if (auto too_big =
+              check_value_size(entry.name, *value, kind, max_value, file, line->number)) {
+        result.error = std::move(too_big);
+        return result;
+      }
+      entry.value = *value;
     } else {
       result.error = error_at("Invalid format '" + std::string(content) + "'", file, line->number);
       return result;
@@ -147,10 +170,15 @@ std::string_view env_file_variable(EnvFileKind kind) {
   return "";
 }
 
+std::string_view env_file_context(EnvFileKind kind) {
+  return kind == EnvFileKind::env ? "env" : kind == EnvFileKind::output ? "output" : "state";
+}
+
 std::string env_file_failure_message(EnvFileKind kind) {
-  std::string_view context = kind == EnvFileKind::env      ? "env"
-                             : kind == EnvFileKind::output ? "output"
-                                                           : "state";
+  return file_command_failure_message(env_file_context(kind));
+}
+
+std::string file_command_failure_message(std::string_view context) {
   return "Unable to process file command '" + std::string(context) + "' successfully.";
 }
 

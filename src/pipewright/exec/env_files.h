@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipewright/exec/output_limits.h"
 #include "pipewright/util/error.h"
 
 namespace pipewright::exec {
@@ -49,14 +50,22 @@ struct EnvFileResult {
 // be empty[ and delimiter must not be empty]", "Invalid value. Matching
 // delimiter not found '...'", "Invalid value. EOF marker missing new line.".
 // For GITHUB_ENV, NODE_OPTIONS (any case) is not set but reported as an issue.
+// A value larger than `max_value` (UTF-16 bytes, output_limits.h) stops parsing, before
+// it is copied, with "Invalid value. 'NAME' in GITHUB_OUTPUT exceeds 1,048,576 bytes, …".
 EnvFileResult parse_env_file(std::string_view text, EnvFileKind kind,
-                             NewlineMode newlines = NewlineMode::lf, std::string_view file = {});
+                             NewlineMode newlines = NewlineMode::lf, std::string_view file = {},
+                             uint64_t max_value = k_value_limit);
 
 // "GITHUB_ENV", "GITHUB_OUTPUT" or "GITHUB_STATE".
 std::string_view env_file_variable(EnvFileKind kind);
 
+// The runner's name of the file command: "env", "output" or "state".
+std::string_view env_file_context(EnvFileKind kind);
+
 // "Unable to process file command 'env' successfully." (and output, state).
 std::string env_file_failure_message(EnvFileKind kind);
+// The same for any file command, by its runner name ("path", …).
+std::string file_command_failure_message(std::string_view context);
 
 // The non-empty lines of a GITHUB_PATH file (split on LF, CRLF or CR).
 std::vector<std::string> parse_path_file(std::string_view text);

@@ -12,6 +12,7 @@
 #include "pipewright/exec/actions/action_runner.h"
 #include "pipewright/exec/env_files.h"
 #include "pipewright/exec/job_services.h"
+#include "pipewright/exec/runner_image.h"
 #include "pipewright/exec/step_runner.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/expr/template.h"
@@ -89,8 +90,9 @@ class JobExecution : public actions::ActionHost {
     m_sink.job_started(m_job.info);
     m_start = Clock::now();
     JobRunResult result;
-    auto dirs = create_job_directories(m_run.jobs_dir, m_run.scratch_dir, job_dir_name(),
-                                       m_run.source_dir, m_run.workspace_files, m_run.bind);
+    auto dirs =
+        create_job_directories(m_run.jobs_dir, m_run.scratch_dir, job_dir_name(), m_run.repo_dir,
+                               m_run.source_dir, m_run.workspace_files, m_run.bind);
     if (!dirs) {
       result.result = Result::failure;
       result.reason = dirs.error().message;
@@ -127,6 +129,7 @@ class JobExecution : public actions::ActionHost {
     if (services.result == Result::failure) result.reason = services.reason;
     if (!m_failure_reason.empty()) result.reason = m_failure_reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
+    if (!m_outputs_error.empty()) result.reason = m_outputs_error;
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
     m_step_reuse.forget_files();  // their directory goes now
     if (keep && !m_run.bind) {
@@ -176,7 +179,7 @@ class JobExecution : public actions::ActionHost {
     cv.notify_all();
     timer.join();
     if (expired && started.result == Result::cancelled) {
-      m_timed_out = true;
+      note_job_timeout();
       started = {Result::failure,
                  "the job exceeded its timeout-minutes while its services started"};
     }
@@ -208,6 +211,9 @@ class JobExecution : public actions::ActionHost {
     env_set(m_base, "GITHUB_JOB", m_job.info.job_id);
     env_set(m_base, "GITHUB_WORKSPACE", m_dirs.workspace);
     env_set(m_base, "RUNNER_TEMP", m_dirs.temp);
+    env_set(m_base, "RUNNER_WORKSPACE",
+            std::filesystem::path(m_dirs.workspace).parent_path().string());
+    if (std::string os = image_os(m_job.runs_on); !os.empty()) env_set(m_base, "ImageOS", os);
     m_path = env_lookup(m_base, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
 
     expr::EvalContext ctx = base_context();
@@ -323,7 +329,9 @@ class JobExecution : public actions::ActionHost {
   void run_step(int index, size_t position, const workflow::Step& step) {
     // Held events wait at most for a run: step's evaluation (see DeferredSink).
     if (step.kind != workflow::StepKind::run) m_sink.release();
-    // A job timeout cancels the rest of the job but its result stays failure.
+    // A job timeout cancels the rest of the job but its result stays failure; a job
+    // whose time ran out between two steps has timed out too.
+    if (!m_timed_out && Clock::now() >= m_start + m_job.timeout) note_job_timeout();
     if (m_control.cancelled() && m_status != JobStatus::cancelled && !m_timed_out) {
       m_status = JobStatus::cancelled;
       if (m_cancel_reason.empty()) m_cancel_reason = "the run was cancelled";
@@ -365,20 +373,22 @@ class JobExecution : public actions::ActionHost {
     m_sink.step_started(m_job.info, index, name);
     if (const Value* github = ctx.find("github"))
       ctx.set("github", with_fields(*github, {{"action", Value(m_action_ids[position])}}));
-    auto spec = prepare_script(step, ctx);
-    if (spec) env_set(spec->env, "GITHUB_ACTION", m_action_ids[position]);
-    auto continue_on_error = actions::eval_step_bool(step.continue_on_error, ctx);
-    if (!spec || !continue_on_error) {
-      const util::Error& error = !spec ? spec.error() : continue_on_error.error();
-      m_sink.step_line(m_job.info, index,
-                       "##[error]" + m_run.masker->mask(util::format_error(error)));
-      finish_step(index, &step, name, started, Result::failure, false, {}, error.message);
+    // As on the runner, a step whose `env` cannot be evaluated fails before it starts
+    // (continue-on-error does not apply); its other expressions fail the step itself.
+    EnvList step_env;
+    if (auto evaluated = actions::eval_step_map(step.env, ctx, step_env); !evaluated) {
+      fail_before_start(index, step, name, started, evaluated.error(), nullptr);
       return;
     }
+    auto spec = prepare_script(step, ctx, step_env);
+    if (!spec) {
+      fail_before_start(index, step, name, started, spec.error(), &ctx);
+      return;
+    }
+    env_set(spec->env, "GITHUB_ACTION", m_action_ids[position]);
     auto token = m_control.begin_step();
     if (!token) {
-      finish_step(index, &step, name, started, Result::failure, *continue_on_error, {},
-                  token.error().message);
+      fail_before_start(index, step, name, started, token.error(), &ctx);
       return;
     }
     StepEnvironment environment = step_environment(token->get());
@@ -388,9 +398,35 @@ class JobExecution : public actions::ActionHost {
     m_sink.defer();
     apply_files(result);
     if (!result.summary.empty()) m_sink.step_summary(m_job.info, index, result.summary);
-    if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
-    finish_step(index, &step, name, started, result.outcome, *continue_on_error, result.outputs,
-                result.detail);
+    if (result.timed_out && m_job_deadline_hit) note_job_timeout();
+    finish_step(index, &step, name, started, result.outcome,
+                result.outcome == Result::failure && continues_on_error(index, step, ctx),
+                result.outputs, result.detail);
+  }
+
+  // A step that failed before its process started, for `error`: with continue-on-error
+  // evaluated in `ctx`, or without it when `ctx` is null (its `env` failed).
+  void fail_before_start(int index, const workflow::Step& step, const std::string& name,
+                         Clock::time_point started, const util::Error& error,
+                         const expr::EvalContext* ctx) {
+    m_sink.step_line(m_job.info, index,
+                     "##[error]" + m_run.masker->mask(util::format_error(error)));
+    bool go_on = ctx && continues_on_error(index, step, *ctx);
+    finish_step(index, &step, name, started, Result::failure, go_on, {}, error.message);
+  }
+
+  // Whether a failed step lets the job go on (continue-on-error). Evaluated, as the
+  // runner does, only once the step has failed: an expression that fails counts as
+  // false, after the runner's error lines.
+  bool continues_on_error(int index, const workflow::Step& step, const expr::EvalContext& ctx) {
+    auto value = actions::eval_step_bool(step.continue_on_error, ctx);
+    if (value) return *value;
+    m_sink.step_line(m_job.info, index,
+                     "##[error]The step failed and an error occurred when attempting to determine "
+                     "whether to continue on error.");
+    m_sink.step_line(m_job.info, index,
+                     "##[error]" + m_run.masker->mask(util::format_error(value.error())));
+    return false;
   }
 
   // The `run:` text of the step after `position` when it has no expressions: its
@@ -409,6 +445,7 @@ class JobExecution : public actions::ActionHost {
     StepEnvironment environment{m_dirs.scratch, m_run.masker, &m_scope,
                                 token,          m_run.grace,  m_services.argv_prefix()};
     environment.reuse = &m_step_reuse;
+    environment.outputs = m_run.outputs.get();
     environment.spawned = [this] { m_sink.release(); };
     return environment;
   }
@@ -467,26 +504,25 @@ class JobExecution : public actions::ActionHost {
                      const util::Expected<std::shared_ptr<const actions::ResolvedAction>>& resolved,
                      expr::EvalContext& ctx) {
     auto uses = uses_step(step, position, ctx);
-    auto continue_on_error = actions::eval_step_bool(step.continue_on_error, ctx);
+    if (!uses) {  // its `env`: continue-on-error does not apply (see run_step)
+      fail_before_start(index, step, name, started, uses.error(), nullptr);
+      return;
+    }
     auto timeout = step_timeout(step, ctx);
-    const util::Error* error = !resolved            ? &resolved.error()
-                               : !uses              ? &uses.error()
-                               : !continue_on_error ? &continue_on_error.error()
-                               : !timeout           ? &timeout.error()
-                                                    : nullptr;
+    const util::Error* error = !resolved  ? &resolved.error()
+                               : !timeout ? &timeout.error()
+                                          : nullptr;
     if (error) {
-      m_sink.step_line(m_job.info, index,
-                       "##[error]" + m_run.masker->mask(util::format_error(*error)));
-      finish_step(index, &step, name, started, Result::failure,
-                  continue_on_error && *continue_on_error, {}, error->message);
+      fail_before_start(index, step, name, started, *error, &ctx);
       return;
     }
     uses->timeout = *timeout;
     actions::ActionOutput out = action_output(index, process_env(uses->env));
     actions::ActionStepResult result = m_actions->run_main(**resolved, *uses, ctx, out);
-    if (result.timed_out && m_job_deadline_hit) m_timed_out = true;
-    finish_step(index, &step, name, started, result.outcome, *continue_on_error, result.outputs,
-                result.detail);
+    if (result.timed_out && m_job_deadline_hit) note_job_timeout();
+    finish_step(index, &step, name, started, result.outcome,
+                result.outcome == Result::failure && continues_on_error(index, step, ctx),
+                result.outputs, result.detail);
   }
 
   // A Pre or Post part of an action (no steps.<id> entry; a failure fails the job).
@@ -626,12 +662,26 @@ class JobExecution : public actions::ActionHost {
 
   // ----------------------------------------------------------------------------------
 
+  // The job's time ran out: its result is failure and the rest of it is cancelled,
+  // so that only the steps that run when cancelled (always(), cancelled()) run.
+  void note_job_timeout() {
+    if (m_timed_out) return;
+    m_timed_out = true;
+    m_timed_out_at = Clock::now();
+    if (m_status == JobStatus::success) m_status = JobStatus::failure;
+    m_control.request_cancel();
+  }
+
   // The step's timeout: its timeout-minutes, or what is left of the job's (then
-  // m_job_deadline_hit says that a time-out is the job's).
+  // m_job_deadline_hit says that a time-out is the job's). Once the job has timed out,
+  // what is left is its cancel-timeout-minutes from then, as GitHub gives a cancelled
+  // job's cleanup steps before it ends the job.
   util::Expected<std::optional<std::chrono::milliseconds>> step_timeout(
       const workflow::Step& step, const expr::EvalContext& ctx) {
     PW_TRY(minutes, actions::eval_step_number(step.timeout_minutes, ctx));
-    auto remaining = m_job.timeout - since(m_start);
+    Clock::time_point deadline =
+        m_timed_out ? m_timed_out_at + m_job.cancel_timeout : m_start + m_job.timeout;
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (remaining < std::chrono::milliseconds(1)) remaining = std::chrono::milliseconds(1);
     m_job_deadline_hit = true;
     if (minutes && std::isfinite(*minutes) && *minutes > 0) {
@@ -665,12 +715,11 @@ class JobExecution : public actions::ActionHost {
                          StepEnd{outcome, conclusion, since(started), m_run.masker->mask(detail)});
   }
 
-  util::Expected<ScriptStep> prepare_script(const workflow::Step& step, expr::EvalContext& ctx) {
+  // The script step of `step` whose own `env` evaluated to `step_env`.
+  util::Expected<ScriptStep> prepare_script(const workflow::Step& step, expr::EvalContext& ctx,
+                                            const EnvList& step_env) {
     ScriptStep spec;
     EnvList env = context_env();
-    ctx.set("env", actions::env_value(env));
-    EnvList step_env;
-    PW_TRY_VOID(actions::eval_step_map(step.env, ctx, step_env));
     for (const auto& [k, v] : step_env)
       env_set(env, k, v);
     ctx.set("env", actions::env_value(env));
@@ -715,7 +764,18 @@ class JobExecution : public actions::ActionHost {
       }
       outputs.set(key.value, Value(*value));
     }
-    return outputs;
+    // GitHub's limits (output_limits.h): over them the job fails without outputs.
+    uint64_t size = 0;
+    for (const auto& [key, value] : outputs)
+      size += output_size(key) + output_size(value.as_string());
+    std::string too_large = size > k_job_outputs_limit   ? job_outputs_too_large_message()
+                            : !m_run.outputs->take(size) ? run_outputs_too_large_message()
+                                                         : "";
+    if (too_large.empty()) return outputs;
+    m_sink.job_message(m_job.info, "error: " + too_large);
+    m_status = JobStatus::failure;
+    m_outputs_error = too_large;
+    return {};
   }
 
   void end_leftovers() {
@@ -746,8 +806,10 @@ class JobExecution : public actions::ActionHost {
   std::string m_cancel_reason;
   std::string m_failure_reason;  // why the job failed before its steps ("" otherwise)
   std::optional<util::Error> m_setup_error;
+  std::string m_outputs_error;  // the job's outputs were over GitHub's limits
   bool m_job_deadline_hit = false;
   bool m_timed_out = false;
+  Clock::time_point m_timed_out_at;
   // uses: steps (the action runner, github.action of each step, step indices).
   std::unique_ptr<actions::ActionRunner> m_actions;
   std::vector<std::string> m_action_ids;

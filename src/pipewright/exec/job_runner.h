@@ -15,6 +15,7 @@
 #include "pipewright/exec/actions/action_settings.h"
 #include "pipewright/exec/events.h"
 #include "pipewright/exec/masker.h"
+#include "pipewright/exec/output_limits.h"
 #include "pipewright/exec/step_runner.h"
 #include "pipewright/expr/value.h"
 #include "pipewright/os/cancel.h"
@@ -61,11 +62,16 @@ struct RunContext {
   std::string jobs_dir;                      // parent of per-job directories
   std::string scratch_dir;                   // parent of per-job scratch dirs ('' = in RUNNER_TEMP)
   DirectoryJanitor* janitor = nullptr;       // removes finished jobs' directories (null: at once)
+  // The workspace's directory name (exec/workspace.h: <repo>/<repo>).
+  std::string repo_dir;
   bool bind = false;
   bool keep = false;
   bool verbose = false;
   os::GracePeriods grace;
   actions::ActionSettings actions;  // uses: (issue 4)
+  // What the run's outputs have used of GitHub's 50 MB (shared by its jobs and by the
+  // jobs of the reusable workflows it calls).
+  std::shared_ptr<OutputBudget> outputs = std::make_shared<OutputBudget>();
 };
 
 // One job instance ready to run.
@@ -76,6 +82,12 @@ struct JobInstance {
   expr::Value strategy;  // object
   expr::Value needs;     // object of direct needs {result, outputs}
   std::chrono::milliseconds timeout{360 * 60 * 1000};
+  // After `timeout`, how long the steps that still run (always(), cancelled()) have in
+  // all: cancel-timeout-minutes, 5 by default as on GitHub.
+  std::chrono::milliseconds cancel_timeout{5 * 60 * 1000};
+
+  // The evaluated runs-on labels.
+  std::vector<std::string> runs_on;
 };
 
 struct JobRunResult {

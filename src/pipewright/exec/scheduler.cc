@@ -455,14 +455,18 @@ class Scheduler {
     instance->job.matrix = leg.values.kind() == expr::Kind::object ? leg.values : Value(Object{});
     instance->job.strategy = leg.strategy;
     instance->job.needs = needs;
-    if (job.timeout_minutes.present()) {
-      Value minutes = job.timeout_minutes.value ? Value(*job.timeout_minutes.value) : Value();
-      if (!job.timeout_minutes.value && job.timeout_minutes.text.tmpl)
-        minutes = job.timeout_minutes.text.tmpl->evaluate(ctx).value_or(Value());
+    // timeout-minutes and cancel-timeout-minutes: a positive number, else the default.
+    auto set_minutes = [&](const workflow::Number& number, std::chrono::milliseconds& out) {
+      if (!number.present()) return;
+      Value minutes = number.value ? Value(*number.value) : Value();
+      if (!number.value && number.text.tmpl)
+        minutes = number.text.tmpl->evaluate(ctx).value_or(Value());
       double m = minutes.to_number();
       if (std::isfinite(m) && m > 0)
-        instance->job.timeout = std::chrono::milliseconds(static_cast<int64_t>(m * 60000));
-    }
+        out = std::chrono::milliseconds(static_cast<int64_t>(m * 60000));
+    };
+    set_minutes(job.timeout_minutes, instance->job.timeout);
+    set_minutes(job.cancel_timeout_minutes, instance->job.cancel_timeout);
     if (job.continue_on_error.present()) {
       if (job.continue_on_error.value)
         instance->continue_on_error = *job.continue_on_error.value;
@@ -483,6 +487,7 @@ class Scheduler {
         labels.push_back(value->to_display_string());
     }
     std::string verdict = runs_on_verdict(labels, m_options.platforms);
+    instance->job.runs_on = labels;
     Instance& ref = *instance;
     m_instances.push_back(std::move(instance));
     if (!verdict.empty()) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pipewright/exec/env_files.h"
+#include "pipewright/exec/output_limits.h"
 #include "pipewright/exec/shells.h"
 #include "pipewright/os/cpu_step_aside.h"
 #include "pipewright/os/fd.h"
@@ -89,30 +90,66 @@ void prepare_next_file_commands(const std::string& dir, StepReuse& reuse) {
   }
 }
 
-// What the step wrote to `file` ('' when nothing). A file still empty and still the
-// one we created is kept for the next step when `keep` is given; else it is removed.
-std::string take_file(const StepReuse::File& file, std::optional<StepReuse::File>* keep) {
+// What a step wrote to one file command.
+struct FileText {
+  std::string text;
+  uint64_t size = 0;       // the file's size
+  bool unread = false;     // larger than its limit, or unreadable: `text` is empty
+  std::string read_error;  // why it could not be read, when it was not too large
+};
+
+// What the step wrote to `file` (nothing is read past `limit`). A file still empty and
+// still the one we created is kept for the next step when `keep` is given; else it is
+// removed.
+FileText take_file(const StepReuse::File& file, uint64_t limit,
+                   std::optional<StepReuse::File>* keep) {
   struct stat st {};
-  if (::stat(file.path.c_str(), &st) != 0) return "";  // the step removed it
+  if (::stat(file.path.c_str(), &st) != 0) return {};  // the step removed it
   if (st.st_size == 0 && static_cast<uint64_t>(st.st_ino) == file.inode && keep) {
     *keep = file;
-    return "";
+    return {};
   }
-  std::string text;
-  if (st.st_size > 0) {
-    auto read = os::read_file(file.path, 64 * 1024 * 1024);
-    if (read) text = std::move(*read);
+  FileText taken;
+  taken.size = static_cast<uint64_t>(st.st_size);
+  if (taken.size > limit) {
+    taken.unread = true;
+  } else if (taken.size > 0) {
+    auto read = os::read_file(file.path, limit);
+    if (read) {
+      taken.text = std::move(*read);
+    } else {
+      taken.unread = true;  // it grew past the limit while we read, or cannot be read
+      taken.read_error = read.error().message;
+    }
   }
   ::unlink(file.path.c_str());
-  return text;
+  return taken;
 }
 
 // The content of each file command, in FileCommands order.
-std::array<std::string, 5> take_file_commands(const FileCommands& commands, StepReuse* reuse) {
-  std::array<std::string, 5> texts;
-  for (size_t i = 0; i < texts.size(); ++i)
-    texts[i] = take_file(commands.files[i], reuse ? &reuse->kept[i] : nullptr);
+std::array<FileText, 5> take_file_commands(const FileCommands& commands, StepReuse* reuse) {
+  std::array<FileText, 5> texts;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    uint64_t limit = i == k_summary ? k_step_summary_limit : k_file_command_limit;
+    texts[i] = take_file(commands.files[i], limit, reuse ? &reuse->kept[i] : nullptr);
+  }
   return texts;
+}
+
+// Reports a file command that was not read (too large or unreadable) as the step's
+// failure; false when it was not read.
+bool check_read(const FileText& file, std::string_view variable, std::string_view context,
+                const StepOutputHandlers& handlers, const Masker& masker) {
+  if (!file.unread) return true;
+  handlers.line("##[error]" + file_command_failure_message(context));
+  std::string why = !file.read_error.empty()
+                        ? file.read_error
+                        : std::string(variable) + " is " + format_byte_count(file.size) +
+                              " bytes, over the limit of " +
+                              format_byte_count(k_file_command_limit) +
+                              " bytes for a file command; nothing in it was applied";
+  handlers.line("##[error]" + masker.mask(why));
+  return false;
 }
 
 // The script made ready for this step if it is `content` with `extension` and still
@@ -303,11 +340,13 @@ class LineProcessor {
   bool m_command_failed = false;
 };
 
-// Applies the `text` of GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE (read from `path`) to
-// `into`; false (after reporting) on a format error.
-bool apply_env_file(std::string_view text, const std::string& path, EnvFileKind kind, EnvList& into,
+// Applies `file`, the GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE at `path`, to `into`;
+// false (after reporting) when it was too large or malformed.
+bool apply_env_file(const FileText& file, const std::string& path, EnvFileKind kind, EnvList& into,
                     const StepOutputHandlers& handlers, const Masker& masker) {
-  EnvFileResult parsed = parse_env_file(text, kind, NewlineMode::lf, path);
+  if (!check_read(file, env_file_variable(kind), env_file_context(kind), handlers, masker))
+    return false;
+  EnvFileResult parsed = parse_env_file(file.text, kind, NewlineMode::lf, path);
   for (EnvFileEntry& entry : parsed.entries)
     into.emplace_back(std::move(entry.name), std::move(entry.value));
   for (const EnvFileIssue& issue : parsed.issues)
@@ -429,7 +468,7 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
   lines.finish();
   if (!script_path.empty()) retire_script(std::move(script_path), environment.reuse);
   // Read back (and kept or removed) whatever happened, so that no file is left over.
-  std::array<std::string, 5> texts = take_file_commands(*files, environment.reuse);
+  std::array<FileText, 5> texts = take_file_commands(*files, environment.reuse);
   if (!ran) return fail_early(ran.error().message);
 
   result.detail = os::describe(*ran);
@@ -452,14 +491,28 @@ ScriptResult run_script_step(const ScriptStep& step, const StepEnvironment& envi
                              result.outputs, handlers, masker);
   files_ok &= apply_env_file(texts[k_state], (*files)[k_state], EnvFileKind::state, result.state,
                              handlers, masker);
-  for (std::string& line : parse_path_file(texts[k_path]))
-    result.path_lines.push_back(std::move(line));
-  std::string& summary = texts[k_summary];
-  if (auto too_big = check_step_summary_size(summary.size())) {
-    handlers.annotation(Annotation{AnnotationLevel::error, *too_big});
-    summary.clear();
+  if (check_read(texts[k_path], "GITHUB_PATH", "path", handlers, masker)) {
+    for (std::string& line : parse_path_file(texts[k_path].text))
+      result.path_lines.push_back(std::move(line));
+  } else {
+    files_ok = false;
   }
-  result.summary = masker.mask(summary);
+  // A summary over its limit is not read; the annotation says how large it was.
+  if (auto too_big = check_step_summary_size(texts[k_summary].size))
+    handlers.annotation(Annotation{AnnotationLevel::error, *too_big});
+  else
+    result.summary = masker.mask(texts[k_summary].text);
+  // The step's outputs count against the run's (output_limits.h).
+  if (environment.outputs && !result.outputs.empty()) {
+    uint64_t size = 0;
+    for (const auto& [name, value] : result.outputs)
+      size += output_size(name) + output_size(value);
+    if (!environment.outputs->take(size)) {
+      handlers.line("##[error]" + run_outputs_too_large_message());
+      result.outputs.clear();
+      files_ok = false;
+    }
+  }
 
   if (result.cancelled)
     result.outcome = Result::cancelled;

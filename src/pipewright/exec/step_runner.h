@@ -18,6 +18,7 @@
 
 #include "pipewright/exec/events.h"
 #include "pipewright/exec/masker.h"
+#include "pipewright/exec/output_limits.h"
 #include "pipewright/exec/shells.h"
 #include "pipewright/exec/workflow_commands.h"
 #include "pipewright/os/cancel.h"
@@ -105,6 +106,8 @@ struct StepEnvironment {
   // to run it inside the job's network namespace (services).
   std::vector<std::string> argv_prefix{};
   StepReuse* reuse = nullptr;  // nullptr: every step creates and deletes its own files
+  // The run's outputs, which the step's outputs count against (nullptr: not counted).
+  OutputBudget* outputs = nullptr;
   // The next step's `run:` text when it has no expressions (see StepReuse::next_script).
   const std::string* next_script = nullptr;
   // Called once the process runs, before its output is read: work that must not

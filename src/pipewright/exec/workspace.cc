@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 
 #include <signal.h>
@@ -32,13 +33,77 @@ void clean_stale_scratch() {
   }
 }
 
+namespace {
+
+// The first component of `path` that starts with a dot ('' when none).
+std::string hidden_component(const std::string& path) {
+  for (const fs::path& part : fs::path(path))
+    if (std::string name = part.string(); name.starts_with(".")) return name;
+  return "";
+}
+
+}  // namespace
+
+util::Expected<std::string> resolve_work_root(const std::string& configured,
+                                              const std::string& data_dir) {
+  std::error_code ec;
+  if (!configured.empty()) {
+    std::string root = fs::absolute(configured, ec).lexically_normal().string();
+    while (root.size() > 1 && root.back() == '/')
+      root.pop_back();
+    if (std::string hidden = hidden_component(root); !hidden.empty())
+      return util::fail("work directory " + root + " lies below the hidden directory '" + hidden +
+                        "'; tools that skip dot-segments would miss the workspace: pick a "
+                        "path without one (--work-dir or PIPEWRIGHT_WORK_DIR)");
+    return root;
+  }
+  std::string beside_data = data_dir + "/work";
+  if (hidden_component(beside_data).empty()) return beside_data;
+  // ~/.local/share/pipewright has one: a per-user directory in /var/tmp (on disk, unlike
+  // /tmp often, and workspaces can be large), checked to be ours since anyone may create
+  // names there.
+  std::string base = "/var/tmp/pipewright-" + std::to_string(::getuid());
+  if (::mkdir(base.c_str(), 0700) != 0 && errno != EEXIST)
+    return util::fail("cannot create " + base + ": " + std::strerror(errno) +
+                      " (set --work-dir or PIPEWRIGHT_WORK_DIR)");
+  struct stat st {};
+  if (::lstat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() ||
+      (st.st_mode & 022) != 0)
+    return util::fail(base +
+                      " is not a private directory of this user; set --work-dir or "
+                      "PIPEWRIGHT_WORK_DIR to where job workspaces should go");
+  return base + "/work";
+}
+
+util::Expected<std::string> create_run_directory(const std::string& work_root, int64_t run_id) {
+  std::error_code ec;
+  fs::create_directories(work_root, ec);
+  if (ec) return util::fail("cannot create the work directory " + work_root + ": " + ec.message());
+  for (int attempt = 1; attempt <= 1000; ++attempt) {
+    std::string dir = work_root + "/" + std::to_string(run_id);
+    if (attempt > 1) dir += "-" + std::to_string(attempt);
+    if (::mkdir(dir.c_str(), 0755) == 0) return dir;
+    if (errno != EEXIST) return util::fail("cannot create " + dir + ": " + std::strerror(errno));
+  }
+  return util::fail("no free run directory under " + work_root);
+}
+
+std::string workspace_repo_name(const std::string& repository) {
+  std::string name = fs::path(repository).filename().string();
+  if (name.empty()) name = "repository";
+  if (name.starts_with(".")) name[0] = '_';
+  return name;
+}
+
 util::Expected<JobDirectories> create_job_directories(
     const std::string& parent, const std::string& scratch_parent, const std::string& name,
-    const std::string& source, const std::vector<std::string>& files, bool bind) {
+    const std::string& repo, const std::string& source, const std::vector<std::string>& files,
+    bool bind) {
   JobDirectories dirs;
   dirs.root = parent + "/" + name;
-  dirs.temp = bind ? dirs.root : dirs.root + "/temp";  // one directory less to create
-  dirs.workspace = bind ? source : dirs.root + "/workspace";
+  dirs.temp = bind ? dirs.root : dirs.root + "/_temp";  // one directory less to create
+  const std::string dir = workspace_repo_name(repo);    // never empty nor hidden
+  dirs.workspace = bind ? source : dirs.root + "/" + dir + "/" + dir;
   std::error_code ec;
   fs::remove_all(dirs.root, ec);
   fs::create_directories(dirs.temp, ec);

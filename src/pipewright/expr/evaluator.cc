@@ -369,9 +369,11 @@ Result Evaluator::fn_to_json(const Node* node, int depth) {
 Result Evaluator::fn_from_json(const Node* node, int depth) {
   std::string text = arg(node, 0, depth).to_display_string();
   if (failed()) return {};
+  // Counted before parsing, as the runner counts the argument string before FromJson
+  // sees it: the parsed tree is then no bigger than a text within the limit makes.
+  if (!track(node, depth, k_object_overhead + 2 * static_cast<int64_t>(text.size()))) return {};
   auto parsed = parse_json(text);
   if (!parsed) return fail(node, "Error parsing fromJson: " + parsed.error());
-  if (!track(node, depth, k_object_overhead + 2 * static_cast<int64_t>(text.size()))) return {};
   return {std::move(*parsed)};
 }
 

@@ -52,7 +52,73 @@ void append_format_literal(std::string_view text, std::string& out) {
   }
 }
 
+// UTF-16 code units of UTF-8 text: one per code point, two above U+FFFF (4-byte sequences).
+size_t utf16_length(std::string_view text) {
+  size_t units = 0;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;
+  }
+  return units;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
+// GitHub's reader refuses `${{ }}` with nothing inside.
+ExprError expression_expected(size_t offset) {
+  return ExprError{ErrorKind::parsing, "An expression was expected", 1, offset};
+}
+
+ExprError too_long(size_t length) {
+  return ExprError{ErrorKind::parsing,
+                   "Exceeded max expression length " + std::to_string(k_max_expression_length) +
+                       " (the scalar makes an expression of " + std::to_string(length) +
+                       " characters; move the script to a file or pass values through env:)",
+                   1, 0};
+}
+
 }  // namespace
+
+std::optional<size_t> github_expression_length(std::string_view scalar) {
+  size_t text = 0;  // the format string's text, escapes included
+  size_t args = 0;  // ", e0, e1"
+  size_t count = 0;
+  size_t last_body = 0;
+  bool any_text = false;
+  size_t pos = 0;
+  auto add_text = [&](std::string_view literal) {
+    if (literal.empty()) return;
+    any_text = true;
+    text += utf16_length(literal);
+    for (char c : literal)
+      if (c == '{' || c == '}' || c == '\'') ++text;
+  };
+  while (pos < scalar.size()) {
+    size_t open = scalar.find(k_open, pos);
+    if (open == std::string_view::npos) {
+      add_text(scalar.substr(pos));
+      break;
+    }
+    add_text(scalar.substr(pos, open - pos));
+    size_t body = open + k_open.size();
+    size_t close = find_close(scalar, body);
+    if (close == std::string_view::npos) return std::nullopt;
+    last_body = utf16_length(trim(scalar.substr(body, close - body)));
+    text += 2 + std::to_string(count).size();  // {N}
+    args += 2 + last_body;
+    ++count;
+    pos = close + k_close.size();
+  }
+  if (count == 0) return 0;  // text only: not an expression
+  if (count == 1 && !any_text) return last_body;
+  return std::string_view("format('").size() + text + 1 + args + 1;
+}
 
 std::expected<Template, ExprError> Template::parse(std::string_view scalar) {
   Template t;
@@ -71,6 +137,8 @@ std::expected<Template, ExprError> Template::parse(std::string_view scalar) {
     size_t body = open + k_open.size();
     size_t close = find_close(scalar, body);
     if (close == std::string_view::npos) return std::unexpected(not_closed(open));
+    if (is_blank(scalar.substr(body, close - body)))
+      return std::unexpected(expression_expected(body));
     auto parsed = expr::parse(scalar.substr(body, close - body), options);
     if (!parsed) {
       ExprError error = std::move(parsed).error();
@@ -80,6 +148,10 @@ std::expected<Template, ExprError> Template::parse(std::string_view scalar) {
     t.m_parts.push_back(Part{{}, std::make_shared<Expression>(std::move(*parsed)), open});
     pos = close + k_close.size();
   }
+  // GitHub compiles a scalar mixing text and `${{ }}` into one format() expression, and
+  // refuses the whole file when it is longer than an expression may be.
+  if (auto length = github_expression_length(scalar); length && *length > k_max_expression_length)
+    return std::unexpected(too_long(*length));
   size_t expressions = 0;
   bool other_text = false;
   for (const Part& part : t.m_parts) {
@@ -163,6 +235,7 @@ std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
       size_t close = find_close(text, body);
       if (close == std::string_view::npos) return std::unexpected(not_closed(base + open));
       std::string_view inner = text.substr(body, close - body);
+      if (is_blank(inner)) return std::unexpected(expression_expected(base + body));
       if (open == 0 && close + k_close.size() == text.size()) {
         single = true;
         condition = std::string(inner);

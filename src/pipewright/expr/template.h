@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,12 @@ class Template {
   std::vector<Part> m_parts;
   bool m_single = false;
 };
+
+// The length of the one expression GitHub's reader builds from a scalar holding `${{ }}`
+// (its 21,000 limit applies to it): the trimmed expression when the scalar is exactly one
+// `${{ }}`, otherwise format('text{0}text', e0, ...) with quotes and braces doubled. Counted
+// in UTF-16 code units, as GitHub counts. 0 without `${{`; nullopt when one is not closed.
+std::optional<size_t> github_expression_length(std::string_view scalar);
 
 // Parses an `if:` condition (with or without `${{ }}`), wrapped as `success() && (<cond>)`
 // unless it calls a status function; empty → `success()`.

@@ -2,28 +2,13 @@
 // helpers attach locations and the templates parsed during validation.
 #include "pipewright/workflow/build.h"
 
-#include <cctype>
-#include <charconv>
+#include "pipewright/workflow/yaml/scalar.h"
 
 namespace pipewright::workflow {
 
 namespace {
 
 using yaml::Node;
-
-std::optional<bool> parse_bool(std::string_view s) {
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  return std::nullopt;
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  if (s.starts_with("+")) s.remove_prefix(1);
-  double value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return value;
-}
 
 class Reader {
  public:
@@ -49,14 +34,16 @@ class Reader {
   Bool boolean(const Node* node) const {
     Bool b;
     b.text = text(node);
-    if (node && node->is_scalar() && !b.text.has_expressions()) b.value = parse_bool(node->value);
+    // Style-insensitive: action.yml's `required: 'true'` is read as true; for workflows the
+    // schema check has already reported a quoted boolean.
+    if (node && node->is_scalar()) b.value = yaml::core_bool(node->value);
     return b;
   }
 
   Number number(const Node* node) const {
     Number n;
     n.text = text(node);
-    if (node && node->is_scalar() && !n.text.has_expressions()) n.value = parse_number(node->value);
+    if (node && node->is_scalar()) n.value = yaml::core_number(node->value);
     return n;
   }
 

@@ -8,6 +8,8 @@
 
 #include "pipewright/os/file.h"
 #include "pipewright/workflow/build.h"
+#include "pipewright/workflow/job_rules.h"
+#include "pipewright/workflow/reader_rules.h"
 #include "pipewright/workflow/schema.h"
 #include "pipewright/workflow/validate.h"
 #include "pipewright/workflow/yaml/parser.h"
@@ -15,6 +17,19 @@
 namespace pipewright::workflow {
 
 namespace {
+
+// GitHub's limits on a workflow file: 500 KB, that is 512,000 bytes (docs: "Actions
+// limits"), and 50 levels of mappings and sequences (the runner's TemplateMemory). Its
+// template memory of 10 MiB (reader_rules.h) can hold at most 10 MiB / 24 tokens, so
+// counting nodes up to that never refuses what GitHub accepts.
+constexpr yaml::Limits k_workflow_limits{
+    .max_bytes = 512000,
+    .max_depth = 50,
+    .max_nodes = k_max_template_bytes / 24 + 1,
+    .max_expanded_nodes = k_max_template_bytes / 24 + 1,
+    .size_hint =
+        "GitHub runs no workflow file over 500 KB (512,000 bytes); move long scripts "
+        "into files of the repository"};
 
 bool no_errors(const std::vector<util::Diagnostic>& diagnostics) {
   for (const util::Diagnostic& d : diagnostics)
@@ -25,8 +40,9 @@ bool no_errors(const std::vector<util::Diagnostic>& diagnostics) {
 // The parsed document when its root is a mapping; otherwise diagnostics say why.
 std::shared_ptr<const yaml::Document> parse_mapping(std::string_view text, const std::string& file,
                                                     std::string_view what,
-                                                    std::vector<util::Diagnostic>& diagnostics) {
-  yaml::ParseResult parsed = yaml::parse(text, file);
+                                                    std::vector<util::Diagnostic>& diagnostics,
+                                                    const yaml::Limits& limits = {}) {
+  yaml::ParseResult parsed = yaml::parse(text, file, limits);
   diagnostics.insert(diagnostics.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
   if (!parsed.document) return nullptr;
   const yaml::Node* root = parsed.document->root();
@@ -45,19 +61,20 @@ std::shared_ptr<const yaml::Document> parse_mapping(std::string_view text, const
 
 // Reads `path` within the size limit; on failure adds a diagnostic and returns nullopt.
 std::optional<std::string> read_bounded(const std::string& path,
-                                        std::vector<util::Diagnostic>& diagnostics) {
-  constexpr size_t k_limit = yaml::Limits{}.max_bytes;
-  auto content = os::read_file(path, k_limit);
+                                        std::vector<util::Diagnostic>& diagnostics,
+                                        const yaml::Limits& limits = {}) {
+  const size_t limit = limits.max_bytes;
+  auto content = os::read_file(path, limit);
   if (content) return std::move(*content);
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
-  if (!ec && size > k_limit)
+  if (!ec && size > limit)
     diagnostics.push_back(
         {util::Severity::error,
          {path, 1, 1},
-         "the file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(k_limit),
+         "the file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(limit),
          "limits",
-         {}});
+         std::string(limits.size_hint)});
   else
     diagnostics.push_back({util::Severity::error, {path, 0, 0}, content.error().message, "io", {}});
   return std::nullopt;
@@ -104,14 +121,16 @@ bool ActionLoadResult::ok() const {
 
 LoadResult load_workflow_text(std::string_view text, std::string file) {
   LoadResult result;
-  auto document = parse_mapping(text, file, "a workflow", result.diagnostics);
+  auto document = parse_mapping(text, file, "a workflow", result.diagnostics, k_workflow_limits);
   if (document) {
+    check_reader_rules(*document, result.diagnostics);
     Validation validation;
     validate(*document, schema::workflow_root(), validation);
     result.workflow = build_workflow(*document, validation);
     result.workflow->document = document;
     result.diagnostics.insert(result.diagnostics.end(), validation.diagnostics.begin(),
                               validation.diagnostics.end());
+    check_job_rules(*result.workflow, result.diagnostics);
   }
   util::sort_diagnostics(result.diagnostics);
   return result;
@@ -119,7 +138,7 @@ LoadResult load_workflow_text(std::string_view text, std::string file) {
 
 LoadResult load_workflow(const std::string& path) {
   LoadResult result;
-  auto text = read_bounded(path, result.diagnostics);
+  auto text = read_bounded(path, result.diagnostics, k_workflow_limits);
   if (!text) return result;
   return load_workflow_text(*text, path);
 }
@@ -129,7 +148,7 @@ ActionLoadResult load_action_text(std::string_view text, std::string file) {
   auto document = parse_mapping(text, file, "action metadata", result.diagnostics);
   if (document) {
     Validation validation;
-    validate(*document, schema::action_root(), validation);
+    validate(*document, schema::action_root(), validation, Typing::text);
     result.action = build_action(*document, validation);
     result.action->document = document;
     check_runs(*result.action, result.diagnostics);

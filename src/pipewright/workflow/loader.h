@@ -29,7 +29,9 @@ struct ActionLoadResult {
   bool ok() const;
 };
 
-// Reads `path` (at most 1 MiB) and loads it as a workflow.
+// Reads `path` (at most 512,000 bytes, GitHub's limit for a workflow file) and loads it as a
+// workflow: GitHub's reader rules (reader_rules.h), the schema, then its converter's rules
+// (job_rules.h).
 LoadResult load_workflow(const std::string& path);
 // Loads `text` as a workflow; `file` names it in locations.
 LoadResult load_workflow_text(std::string_view text, std::string file);

@@ -226,8 +226,16 @@ const std::array<P, 5> k_dispatch_input_properties = {{
 const Def k_dispatch_input{.name = "workflow-dispatch-input",
                            .shape = Shape::mapping,
                            .properties = k_dispatch_input_properties};
-const Def k_dispatch_inputs{
-    .name = "workflow-dispatch-inputs", .shape = Shape::mapping, .loose_value = &k_dispatch_input};
+// GitHub runs a workflow whose input is declared with nothing after it (`name:`), although
+// its schema asks for a mapping: accept null too (a string input with no description).
+const std::array<const Def*, 2> k_dispatch_input_or_null_alternatives = {&k_null,
+                                                                         &k_dispatch_input};
+const Def k_dispatch_input_or_null{.name = "workflow-dispatch-input-or-null",
+                                   .shape = Shape::one_of,
+                                   .alternatives = k_dispatch_input_or_null_alternatives};
+const Def k_dispatch_inputs{.name = "workflow-dispatch-inputs",
+                            .shape = Shape::mapping,
+                            .loose_value = &k_dispatch_input_or_null};
 const std::array<P, 1> k_dispatch_properties = {{{"inputs", &k_dispatch_inputs}}};
 const Def k_dispatch_mapping{.name = "workflow-dispatch-mapping",
                              .shape = Shape::mapping,

@@ -4,12 +4,12 @@
 #include "pipewright/workflow/validate.h"
 
 #include <cctype>
-#include <charconv>
 #include <string>
 #include <unordered_map>
 
 #include "pipewright/util/suggest.h"
 #include "pipewright/workflow/yaml/position.h"
+#include "pipewright/workflow/yaml/scalar.h"
 
 namespace pipewright::workflow {
 
@@ -19,21 +19,6 @@ using schema::Def;
 using schema::Shape;
 
 constexpr std::string_view k_open = "${{";
-
-bool is_bool(std::string_view s) {
-  for (std::string_view b : {"true", "True", "TRUE", "false", "False", "FALSE"})
-    if (s == b) return true;
-  return false;
-}
-
-bool is_number(std::string_view s) {
-  if (s.empty()) return false;
-  double value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec == std::errc() && end == s.data() + s.size()) return true;
-  if (s.starts_with("+")) return is_number(s.substr(1));
-  return s == ".inf" || s == "-.inf" || s == ".nan";
-}
 
 bool is_job_id(std::string_view id) {
   if (id.empty() || id.size() >= 100) return false;
@@ -79,20 +64,29 @@ std::string_view shape_name(Shape shape) {
   return "a value";
 }
 
+// The type a scalar has for `typing` (action.yml keeps reading quoted booleans and numbers).
+yaml::ScalarType typed(const yaml::Node& node, Typing typing) {
+  if (typing == Typing::yaml_core) return yaml::scalar_type(node);
+  if (node.is_null()) return yaml::ScalarType::null;
+  if (yaml::core_bool(node.value)) return yaml::ScalarType::boolean;
+  if (yaml::core_number(node.value)) return yaml::ScalarType::number;
+  return yaml::ScalarType::string;
+}
+
 // Whether `def` would accept the scalar `node` without reporting anything.
-bool scalar_fits(const yaml::Node& node, const Def& def) {
+bool scalar_fits(const yaml::Node& node, const Def& def, Typing typing) {
   switch (def.shape) {
     case Shape::string:
     case Shape::any:
       return true;
-    case Shape::non_empty_string:
-      return !node.is_null();
-    case Shape::boolean:
-      return is_bool(node.value);
+    case Shape::non_empty_string:  // null reads as "", as GitHub converts it to a string
+      return !node.is_null() && (typing == Typing::text || !node.value.empty());
+    case Shape::boolean:  // a quoted 'true' is a string, as on GitHub
+      return typed(node, typing) == yaml::ScalarType::boolean;
     case Shape::number:
-      return is_number(node.value);
+      return typed(node, typing) == yaml::ScalarType::number;
     case Shape::null:
-      return node.is_null();
+      return typed(node, typing) == yaml::ScalarType::null;
     case Shape::allowed_values:
       for (std::string_view v : def.values)
         if (node.value == v) return true;
@@ -119,7 +113,8 @@ bool accepts_kind(const Def& def, yaml::NodeKind kind) {
 
 class Walker {
  public:
-  Walker(const yaml::Document& document, Validation& out) : m_doc(document), m_out(out) {}
+  Walker(const yaml::Document& document, Validation& out, Typing typing)
+      : m_doc(document), m_out(out), m_typing(typing) {}
 
   struct Scope {
     KeyKind key = KeyKind::none;
@@ -182,7 +177,7 @@ class Walker {
 
   void check_scalar(const yaml::Node& node, const Def& def, const std::string& path) {
     if (!node.is_scalar()) return report_type(node, shape_name(def.shape), path);
-    if (scalar_fits(node, def)) return;
+    if (scalar_fits(node, def, m_typing)) return;
     if (def.shape == Shape::allowed_values) return report_invalid(node, def.values, path);
     if (def.shape == Shape::non_empty_string)
       return report(node, path + ": a non-empty string is required", "type");
@@ -282,7 +277,7 @@ class Walker {
     for (const Def* alternative : def.alternatives) {
       if (!accepts_kind(*alternative, node.kind)) continue;
       if (!node.is_scalar()) return walk(node, *alternative, scope, path);
-      if (scalar_fits(node, *alternative)) return;
+      if (scalar_fits(node, *alternative, m_typing)) return;
       if (!first) first = alternative;
     }
     if (first && !node.is_null()) {
@@ -365,6 +360,7 @@ class Walker {
 
   const yaml::Document& m_doc;
   Validation& m_out;
+  Typing m_typing;
 };
 
 }  // namespace
@@ -389,16 +385,19 @@ size_t template_error_offset(std::string_view scalar, const expr::ExprError& err
       }
     }
     if (close == std::string_view::npos) return open;  // "not closed": at its `${{`
-    auto parsed = expr::parse(scalar.substr(body, close - body), options);
+    std::string_view text = scalar.substr(body, close - body);
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return open;  // empty
+    auto parsed = expr::parse(text, options);
     if (!parsed) return body + static_cast<size_t>(std::max(parsed.error().position, 1) - 1);
     pos = close + 2;
   }
   return error.position > 0 ? static_cast<size_t>(error.position - 1) : 0;
 }
 
-void validate(const yaml::Document& document, const schema::Def& root, Validation& out) {
+void validate(const yaml::Document& document, const schema::Def& root, Validation& out,
+              Typing typing) {
   if (!document.root()) return;
-  Walker walker(document, out);
+  Walker walker(document, out, typing);
   walker.walk(*document.root(), root, {}, "");
 }
 

@@ -21,9 +21,14 @@ struct Validation {
   std::unordered_map<const yaml::Node*, std::shared_ptr<const expr::Template>> templates;
 };
 
+// How scalars get their type: GitHub's workflow reader types plain scalars only (a quoted
+// '5' is a string); action.yml has long been read by the text alone (`required: 'true'`).
+enum class Typing { yaml_core, text };
+
 // Walks `document` against `root`, appending to `out`. Bounded by the document's
 // expanded size (yaml::Limits).
-void validate(const yaml::Document& document, const schema::Def& root, Validation& out);
+void validate(const yaml::Document& document, const schema::Def& root, Validation& out,
+              Typing typing = Typing::yaml_core);
 
 // The byte offset inside `scalar` where a failed Template::parse(scalar) points.
 size_t template_error_offset(std::string_view scalar, const expr::ExprError& error);

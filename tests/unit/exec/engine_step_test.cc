@@ -63,6 +63,7 @@ class ScriptStepTest : public ::testing::Test {
     step.env = {{"PATH", host_path()}};
     step.timeout = timeout;
     StepEnvironment environment{m_dir.string(), &m_masker, nullptr, nullptr, {}};
+    environment.outputs = m_outputs;
     StepOutputHandlers handlers;
     handlers.line = [this](std::string_view line) { m_lines.emplace_back(line); };
     handlers.group = [this](std::string_view title) {
@@ -74,6 +75,7 @@ class ScriptStepTest : public ::testing::Test {
 
   fs::path m_dir;
   Masker m_masker;
+  OutputBudget* m_outputs = nullptr;
   std::vector<std::string> m_lines;
   std::vector<Annotation> m_annotations;
 };
@@ -114,6 +116,52 @@ TEST_F(ScriptStepTest, EnvironmentFilesAreRead) {
 TEST_F(ScriptStepTest, MalformedEnvFileFailsTheStep) {
   ScriptResult r = run("echo 'no-equals-sign' >> \"$GITHUB_ENV\"");
   EXPECT_EQ(r.outcome, Result::failure);
+}
+
+TEST_F(ScriptStepTest, FileCommandOverTheLimitFailsTheStepNamingFileAndLimit) {
+  // Before: a file over the read limit was dropped without a word and the step passed.
+  ScriptResult r =
+      run("echo 'small=1' >> \"$GITHUB_OUTPUT\"\n"
+          "head -c 52428801 /dev/zero | tr '\\0' x >> \"$GITHUB_OUTPUT\"\n"
+          "echo /opt/y >> \"$GITHUB_PATH\"\n");
+  EXPECT_EQ(r.outcome, Result::failure);
+  EXPECT_TRUE(r.outputs.empty());  // nothing of a file over the limit applies
+  EXPECT_EQ(r.path_lines, (std::vector<std::string>{"/opt/y"}));
+  EXPECT_EQ(m_lines.at(m_lines.size() - 2),
+            "##[error]Unable to process file command 'output' successfully.");
+  EXPECT_EQ(m_lines.back(),
+            "##[error]GITHUB_OUTPUT is 52,428,809 bytes, over the limit of 52,428,800 bytes for "
+            "a file command; nothing in it was applied");
+}
+
+TEST_F(ScriptStepTest, OutputValueOverTheLimitFailsTheStep) {
+  ScriptResult r = run(
+      "echo 'small=1' >> \"$GITHUB_OUTPUT\"\n"
+      "{ printf 'big='; head -c 600000 /dev/zero | tr '\\0' x; echo; } >> \"$GITHUB_OUTPUT\"\n");
+  EXPECT_EQ(r.outcome, Result::failure);
+  EXPECT_EQ(r.outputs, (EnvList{{"small", "1"}}));
+  EXPECT_EQ(m_lines.back(),
+            "##[error]Invalid value. 'big' in GITHUB_OUTPUT exceeds 1,048,576 bytes, the limit "
+            "for one value (measured as UTF-16, as GitHub measures outputs)");
+}
+
+TEST_F(ScriptStepTest, OutputsOverTheRunsBudgetFailTheStep) {
+  OutputBudget budget(100);
+  m_outputs = &budget;
+  EXPECT_EQ(run("echo 'a=12345678' >> \"$GITHUB_OUTPUT\"").outcome, Result::success);
+  EXPECT_EQ(budget.used(), 18u);  // name and value, as UTF-16
+  ScriptResult r = run("printf 'b=%090d\\n' 0 >> \"$GITHUB_OUTPUT\"");
+  EXPECT_EQ(r.outcome, Result::failure);
+  EXPECT_TRUE(r.outputs.empty());
+  EXPECT_EQ(m_lines.back(), "##[error]Workflow run outputs exceed 52,428,800 bytes");
+}
+
+TEST_F(ScriptStepTest, StepSummaryOverItsLimitIsNotRead) {
+  ScriptResult r = run("head -c 2097152 /dev/zero | tr '\\0' x >> \"$GITHUB_STEP_SUMMARY\"");
+  EXPECT_EQ(r.outcome, Result::success);
+  EXPECT_TRUE(r.summary.empty());
+  ASSERT_EQ(m_annotations.size(), 1u);
+  EXPECT_NE(m_annotations[0].message.find("got 2048k"), std::string::npos);
 }
 
 TEST_F(ScriptStepTest, AddMaskAndSecretsAreMaskedInEveryLine) {

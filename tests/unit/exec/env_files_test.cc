@@ -165,5 +165,33 @@ TEST(StepSummary, SizeLimitIsOneMebibyte) {
   EXPECT_NE(check_step_summary_size(3 * 1024 * 1024)->find("got 3072k"), std::string::npos);
 }
 
+TEST(EnvFile, ValueOverTheLimitStopsParsingWithTheFileAndTheLimit) {
+  // 600,000 characters are 1,200,000 bytes as UTF-16: over GitHub's 1 MB for an output.
+  std::string big(600 * 1000, 'x');
+  for (std::string text :
+       {"A=1\nbig=" + big + "\nB=2\n", "A=1\nbig<<EOF\n" + big + "\nEOF\nB=2\n"}) {
+    EnvFileResult result = parse_env_file(text, EnvFileKind::output, NewlineMode::lf, "f");
+    ASSERT_TRUE(result.error.has_value());
+    EXPECT_EQ(result.error->message,
+              "Invalid value. 'big' in GITHUB_OUTPUT exceeds 1,048,576 bytes, the limit for one "
+              "value (measured as UTF-16, as GitHub measures outputs)");
+    EXPECT_EQ(result.error->location.line, 2);
+    EXPECT_EQ(pairs_of(result), (Pairs{{"A", "1"}}));  // the entries before it still apply
+  }
+  // GITHUB_ENV and GITHUB_STATE values have the same limit, named by their file.
+  EnvFileResult env = parse_env_file("BIG=" + big, EnvFileKind::env);
+  ASSERT_TRUE(env.error.has_value());
+  EXPECT_NE(env.error->message.find("'BIG' in GITHUB_ENV exceeds 1,048,576 bytes"),
+            std::string::npos);
+  // At the limit (524,288 characters) a value is taken; UTF-16 counts a multi-byte
+  // character once (2 bytes), so 400,000 é (800,000 bytes of UTF-8) fit too.
+  EXPECT_EQ(parse_ok("x=" + std::string(524288, 'y')).at(0).second.size(), 524288u);
+  std::string accents;
+  for (int i = 0; i < 400000; ++i)
+    accents += "\xC3\xA9";
+  EXPECT_EQ(parse_ok("x=" + accents).size(), 1u);
+  EXPECT_TRUE(parse_env_file("x=" + std::string(524289, 'y'), EnvFileKind::state).error);
+}
+
 }  // namespace
 }  // namespace pipewright::exec

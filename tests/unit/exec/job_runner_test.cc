@@ -5,6 +5,7 @@
 // failure.
 #include "pipewright/exec/job_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -154,6 +155,100 @@ jobs:
   EXPECT_TRUE(result.kept_workspace.empty());
 }
 
+TEST_F(JobRunnerTest, ContinueOnErrorAppliesWhenTheStepsOwnExpressionsFail) {
+  // On GitHub the step's `run` (its inputs) is evaluated inside the step: its error
+  // fails the step, and continue-on-error lets the job go on.
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: bad
+        continue-on-error: true
+        run: echo ${{ fromJSON('{') }}
+      - run: echo "${{ steps.bad.outcome }} ${{ steps.bad.conclusion }}"
+)");
+  EXPECT_EQ(result.result, Result::success);
+  EXPECT_EQ(m_sink.steps[0], "Run echo ${{ fromJSON('{') }}: failure/success");
+  ASSERT_FALSE(m_sink.lines[0].empty());
+  EXPECT_NE(m_sink.lines[0][0].find("Error parsing fromJson"), std::string::npos);
+  EXPECT_EQ(m_sink.lines[1], std::vector<std::string>{"failure success"});
+}
+
+TEST_F(JobRunnerTest, ContinueOnErrorDoesNotCoverTheStepsEnv) {
+  // The runner evaluates a step's `env` before the step starts; its error fails the
+  // step outside continue-on-error.
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - continue-on-error: true
+        env:
+          X: ${{ fromJSON('{') }}
+        run: echo never
+      - run: echo skipped
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(m_sink.steps[0], "Run echo never: failure/failure");
+  EXPECT_EQ(m_sink.steps[1], "Run echo skipped: skipped/skipped");
+}
+
+TEST_F(JobRunnerTest, ContinueOnErrorIsEvaluatedOnlyOnceTheStepFailed) {
+  // An expression that cannot be evaluated does not matter to a step that succeeds; for
+  // one that fails it counts as false, with the runner's error lines.
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: fine
+        continue-on-error: ${{ fromJSON('x') }}
+        run: echo fine
+      - name: fails
+        continue-on-error: ${{ fromJSON('x') }}
+        run: echo ran; exit 1
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(m_sink.steps,
+            (std::vector<std::string>{"fine: success/success", "fails: failure/failure"}));
+  EXPECT_EQ(m_sink.lines[0], std::vector<std::string>{"fine"});
+  ASSERT_EQ(m_sink.lines[1].size(), 4u);
+  EXPECT_EQ(m_sink.lines[1][0], "ran");
+  EXPECT_EQ(m_sink.lines[1][2],
+            "##[error]The step failed and an error occurred when attempting to determine "
+            "whether to continue on error.");
+  EXPECT_NE(m_sink.lines[1][3].find("Error parsing fromJson"), std::string::npos);
+}
+
+TEST_F(JobRunnerTest, JobOutputsOverGitHubsLimitFailTheJob) {
+  // Two outputs of 300,000 characters are 1,200,000 bytes as UTF-16: over 1 MB a job.
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      a: ${{ steps.s.outputs.a }}
+      b: ${{ steps.s.outputs.b }}
+    steps:
+      - id: s
+        run: |
+          { printf 'a='; head -c 300000 /dev/zero | tr '\0' x; echo; } >> "$GITHUB_OUTPUT"
+          { printf 'b='; head -c 300000 /dev/zero | tr '\0' y; echo; } >> "$GITHUB_OUTPUT"
+)");
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(result.reason, "Job outputs exceed 1,048,576 bytes");
+  EXPECT_TRUE(result.outputs.empty());
+  EXPECT_EQ(m_sink.steps[0],
+            "Run { printf 'a='; head -c 300000 /dev/zero | tr '\\0' x; echo; } "
+            ">> \"$GITHUB_OUTPUT\": success/success");
+  EXPECT_NE(std::find(m_sink.messages.begin(), m_sink.messages.end(),
+                      "error: Job outputs exceed 1,048,576 bytes"),
+            m_sink.messages.end());
+  // The run's budget holds the step's outputs, not the refused job outputs.
+  EXPECT_EQ(m_run.outputs->used(), 4u + 1200000u);
+}
+
 TEST_F(JobRunnerTest, EnvPrecedenceAndEnvironmentFilesCarryOver) {
   JobRunResult result = run(R"(on: push
 env:
@@ -292,6 +387,33 @@ jobs:
   EXPECT_EQ(result.result, Result::failure);
   EXPECT_EQ(result.reason, "the job exceeded its timeout-minutes");
   EXPECT_EQ(m_sink.steps.back(), "Run echo never: skipped/skipped");
+}
+
+TEST_F(JobRunnerTest, AfterAJobTimeoutAlwaysStepsRunWithinTheirOwnLimit) {
+  // Before: the cleanup step got what was left of the job's time, 1 ms.
+  JobRunResult result = run(R"(on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 30
+      - run: echo never
+      - name: cleanup
+        if: always()
+        run: sleep 0.5; echo "cleaned up after ${{ job.status }}"
+      - name: bounded cleanup
+        if: always()
+        timeout-minutes: 0.005
+        run: sleep 30
+)",
+                            std::chrono::milliseconds(300));
+  EXPECT_EQ(result.result, Result::failure);
+  EXPECT_EQ(result.reason, "the job exceeded its timeout-minutes");
+  EXPECT_EQ(m_sink.steps, (std::vector<std::string>{
+                              "Run sleep 30: failure/failure", "Run echo never: skipped/skipped",
+                              "cleanup: success/success", "bounded cleanup: failure/failure"}));
+  EXPECT_EQ(m_sink.lines[2], std::vector<std::string>{"cleaned up after failure"});
+  EXPECT_EQ(m_sink.details[3], "timed out after 300ms");
 }
 
 TEST_F(JobRunnerTest, CancelledJobStillRunsAlwaysSteps) {

@@ -62,7 +62,7 @@ jobs:
         image: postgres:15
         ports: ["5432:5432", "${{ matrix.port }}:6000", "7000"]
       off:
-        image: ''
+        image: ${{ matrix.none }}
         ports: ["9999:9999"]
     steps:
       - run: true

@@ -139,5 +139,25 @@ TEST_F(EvaluatorTest, MemoryLimit) {
             std::string::npos);
 }
 
+TEST_F(EvaluatorTest, FromJsonCountsItsTextBeforeParsing) {
+  // A text over the memory limit is refused before it is parsed (the runner counts the
+  // argument string first), so its tree is never built: the error is the memory
+  // limit's, even when the text is not JSON.
+  Object event;
+  event.set("big", Value("[" + std::string(600 * 1000, '0')));  // 1.2 MB as UTF-16
+  Object github;
+  github.set("event", Value(std::move(event)));
+  m_context.set("github", Value(std::move(github)));
+  auto e = eval("fromJSON(github.event.big)");
+  ASSERT_FALSE(e);
+  EXPECT_NE(
+      e.error().message.find("The maximum allowed memory size was exceeded while "
+                             "evaluating the following expression: fromJSON(github.event.big)"),
+      std::string::npos)
+      << e.error().message;
+  // Within the limit it parses as before.
+  EXPECT_EQ(json("fromJSON('[1, 2]')"), "[\n  1,\n  2\n]");
+}
+
 }  // namespace
 }  // namespace pipewright::expr

@@ -59,6 +59,38 @@ TEST(Template, Errors) {
   EXPECT_EQ(bad.error().expression_offset, 6u);  // where " 1 2 " starts in the scalar
 }
 
+TEST(Template, EmptyExpressionsAreRefused) {
+  for (std::string_view text : {"${{ }}", "a ${{}} b", "${{ \n }}"}) {
+    auto t = Template::parse(text);
+    ASSERT_FALSE(t) << text;
+    EXPECT_EQ(t.error().message, "An expression was expected");
+  }
+  EXPECT_FALSE(parse_condition("${{ }}", {}));
+  EXPECT_TRUE(parse_condition("", {}));  // an empty `if:` is success()
+}
+
+TEST(Template, GitHubExpressionLength) {
+  // One expression: itself, trimmed. Text around it: format('…{0}…', e) with ' { } doubled.
+  EXPECT_EQ(github_expression_length("${{ github.sha }}"), 10u);
+  EXPECT_EQ(github_expression_length(" ${{ github.sha }}"),
+            std::string_view("format(' {0}', github.sha)").size());
+  EXPECT_EQ(github_expression_length("it's {x} ${{ a }}${{ b }}"),
+            std::string_view("format('it''s {{x}} {0}{1}', a, b)").size());
+  EXPECT_EQ(github_expression_length("x ${{ a"), std::nullopt);
+  // UTF-16 code units, as GitHub counts: "é" is one, "😀" two.
+  EXPECT_EQ(github_expression_length("é😀${{ a }}"), std::string_view("format('xyz{0}', a)").size());
+}
+
+TEST(Template, TooLongAFormatIsRefused) {
+  std::string fits(21000 - std::string_view("format('{0}', a)").size(), 'x');
+  EXPECT_TRUE(Template::parse(fits + "${{ a }}"));
+  auto over = Template::parse(fits + "x${{ a }}");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().message.rfind("Exceeded max expression length 21000", 0), 0u);
+  // Text alone is not an expression: no limit.
+  EXPECT_TRUE(Template::parse(std::string(30000, 'x')));
+}
+
 bool condition(std::string_view text, const EvalContext& c) {
   auto e = parse_condition(text, {.allow_any_named_value = true});
   EXPECT_TRUE(e) << text;

@@ -16,21 +16,6 @@ namespace {
 using util::Diagnostic;
 using util::Severity;
 
-// The byte offset in `text` of the 1-based column `position`, counted as GitHub does in
-// UTF-16 code units (a 4-byte UTF-8 sequence is two units).
-size_t byte_offset(std::string_view text, int position) {
-  int units = 1;
-  size_t i = 0;
-  for (; i < text.size() && units < position; ++i) {
-    auto b = static_cast<unsigned char>(text[i]);
-    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
-  }
-  // Step over the continuation bytes of the last character counted.
-  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
-    ++i;
-  return i;
-}
-
 constexpr std::string_view k_all_contexts[] = {
     "github", "env",     "vars",     "job",    "jobs",  "steps",
     "runner", "secrets", "strategy", "matrix", "needs", "inputs",
@@ -104,11 +89,11 @@ struct ExpressionSite {
   // Checks `name` (path element `index` of `ref`) against a list of defined names.
   bool check_name(const expr::ContextReference& ref, size_t index,
                   const std::optional<std::vector<std::string>>& defined, std::string_view what,
-                  std::string_view where) const {
+                  std::string_view where, Severity severity = Severity::error) const {
     if (!defined || ref.path.size() <= index || ref.path[index] == "*") return true;
     const std::string& name = ref.path[index];
     if (contains_ci(*defined, name)) return true;
-    report(Severity::error, property_offset(expression.text(), ref.position, index),
+    report(severity, property_offset(expression.text(), ref.position, index),
            fmt::format("{} '{}' is not defined {}", what, name, where), "expression-reference",
            did_you_mean(name, *defined));
     return false;
@@ -140,6 +125,20 @@ struct ExpressionSite {
            "expression-reference", did_you_mean(ref.path[2], it->second));
   }
 
+  // `needs.<id>` naming a job of the workflow that this job does not need directly: GitHub
+  // accepts the file and evaluates it to null, so this is a warning, not an error.
+  bool is_indirect_need(const expr::ContextReference& ref) const {
+    if (!scope.needs || !scope.jobs || ref.path.empty() || ref.path[0] == "*") return false;
+    const std::string& name = ref.path[0];
+    if (contains_ci(*scope.needs, name) || !contains_ci(*scope.jobs, name)) return false;
+    report(Severity::warning, property_offset(expression.text(), ref.position, 0),
+           fmt::format("job '{}' is not in this job's 'needs', so 'needs.{}' is null here (only "
+                       "direct dependencies are visible)",
+                       name, name),
+           "expression-reference", fmt::format("add '{}' to this job's 'needs'", name));
+    return true;
+  }
+
   void check_shape(const expr::ContextReference& ref) const {
     std::string context = ref.context;
     for (char& c : context)
@@ -150,6 +149,7 @@ struct ExpressionSite {
       if (check_name(ref, 0, scope.step_ids, "step", "(no earlier step has that id)"))
         check_field(ref, 1, k_step_fields);
     } else if (context == "needs") {
+      if (is_indirect_need(ref)) return;
       if (check_name(ref, 0, scope.needs, "job",
                      "in this job's 'needs' (only direct dependencies are visible)")) {
         check_field(ref, 1, k_needs_fields);
@@ -161,7 +161,10 @@ struct ExpressionSite {
         check_output(ref);
       }
     } else if (context == "matrix") {
-      check_name(ref, 0, scope.matrix_keys, "matrix key", "in this job's strategy.matrix");
+      // GitHub reads a missing key as null and runs the file (`matrix.os || 'ubuntu-latest'`
+      // is an idiom): a warning.
+      check_name(ref, 0, scope.matrix_keys, "matrix key",
+                 "in this job's strategy.matrix (it is null here)", Severity::warning);
     } else if (context == "inputs") {
       check_name(ref, 0, scope.inputs, "input", scope.inputs_where);
     }
@@ -205,6 +208,19 @@ bool is_ident_char(char c) {
 }
 
 }  // namespace
+
+size_t byte_offset(std::string_view text, int position) {
+  int units = 1;
+  size_t i = 0;
+  for (; i < text.size() && units < position; ++i) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
+  }
+  // Step over the continuation bytes of the last character counted.
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
+    ++i;
+  return i;
+}
 
 size_t property_offset(std::string_view text, int position, size_t index) {
   const size_t start = byte_offset(text, position);

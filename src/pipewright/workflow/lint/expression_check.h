@@ -47,6 +47,10 @@ using LocateFn = std::function<util::Location(size_t offset)>;
 void check_expressions(std::string_view scalar, const ExpressionScope& scope,
                        const LocateFn& locate, std::vector<util::Diagnostic>& out);
 
+// The byte offset in `text` of the 1-based column `position` of an expression error or
+// node, counted as GitHub does in UTF-16 code units (a 4-byte UTF-8 sequence is two units).
+size_t byte_offset(std::string_view text, int position);
+
 // The 0-based offset, in `text`, of element `index` of the property chain that starts
 // with the context name at 1-based column `position` (`a.b['c']` → offsets of b, c);
 // the context name's own offset when the element cannot be found.

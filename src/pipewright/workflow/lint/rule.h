@@ -76,19 +76,29 @@ struct Rule {
 std::span<const Rule> rules();
 
 // Rule functions, one group per file.
-void check_ids(const LintContext& c);               // rules_jobs.cc
-void check_needs(const LintContext& c);             // rules_jobs.cc
-void check_expressions(const LintContext& c);       // rules_expressions.cc
-void check_runs_on(const LintContext& c);           // rules_runner.cc
-void check_shells(const LintContext& c);            // rules_runner.cc
-void check_environment(const LintContext& c);       // rules_runner.cc
-void check_matrix(const LintContext& c);            // rules_matrix.cc
-void check_events(const LintContext& c);            // rules_events.cc
-void check_uses(const LintContext& c);              // rules_uses.cc
-void check_local_actions(const LintContext& c);     // rules_uses.cc
-void check_reusable_calls(const LintContext& c);    // rules_uses.cc
-void check_pr_checkout(const LintContext& c);       // rules_security.cc
-void check_unpinned_secrets(const LintContext& c);  // rules_security.cc
+void check_ids(const LintContext& c);                  // rules_jobs.cc
+void check_needs(const LintContext& c);                // rules_jobs.cc
+void check_expressions(const LintContext& c);          // rules_expressions.cc
+void check_runs_on(const LintContext& c);              // rules_runner.cc
+void check_shells(const LintContext& c);               // rules_runner.cc
+void check_environment(const LintContext& c);          // rules_runner.cc
+void check_matrix(const LintContext& c);               // rules_matrix.cc
+void check_events(const LintContext& c);               // rules_events.cc
+void check_uses(const LintContext& c);                 // rules_uses.cc
+void check_local_actions(const LintContext& c);        // rules_uses.cc
+void check_reusable_calls(const LintContext& c);       // rules_uses.cc
+void check_pr_checkout(const LintContext& c);          // rules_security.cc
+void check_unpinned_secrets(const LintContext& c);     // rules_security.cc
+void check_cron_intervals(const LintContext& c);       // rules_schedule.cc
+void check_retired_runners(const LintContext& c);      // rules_retired.cc
+void check_deprecated_commands(const LintContext& c);  // rules_commands.cc
+void check_known_actions(const LintContext& c);        // rules_popular.cc
+void check_docker_inputs(const LintContext& c);        // rules_popular.cc
+void check_images(const LintContext& c);               // rules_keys.cc
+void check_env_names(const LintContext& c);            // rules_keys.cc
+void check_matrix_keys(const LintContext& c);          // rules_keys.cc
+void check_conditions(const LintContext& c);           // rules_conditions.cc
+void check_comparisons(const LintContext& c);          // rules_conditions.cc
 // Lints a local action's metadata (rules_actions.cc).
 void lint_action(const Action& action, std::vector<util::Diagnostic>& out);
 
@@ -99,6 +109,8 @@ std::optional<std::vector<std::string>> matrix_keys(const Job& job);
 // The location of byte `offset` inside the value of `scalar` (a YAML scalar node).
 Location locate_in(const Workflow& workflow, const yaml::Node* scalar, const Location& fallback,
                    size_t offset);
+// A local `uses` path without its leading "./" and trailing "/" (rules_uses.cc).
+std::string without_dot_slash(std::string_view path);
 // "did you mean 'x'?" for the closest candidate, or "".
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates);
 

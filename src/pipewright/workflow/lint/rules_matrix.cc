@@ -1,12 +1,12 @@
 // Rules about `strategy.matrix`: empty or duplicated vector values, exclude entries that
 // name no vector or match no value, and more combinations than GitHub allows.
-#include <charconv>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "pipewright/expr/value.h"
 #include "pipewright/workflow/lint/rule.h"
+#include "pipewright/workflow/yaml/scalar.h"
 
 namespace pipewright::workflow::lint {
 
@@ -25,15 +25,17 @@ Location where(const Workflow& wf, const yaml::Node* node) {
 
 // A YAML scalar as the expression language sees it (YAML 1.2 core schema).
 expr::Value scalar_value(const yaml::Node& node) {
-  if (node.style != yaml::ScalarStyle::plain) return expr::Value(node.value);
-  if (node.is_null()) return expr::Value();
-  const std::string& v = node.value;
-  if (v == "true" || v == "True" || v == "TRUE") return expr::Value(true);
-  if (v == "false" || v == "False" || v == "FALSE") return expr::Value(false);
-  double d = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  if (ec == std::errc() && end == v.data() + v.size() && !v.empty()) return expr::Value(d);
-  return expr::Value(v);
+  switch (yaml::scalar_type(node)) {
+    case yaml::ScalarType::null:
+      return expr::Value();
+    case yaml::ScalarType::boolean:
+      return expr::Value(*yaml::core_bool(node.value));
+    case yaml::ScalarType::number:
+      return expr::Value(*yaml::core_number(node.value));
+    case yaml::ScalarType::string:
+      break;
+  }
+  return expr::Value(node.value);
 }
 
 // Structural equality; scalars compare with the expression `==`.
@@ -55,8 +57,10 @@ bool node_equals(const yaml::Node* a, const yaml::Node* b) {
 }
 
 // Does `entry` (an exclude leaf tree) match `value`? Maps match partially, sequences by
-// index, scalars with `==`.
+// index, scalars with `==`. An expression on either side may match anything: its value is
+// known only when the job runs.
 bool leaf_matches(const yaml::Node* entry, const yaml::Node* value) {
+  if (is_expression(entry) || is_expression(value)) return true;
   if (entry->is_mapping()) {
     if (!value->is_mapping()) return false;
     for (const yaml::Pair& p : entry->pairs) {

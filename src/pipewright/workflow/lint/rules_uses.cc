@@ -15,14 +15,6 @@ bool is_reusable_path(std::string_view path) {
          (path.ends_with(".yml") || path.ends_with(".yaml"));
 }
 
-std::string without_dot_slash(std::string_view path) {
-  while (path.starts_with("./"))
-    path.remove_prefix(2);
-  while (path.ends_with('/'))
-    path.remove_suffix(1);
-  return std::string(path);
-}
-
 void check_action_inputs(const LintContext& c, const Step& step, const Action& action,
                          const std::string& file) {
   std::vector<std::string> names;
@@ -132,6 +124,14 @@ void check_call_secrets(const LintContext& c, const Job& job, const Event& call)
 
 }  // namespace
 
+std::string without_dot_slash(std::string_view path) {
+  while (path.starts_with("./"))
+    path.remove_prefix(2);
+  while (path.ends_with('/'))
+    path.remove_suffix(1);
+  return std::string(path);
+}
+
 void check_uses(const LintContext& c) {
   for (const Job& job : c.workflow.jobs) {
     if (job.is_reusable_call() && !job.uses.has_expressions()) {
@@ -157,20 +157,45 @@ void check_uses(const LintContext& c) {
   }
 }
 
+// Can a step put files in the workspace other than this repository's own? A script, a
+// remote action (but a plain checkout), a checkout of another repository or into a sub-path.
+// Local actions come from this repository and are not counted.
+bool may_create_files(const Step& step) {
+  if (step.run.present()) return true;
+  if (!step.uses.present() || step.uses.value.starts_with("./")) return false;
+  if (!step.uses.value.starts_with("actions/checkout@")) return true;
+  for (const auto& [key, value] : step.with.entries)
+    if (iequals(key.value, "repository") || iequals(key.value, "path")) return true;
+  return false;
+}
+
 void check_local_actions(const LintContext& c) {
   for (const Job& job : c.workflow.jobs) {
+    bool created_earlier = false;  // an earlier step may have made the directory
     for (const Step& step : job.steps) {
-      if (!step.uses.present() || !step.uses.value.starts_with("./")) continue;
+      bool local = step.uses.present() && step.uses.value.starts_with("./");
+      bool may_create = may_create_files(step);
+      if (!local) {
+        created_earlier = created_earlier || may_create;
+        continue;
+      }
       std::string dir = without_dot_slash(step.uses.value);
       std::string file;
       const ActionLoadResult* loaded = c.files.action(dir, &file);
       if (!loaded) {
-        c.error(step.uses.location,
-                fmt::format("local action '{}' not found: no action.yml or action.yaml in '{}'",
-                            step.uses.value, dir.empty() ? "." : dir),
-                "local-action", "paths in 'uses: ./…' are relative to the repository root");
+        std::string message =
+            fmt::format("local action '{}' not found: no action.yml or action.yaml in '{}'",
+                        step.uses.value, dir.empty() ? "." : dir);
+        if (created_earlier)
+          c.warning(step.uses.location, message + " (an earlier step may create it)",
+                    "local-action", "paths in 'uses: ./…' are relative to the repository root");
+        else
+          c.error(step.uses.location, message, "local-action",
+                  "paths in 'uses: ./…' are relative to the repository root");
+        created_earlier = created_earlier || may_create;
         continue;
       }
+      created_earlier = created_earlier || may_create;
       if (loaded->action) check_action_inputs(c, step, *loaded->action, file);
     }
   }

@@ -45,6 +45,8 @@ struct Node {
 
   // Number of nodes reachable from this one, aliases expanded (saturates at SIZE_MAX).
   size_t expanded_size = 1;
+  // Levels of collections from this node down, aliases expanded (a scalar is 0).
+  int height = 0;
 
   bool is_scalar() const { return kind == NodeKind::scalar; }
   bool is_sequence() const { return kind == NodeKind::sequence; }

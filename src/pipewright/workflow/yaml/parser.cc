@@ -4,6 +4,7 @@
 // yaml-cpp's own exceptions are caught at this boundary and become diagnostics.
 #include "pipewright/workflow/yaml/parser.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <limits>
@@ -86,6 +87,12 @@ class Builder : public YAML::EventHandler {
     if (it == m_anchors.end()) stop(mark, "unknown alias", "syntax");
     if (m_open.contains(it->second))
       stop(mark, "alias '" + it->second->anchor + "' refers to a node that contains it", "limits");
+    // GitHub expands aliases before reading, so their depth counts where they are used.
+    if (static_cast<int>(m_stack.size()) + it->second->height > m_limits.max_depth)
+      stop(mark,
+           "nesting deeper than " + std::to_string(m_limits.max_depth) + " levels with alias '" +
+               it->second->anchor + "' expanded",
+           "limits");
     count(mark, it->second->expanded_size);
     add(it->second);
   }
@@ -158,6 +165,7 @@ class Builder : public YAML::EventHandler {
     if (static_cast<int>(m_stack.size()) >= m_limits.max_depth)
       stop(mark, "nesting deeper than " + std::to_string(m_limits.max_depth) + " levels", "limits");
     node->expanded_size = 1;
+    node->height = 1;
     m_open.insert(node);
     m_stack.push_back(Open{node, nullptr, {}});
   }
@@ -177,6 +185,7 @@ class Builder : public YAML::EventHandler {
     }
     Open& parent = m_stack.back();
     parent.node->expanded_size = add_saturating(parent.node->expanded_size, node->expanded_size);
+    parent.node->height = std::max(parent.node->height, node->height + 1);
     if (parent.node->kind == NodeKind::sequence) {
       parent.node->items.push_back(node);
       return;
@@ -230,7 +239,7 @@ std::optional<util::Diagnostic> check_text(std::string_view text, const std::str
                             "the file is " + std::to_string(text.size()) + " bytes; the limit is " +
                                 std::to_string(limits.max_bytes),
                             "limits",
-                            {}};
+                            std::string(limits.size_hint)};
   if (auto bad = util::find_invalid_utf8(text)) {
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*bad]));

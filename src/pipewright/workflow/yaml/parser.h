@@ -18,6 +18,7 @@ struct Limits {
   int max_depth = 64;                  // nesting of sequences and mappings
   size_t max_nodes = 200000;           // nodes written in the file (bounds memory)
   size_t max_expanded_nodes = 100000;  // nodes repeated by expanding aliases
+  std::string_view size_hint = {};     // the hint of the "file too large" error
 };
 
 struct ParseResult {

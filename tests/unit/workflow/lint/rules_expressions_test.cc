@@ -88,14 +88,16 @@ jobs:
       - id: later
         run: echo ${{ needs.none.result }} ${{ matrix.os }} ${{ inputs.x }}
 )");
-  EXPECT_THAT(findings(r, "expression-reference"),
-              ElementsAre("6:29: step 'later' is not defined (no earlier step has "
-                          "that id)",
-                          "8:29: job 'none' is not defined in this job's 'needs' (only direct "
-                          "dependencies are visible)",
-                          "8:55: matrix key 'os' is not defined in this job's strategy.matrix",
-                          "8:72: input 'x' is not defined under 'on.workflow_call.inputs' or "
-                          "'on.workflow_dispatch.inputs'"))
+  EXPECT_THAT(
+      findings(r, "expression-reference"),
+      ElementsAre("6:29: step 'later' is not defined (no earlier step has "
+                  "that id)",
+                  "8:29: job 'none' is not defined in this job's 'needs' (only direct "
+                  "dependencies are visible)",
+                  "8:55: matrix key 'os' is not defined in this job's strategy.matrix (it is "
+                  "null here)",
+                  "8:72: input 'x' is not defined under 'on.workflow_call.inputs' or "
+                  "'on.workflow_dispatch.inputs'"))
       << dump(r);
 }
 

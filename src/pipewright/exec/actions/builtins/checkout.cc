@@ -1,9 +1,13 @@
 // actions/checkout, natively. The job's workspace already holds the working tree the
-// run started from (uncommitted changes included), so the common `- uses:
-// actions/checkout@v4` succeeds without touching it. Otherwise:
-// - `ref:` (another commit of this repository): that commit's tree, fetched from the
-//   local repository with `fetch-depth` (0 = all history) into the workspace or `path:`;
-// - `path:` alone: a copy of the working tree under the workspace;
+// run started from (uncommitted changes included); the common `- uses:
+// actions/checkout@v4` keeps those files and makes the workspace the git repository
+// GitHub's checkout gives: .git with the commit fetched from the local repository
+// (`fetch-depth`, shallow by default; tags with `fetch-tags` or depth 0), `origin` the
+// local repository, HEAD the event's branch (with origin/<branch> upstream) or detached
+// at a tag, pull request ref or commit, as actions/checkout does. Otherwise:
+// - `ref:` (another commit of this repository): that commit, fetched from the local
+//   repository into the workspace or `path:`;
+// - `path:` alone: a copy of the working tree under the workspace, made a repository;
 // - `repository:` other than this one: fetched from `<actions url>/owner/repo` (the
 //   default branch unless `ref:`), like remote actions.
 // Outputs `ref` and `commit` as the real action sets them.
@@ -14,6 +18,7 @@
 #include <unistd.h>
 
 #include "pipewright/exec/actions/builtins/builtins.h"
+#include "pipewright/exec/actions/builtins/checkout_git.h"
 #include "pipewright/exec/actions/builtins/common.h"
 #include "pipewright/exec/actions/path_glob.h"
 #include "pipewright/plan/repository.h"
@@ -93,36 +98,6 @@ util::Expected<size_t> copy_working_tree(const std::string& source, const std::s
   return copied;
 }
 
-// Fetches `ref` ('' = the remote's default branch) of `source` into the new directory
-// `dir` with `depth` (0 = everything) and checks it out detached. Returns the commit.
-util::Expected<std::string> fetch_into(const BuiltinCall& call, const Source& source,
-                                       const std::string& ref, int depth, const std::string& dir) {
-  std::vector<std::string> depth_args;
-  if (depth > 0) depth_args = {"--depth", std::to_string(depth)};
-  auto step = [&](std::vector<std::string> args, const std::string& cwd) -> util::Expected<void> {
-    GitOutput got = run_git(call, args, cwd);
-    if (!got.ok)
-      return util::fail(fmt::format("git {} failed: {}", args.front(),
-                                    got.output.empty() ? "no output" : got.output));
-    return {};
-  };
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return util::fail(fmt::format("cannot create {}: {}", dir, ec.message()));
-  PW_TRY_VOID(step({"init", "-q"}, dir));
-  PW_TRY_VOID(step({"remote", "add", "origin", source.url}, dir));
-  std::vector<std::string> fetch = {"fetch", "-q", "--no-tags"};
-  fetch.insert(fetch.end(), depth_args.begin(), depth_args.end());
-  fetch.push_back("origin");
-  fetch.push_back(ref.empty() ? "HEAD" : ref);
-  PW_TRY_VOID(step(fetch, dir));
-  PW_TRY_VOID(
-      step({"-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"}, dir));
-  GitOutput head = run_git(call, {"rev-parse", "HEAD"}, dir);
-  if (!head.ok) return util::fail("git rev-parse HEAD failed: " + head.output);
-  return trim(head.output);
-}
-
 // The commit `ref` names in the local repository at `dir`: a sha, branch, tag, or a
 // remote-tracking branch of origin.
 util::Expected<std::string> resolve_local(const std::string& dir, const std::string& ref) {
@@ -147,8 +122,29 @@ constexpr IgnoredInput k_ignored[] = {
     {"submodules", "false"},
     {"lfs", "false"},
     {"sparse-checkout", ""},
-    {"fetch-tags", "false"},
 };
+
+bool is_sha(const std::string& text) {
+  return text.size() == 40 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
+// What a `ref:` of this repository names, qualified the way the real action fetches it:
+// a local branch or tag keeps its name (a branch is checked out as a branch), anything
+// else that resolves (origin/x, a sha) is a bare commit.
+util::Expected<CheckoutTarget> local_target(const std::string& dir, const std::string& ref) {
+  PW_TRY(sha, resolve_local(dir, ref));
+  PW_TRY(repo, plan::Repository::open(dir));
+  std::string name = ref;
+  for (std::string_view prefix : {"refs/heads/", "refs/tags/"})
+    if (name.starts_with(prefix)) name = name.substr(prefix.size());
+  if (!is_sha(ref)) {
+    if (!ref.starts_with("refs/tags/") && repo.resolve("refs/heads/" + name))
+      return CheckoutTarget{"refs/heads/" + name, sha};
+    if (!ref.starts_with("refs/heads/") && repo.resolve("refs/tags/" + name))
+      return CheckoutTarget{"refs/tags/" + name, sha};
+  }
+  return CheckoutTarget{"", sha};
+}
 
 class Checkout : public BuiltinAction {
  public:
@@ -165,6 +161,8 @@ class Checkout : public BuiltinAction {
     if (depth_text.empty() || *end != '\0' || depth < 0)
       return failure(call,
                      fmt::format("The input 'fetch-depth' must be a number, got '{}'", depth_text));
+    auto fetch_tags = bool_input(call, "fetch-tags", false);
+    if (!fetch_tags) return failure(call, fetch_tags.error().message);
 
     for (const IgnoredInput& ignored : k_ignored) {
       std::string value = lower(trim(call.input(ignored.name, ignored.fallback)));
@@ -190,42 +188,28 @@ class Checkout : public BuiltinAction {
     }
     const std::string sha = github_string(call, "sha");
     const std::string github_ref = github_string(call, "ref");
-    const bool current_commit = ref.empty() || ref == sha || ref == github_ref;
+    RepositoryRequest request;
+    request.url = source.url;
+    request.depth = static_cast<int>(depth);
+    request.fetch_tags = *fetch_tags;
 
-    if (source.local && current_commit) {
-      BuiltinResult result;
-      result.outputs = {{"ref", github_ref}, {"commit", sha}};
-      if (dest == workspace) {
-        log(call, fmt::format("Using the working tree of {} at {} already in the workspace "
-                              "(uncommitted changes included); nothing to fetch.",
-                              source.repository, sha.empty() ? "HEAD" : sha));
-        return result;
-      }
-      if (auto cleared = clear_dir(dest); !cleared) return failure(call, cleared.error().message);
-      auto copied = copy_working_tree(call.source_dir, dest);
-      if (!copied) return failure(call, util::format_error(copied.error()));
-      log(call, fmt::format("Copied the working tree of {} ({} files, uncommitted changes "
-                            "included) to {}",
-                            source.repository, *copied, dest));
-      return result;
-    }
+    if (source.local && (ref.empty() || ref == sha || ref == github_ref))
+      return current_commit(call, source, dest, workspace, std::move(request));
 
     if (dest == workspace && normalize_path(call.source_dir, "/") == workspace)
       return failure(call,
                      "checkout of another commit into the workspace would replace the working "
                      "tree of the run (--bind); use the `path:` input");
 
-    std::string wanted = ref;
-    if (source.local) {
-      auto resolved = resolve_local(call.source_dir, ref);
-      if (!resolved) return failure(call, resolved.error().message);
-      wanted = *resolved;
-    }
+    auto target =
+        source.local ? local_target(call.source_dir, ref) : remote_target(call, source, ref);
+    if (!target) return failure(call, target.error().message);
+    request.target = *target;
     log(call, fmt::format("Fetching {} {} (depth {}) from {}", source.repository,
                           ref.empty() ? "default branch" : ref,
                           depth == 0 ? std::string("all") : std::to_string(depth), source.url));
     const std::string tmp = temp_beside(dest);
-    auto commit = fetch_into(call, source, wanted, static_cast<int>(depth), tmp);
+    auto commit = make_repository(call, tmp, request);
     std::error_code ec;
     if (!commit) {
       fs::remove_all(tmp, ec);
@@ -240,15 +224,92 @@ class Checkout : public BuiltinAction {
     log(call, fmt::format("Checked out {} at {} into {}", source.repository, *commit, dest));
 
     BuiltinResult result;
-    std::string out_ref = ref;
-    if (out_ref.empty()) {
-      GitOutput branch = run_git(call, {"ls-remote", "--symref", source.url, "HEAD"});
-      // "ref: refs/heads/main\tHEAD"
-      if (branch.ok && branch.output.starts_with("ref: "))
-        out_ref = branch.output.substr(5, branch.output.find('\t') - 5);
-    }
-    result.outputs = {{"ref", out_ref}, {"commit", *commit}};
+    result.outputs = {{"ref", ref.empty() ? request.target.ref : ref}, {"commit", *commit}};
     return result;
+  }
+
+ private:
+  // The run's own commit: the working tree (uncommitted changes included) stays in the
+  // workspace, or is copied to `path:`, and becomes a repository at the event's ref.
+  static BuiltinResult current_commit(const BuiltinCall& call, Source source,
+                                      const std::string& dest, const std::string& workspace,
+                                      RepositoryRequest request) {
+    const std::string sha = github_string(call, "sha");
+    const std::string github_ref = github_string(call, "ref");
+    BuiltinResult result;
+    result.outputs = {{"ref", github_ref}, {"commit", sha}};
+    if (dest == workspace && normalize_path(call.source_dir, "/") == workspace) {
+      log(call, fmt::format("Using the working tree of {} at {} (--bind): it is the workspace.",
+                            source.repository, sha.empty() ? "HEAD" : sha));
+      return result;
+    }
+    if (dest != workspace) {
+      if (auto cleared = clear_dir(dest); !cleared) return failure(call, cleared.error().message);
+      auto copied = copy_working_tree(call.source_dir, dest);
+      if (!copied) return failure(call, util::format_error(copied.error()));
+      log(call, fmt::format("Copied the working tree of {} ({} files, uncommitted changes "
+                            "included) to {}",
+                            source.repository, *copied, dest));
+    }
+    // The repository comes from the local one, which must hold exactly this tree.
+    auto repo = plan::Repository::open(call.source_dir);
+    std::string why_not;
+    if (!repo || !repo->info().is_git || sha.empty() || sha == plan::k_zero_sha)
+      why_not = "the run's directory is not a git repository with a commit";
+    else if (normalize_path(repo->info().root, "/") != normalize_path(call.source_dir, "/"))
+      why_not = "the workflow's project is a subdirectory of the repository";
+    if (!why_not.empty()) {
+      log(call, fmt::format("Using the working tree of {} without .git: {}.", source.repository,
+                            why_not));
+      return result;
+    }
+    request.url = repo->info().root;
+    std::string qualified = github_ref;
+    if (!qualified.empty() && !qualified.starts_with("refs/"))
+      qualified = "refs/heads/" + qualified;
+    request.target = {qualified, sha};
+    request.files = RepositoryRequest::Files::keep;
+    auto head = make_repository(call, dest, request);
+    if (!head) {
+      // The files are all there; only git's view is missing: say so and go on.
+      std::error_code ec;
+      fs::remove_all(fs::path(dest) / ".git", ec);
+      warn(call, fmt::format("actions/checkout (native): the workspace holds the working tree "
+                             "but is not a git repository: {}",
+                             head.error().message));
+      return result;
+    }
+    log(call, fmt::format("Using the working tree of {} at {} (uncommitted changes included) "
+                          "with .git from the local repository (depth {})",
+                          source.repository, *head,
+                          request.depth == 0 ? std::string("all") : std::to_string(request.depth)));
+    return result;
+  }
+
+  // A ref of another repository as the real action fetches it: '' is the remote's
+  // default branch, a sha a bare commit, a name a branch, else a tag of that name.
+  static util::Expected<CheckoutTarget> remote_target(const BuiltinCall& call, const Source& source,
+                                                      const std::string& ref) {
+    if (is_sha(ref)) return CheckoutTarget{"", lower(ref)};
+    if (ref.starts_with("refs/")) return CheckoutTarget{ref, ""};
+    std::vector<std::string> args = {"ls-remote", "--symref", source.url};
+    if (ref.empty())
+      args.push_back("HEAD");
+    else
+      args.insert(args.end(), {"refs/heads/" + ref, "refs/tags/" + ref});
+    GitOutput listed = run_git(call, args);
+    if (!listed.ok)
+      return util::fail(fmt::format("git ls-remote {} failed: {}", source.url, listed.output));
+    // "ref: refs/heads/main\tHEAD", "<sha>\trefs/heads/x", "<sha>\trefs/tags/x"
+    if (ref.empty()) {
+      if (listed.output.starts_with("ref: "))
+        return CheckoutTarget{listed.output.substr(5, listed.output.find('\t') - 5), ""};
+      return util::fail(fmt::format("cannot find the default branch of {}", source.repository));
+    }
+    for (std::string qualified : {"refs/heads/" + ref, "refs/tags/" + ref})
+      if (listed.output.find("\t" + qualified) != std::string::npos)
+        return CheckoutTarget{qualified, ""};
+    return util::fail(fmt::format("A branch or tag with the name '{}' could not be found", ref));
   }
 };
 
