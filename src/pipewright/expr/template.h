@@ -44,5 +44,8 @@ class Template {
 // unless it calls a status function; empty → `success()`.
 std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
                                                      const ParseOptions& options);
+// Whether the condition calls a status function itself (parse_condition then adds no
+// success()); false for an empty or unparsable condition.
+bool calls_status_function(std::string_view if_text, const ParseOptions& options);
 
 }  // namespace pipewright::expr
