@@ -124,6 +124,7 @@ class JobExecution : public actions::ActionHost {
                     : m_status == JobStatus::cancelled ? Result::cancelled
                                                        : Result::failure;
     if (m_status == JobStatus::cancelled) result.reason = m_cancel_reason;
+    if (m_status == JobStatus::failure) result.reason = m_failed_step;
     if (services.result == Result::failure) result.reason = services.reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
@@ -210,7 +211,7 @@ class JobExecution : public actions::ActionHost {
     m_path = env_lookup(m_base, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
 
     expr::EvalContext ctx = base_context();
-    m_env.clear();
+    m_env = m_run.cli_env;  // act users read --env values as ${{ env.X }} too
     if (auto r = actions::eval_step_map(m_run.workflow->env, ctx, m_env); !r)
       m_setup_error = r.error();
     ctx.set("env", actions::env_value(m_env));
@@ -337,7 +338,12 @@ class JobExecution : public actions::ActionHost {
       return;
     }
     if (!*run_if) {
-      skip(step.if_condition.present()        ? "if: " + step.if_condition.value + " was false"
+      // Without a status function the condition was `success() && (if)`: when success()
+      // was false, that is the reason, whatever the if: says.
+      bool implicit_false =
+          m_status != JobStatus::success &&
+          !(step.if_condition.present() && actions::calls_status_function(step.if_condition));
+      skip(!implicit_false                    ? "if: " + step.if_condition.value + " was false"
            : m_status == JobStatus::cancelled ? "the run was cancelled"
                                               : "a previous step failed");
       return;
@@ -364,7 +370,8 @@ class JobExecution : public actions::ActionHost {
       const util::Error& error = !spec ? spec.error() : continue_on_error.error();
       m_sink.step_line(m_job.info, index,
                        "##[error]" + m_run.masker->mask(util::format_error(error)));
-      finish_step(index, &step, name, started, Result::failure, false, {}, error.message);
+      finish_step(index, &step, name, started, Result::failure, false, {},
+                  util::format_error(error));
       return;
     }
     auto token = m_control.begin_step();
@@ -470,7 +477,7 @@ class JobExecution : public actions::ActionHost {
       m_sink.step_line(m_job.info, index,
                        "##[error]" + m_run.masker->mask(util::format_error(*error)));
       finish_step(index, &step, name, started, Result::failure,
-                  continue_on_error && *continue_on_error, {}, error->message);
+                  continue_on_error && *continue_on_error, {}, util::format_error(*error));
       return;
     }
     uses->timeout = *timeout;
@@ -642,8 +649,12 @@ class JobExecution : public actions::ActionHost {
                    const EnvList& outputs, std::string detail) {
     Result conclusion = outcome;
     if (outcome == Result::failure && continue_on_error) conclusion = Result::success;
-    if (conclusion == Result::failure && m_status == JobStatus::success)
+    if (conclusion == Result::failure && m_status == JobStatus::success) {
       m_status = JobStatus::failure;
+      // The summary says which step failed the job, and how (first line).
+      m_failed_step = m_run.masker->mask(
+          name + (detail.empty() ? "" : ": " + detail.substr(0, detail.find('\n'))));
+    }
     if (outcome == Result::cancelled) {
       m_status = JobStatus::cancelled;
       if (m_cancel_reason.empty()) m_cancel_reason = "the run was cancelled";
@@ -736,6 +747,7 @@ class JobExecution : public actions::ActionHost {
   Object m_steps;
   JobStatus m_status = JobStatus::success;
   std::string m_cancel_reason;
+  std::string m_failed_step;  // "<step>: <detail>" of the step that failed the job
   std::optional<util::Error> m_setup_error;
   bool m_job_deadline_hit = false;
   bool m_timed_out = false;
@@ -756,10 +768,39 @@ class HostExecutor : public Executor {
   }
 };
 
+// `run -n`: reports each step a job would run (its name, and its if: when it has one)
+// and runs nothing. Job-level decisions (if:, needs, matrix, runs-on) are the
+// scheduler's, as in a real run.
+class PlanExecutor : public Executor {
+ public:
+  JobRunResult run_job(const RunContext& run, const JobInstance& job, JobControl&) override {
+    run.sink->job_started(job.info);
+    expr::EvalContext ctx;
+    ctx.set("github", with_fields(run.github, {{"job", Value(job.info.job_id)}}));
+    ctx.set("runner", run.runner);
+    ctx.set("vars", run.vars);
+    ctx.set("inputs", run.inputs);
+    ctx.set("matrix", job.matrix);
+    ctx.set("strategy", job.strategy);
+    ctx.set("needs", job.needs);
+    int index = 0;
+    for (const workflow::Step& step : job.job->steps) {
+      std::string name = run.masker->mask(step_display_name(step, ctx));
+      if (step.if_condition.present()) name += " (if: " + step.if_condition.value + ")";
+      run.sink->step_started(job.info, index++, name);
+    }
+    return JobRunResult{Result::success, "dry run: nothing ran", {}, {}};
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Executor> make_host_executor() {
   return std::make_unique<HostExecutor>();
+}
+
+std::unique_ptr<Executor> make_plan_executor() {
+  return std::make_unique<PlanExecutor>();
 }
 
 }  // namespace pipewright::exec

@@ -190,7 +190,15 @@ class Checkout : public BuiltinAction {
     }
     const std::string sha = github_string(call, "sha");
     const std::string github_ref = github_string(call, "ref");
-    const bool current_commit = ref.empty() || ref == sha || ref == github_ref;
+    bool current_commit = ref.empty() || ref == sha || ref == github_ref;
+    // Under --bind the workspace is the working tree itself: a ref naming the commit it
+    // has checked out (a branch, a short sha, github.head_ref...) is that working tree.
+    const bool bound = dest == workspace && normalize_path(call.source_dir, "/") == workspace;
+    if (source.local && !current_commit && bound) {
+      auto head = plan::Repository::open(call.source_dir);
+      auto resolved = resolve_local(call.source_dir, ref);
+      current_commit = head && resolved && head->info().is_git && *resolved == head->info().sha;
+    }
 
     if (source.local && current_commit) {
       BuiltinResult result;
@@ -210,7 +218,7 @@ class Checkout : public BuiltinAction {
       return result;
     }
 
-    if (dest == workspace && normalize_path(call.source_dir, "/") == workspace)
+    if (bound)
       return failure(call,
                      "checkout of another commit into the workspace would replace the working "
                      "tree of the run (--bind); use the `path:` input");
