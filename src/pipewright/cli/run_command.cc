@@ -70,7 +70,8 @@ constexpr int k_exit_usage = 2;
 constexpr int k_exit_cancelled = 130;
 
 void error(const std::string& message) {
-  std::cerr << "pipewright run: " << message << "\n";
+  // One write: lines from job threads on stdout never land inside it.
+  std::cerr << ("pipewright run: " + message + "\n") << std::flush;
 }
 
 std::string relative_to(const std::string& path, const std::string& root) {
