@@ -468,6 +468,8 @@ int run_run(const RunOptions& options) {
     fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
   };
   if (board) board->start();
+  if (options.dry_run && !options.json)
+    std::cout << "Dry run: the plan of each job, its steps and what is skipped; nothing runs.\n";
   if (runs.size() == 1) {
     run_one(runs.front());
   } else {
