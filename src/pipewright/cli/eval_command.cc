@@ -3,16 +3,12 @@
 // Without --context the contexts are those of a push to the current repository.
 // Exit codes: 0 evaluated, 2 an expression error or bad input.
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include "pipewright/cli/commands.h"
 #include "pipewright/expr/evaluator.h"
@@ -20,6 +16,10 @@
 #include "pipewright/expr/parser.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/hash_files.h"
+#include "pipewright/plan/contexts.h"
+#include "pipewright/plan/event.h"
+#include "pipewright/plan/repository.h"
+#include "pipewright/util/error.h"
 
 namespace pipewright::cli {
 
@@ -36,39 +36,6 @@ struct EvalOptions {
   std::string format = "text";
 };
 
-// The first line of a command's output, or "" when it fails.
-std::string command_output(const char* command) {
-  std::FILE* pipe = ::popen(command, "r");
-  if (!pipe) return {};
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe))
-    out += buf;
-  int status = ::pclose(pipe);
-  if (status != 0) return {};
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
-    out.pop_back();
-  size_t nl = out.find('\n');
-  return nl == std::string::npos ? out : out.substr(0, nl);
-}
-
-// "owner/repo" from a GitHub-style remote URL (https or scp form); "" when it has no path.
-std::string repository_from_remote(std::string url) {
-  if (url.ends_with(".git")) url.resize(url.size() - 4);
-  while (!url.empty() && url.back() == '/')
-    url.pop_back();
-  size_t last = url.find_last_of("/:");
-  if (last == std::string::npos) return {};
-  size_t owner = url.find_last_of("/:", last - 1);
-  if (owner == std::string::npos) return {};
-  return url.substr(owner + 1);
-}
-
-std::string env_or(const char* name, std::string fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
-}
-
 // The JSON object in `path`, or an error message.
 std::expected<Value, std::string> read_json_object(const std::string& path, const char* option) {
   auto text = os::read_file(path, 64 * 1024 * 1024);
@@ -80,89 +47,29 @@ std::expected<Value, std::string> read_json_object(const std::string& path, cons
   return *value;
 }
 
-// The contexts of a `run:` step of a push to the repository around the current directory.
-Value default_github(const Value& event) {
-  std::string cwd = fs::current_path().string();
-  std::string sha = command_output("git rev-parse HEAD 2>/dev/null");
-  std::string ref = command_output("git symbolic-ref -q HEAD 2>/dev/null");
-  std::string repository =
-      repository_from_remote(command_output("git config --get remote.origin.url 2>/dev/null"));
-  if (repository.empty()) {
-    std::string top = command_output("git rev-parse --show-toplevel 2>/dev/null");
-    std::string dir = fs::path(top.empty() ? cwd : top).filename().string();
-    repository = env_or("USER", "local") + "/" + dir;
-  }
-  // A push payload given with --event says which ref and commit were pushed.
-  if (const Value* pushed = event.member("ref"); pushed && pushed->kind() == expr::Kind::string)
-    ref = pushed->as_string();
-  if (const Value* after = event.member("after"); after && after->kind() == expr::Kind::string)
-    sha = after->as_string();
-  std::string owner = repository.substr(0, repository.find('/'));
-  bool tag = ref.starts_with("refs/tags/");
-  std::string ref_name = ref.starts_with("refs/heads/") ? ref.substr(11)
-                         : tag                          ? ref.substr(10)
-                                                        : ref;
-  Object github;
-  github.set("event_name", Value("push"));
-  github.set("event", event);
-  github.set("sha", Value(sha));
-  github.set("ref", Value(ref));
-  github.set("ref_name", Value(ref_name));
-  github.set("ref_type", Value(tag ? "tag" : "branch"));
-  github.set("ref_protected", Value(false));
-  github.set("base_ref", Value(""));
-  github.set("head_ref", Value(""));
-  github.set("repository", Value(repository));
-  github.set("repository_owner", Value(owner));
-  github.set("repositoryUrl", Value("git://github.com/" + repository + ".git"));
-  github.set("actor", Value(env_or("USER", "pipewright")));
-  github.set("triggering_actor", Value(env_or("USER", "pipewright")));
-  github.set("workflow", Value("eval"));
-  github.set("job", Value("eval"));
-  github.set("action", Value("__run"));
-  github.set("run_id", Value("1"));
-  github.set("run_number", Value("1"));
-  github.set("run_attempt", Value("1"));
-  github.set("retention_days", Value("90"));
-  github.set("server_url", Value("https://github.com"));
-  github.set("api_url", Value("https://api.github.com"));
-  github.set("graphql_url", Value("https://api.github.com/graphql"));
-  github.set("workspace", Value(cwd));
-  github.set("token", Value(""));
-  return Value(std::move(github));
-}
-
-Value default_runner() {
-  utsname u{};
-  ::uname(&u);
-  std::string machine = u.machine;
-  std::string arch = machine == "aarch64" || machine == "arm64" ? "ARM64"
-                     : machine.starts_with("arm")               ? "ARM"
-                                                                : "X64";
-  Object runner;
-  runner.set("os", Value("Linux"));
-  runner.set("arch", Value(arch));
-  runner.set("name", Value(std::string(u.nodename)));
-  runner.set("temp", Value(env_or("RUNNER_TEMP", fs::temp_directory_path().string())));
-  runner.set("tool_cache", Value(env_or("RUNNER_TOOL_CACHE",
-                                        env_or("HOME", "/tmp") + "/.cache/pipewright/tool-cache")));
-  runner.set("environment", Value("self-hosted"));
-  return Value(std::move(runner));
-}
-
+// The contexts of a `run:` step of a push to the repository around the current
+// directory: the github context `pipewright run` builds, from the same synthesized
+// push payload (with --event merged over it).
 std::expected<Object, std::string> default_contexts(const std::string& event_file) {
-  Value event = Value(Object());
-  if (!event_file.empty()) {
-    auto parsed = read_json_object(event_file, "--event");
-    if (!parsed) return std::unexpected(parsed.error());
-    event = *parsed;
-  }
+  auto repository = plan::Repository::open(fs::current_path().string());
+  if (!repository) return std::unexpected(repository.error().message);
+  plan::EventOptions event_options;
+  event_options.event_path = event_file;
+  auto event = plan::build_event(event_options, *repository);
+  if (!event) return std::unexpected(util::format_error(event.error()));
+  plan::RunInfo info;
+  info.workflow = "eval";
+  info.workspace = repository->info().root;
+  plan::GithubOverrides overrides;
+  overrides.job = "eval";
+  overrides.action = "__run";
   Object contexts;
-  contexts.set("github", default_github(event));
+  contexts.set("github", plan::with_overrides(
+                             plan::github_context(repository->info(), *event, info), overrides));
   Object job;
   job.set("status", Value("success"));
   contexts.set("job", Value(std::move(job)));
-  contexts.set("runner", default_runner());
+  contexts.set("runner", plan::runner_context(plan::detect_runner("", false)));
   for (const char* name :
        {"env", "vars", "secrets", "steps", "matrix", "needs", "strategy", "inputs"})
     contexts.set(name, Value(Object()));
@@ -305,8 +212,9 @@ int run_eval(const EvalOptions& options) {
 void add_eval_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("eval", "Evaluate a ${{ }} expression");
-  cmd->add_option("expression", options->expression, "The expression, with or without ${{ }}")
-      ->required();
+  cmd->add_option("expression", options->expression, "The expression, with or without ${{ }}");
+  // CLI11 takes '-.5' for an unknown short option: such a word is the expression.
+  cmd->allow_extras();
   cmd->add_option(
       "--context", options->context_file,
       "JSON object whose top-level keys are the contexts (default: a push to this repository)");
@@ -314,7 +222,18 @@ void add_eval_command(CLI::App& app, int& exit_code) {
                   "JSON webhook payload for github.event (without --context)");
   cmd->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([options, &exit_code] { exit_code = run_eval(*options); });
+  cmd->callback([options, cmd, &exit_code] {
+    std::vector<std::string> extras = cmd->remaining();
+    std::erase(extras, "--");  // allow_extras keeps the separator; it is no argument
+    if (options->expression.empty() && extras.size() == 1 && !extras.front().starts_with("--")) {
+      options->expression = extras.front();
+      extras.clear();
+    }
+    if (!extras.empty()) throw CLI::ExtrasError(cmd->get_name(), extras);
+    if (options->expression.empty() && cmd->count("expression") == 0)
+      throw CLI::RequiredError("expression");
+    exit_code = run_eval(*options);
+  });
 }
 
 }  // namespace pipewright::cli

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,7 +74,8 @@ constexpr int k_exit_usage = 2;
 constexpr int k_exit_cancelled = 130;
 
 void error(const std::string& message) {
-  std::cerr << "pipewright run: " << message << "\n";
+  // One write: lines from job threads on stdout never land inside it.
+  std::cerr << ("pipewright run: " + message + "\n") << std::flush;
 }
 
 std::string relative_to(const std::string& path, const std::string& root) {
@@ -147,11 +149,14 @@ std::string workflow_name(const Loaded& w) {
   return w.workflow.name.present() ? w.workflow.name.value : w.relative;
 }
 
-void print_list(const std::vector<Loaded>& loaded) {
+void print_list(const std::vector<Loaded>& loaded,
+                const std::map<std::string, std::string>& platforms) {
   std::vector<plan::ListRow> rows;
   for (const Loaded& w : loaded)
     for (plan::ListRow& row : plan::list_rows(w.workflow, w.trigger)) {
       row.workflow_file = w.relative;
+      if (const workflow::Job* job = w.workflow.find_job(row.job_id); job && !row.job_id.empty())
+        row.skip = exec::known_skip_reason(*job, platforms);
       rows.push_back(std::move(row));
     }
   std::cout << plan::render_list(rows);
@@ -259,15 +264,20 @@ int run_run(const RunOptions& options) {
   std::vector<Loaded> loaded;
   bool invalid = false;
   for (const std::string& file : *files) {
-    workflow::LoadResult result = workflow::load_workflow(file);
+    // Locations name the file relative to the repository root, as everywhere else;
+    // workflow.file keeps the real path (reusable-workflow identity, project dir).
+    std::string relative = relative_to(file, root);
     auto source = os::read_file(file, 1024 * 1024);
+    workflow::LoadResult result =
+        source ? workflow::load_workflow_text(*source, relative) : workflow::load_workflow(file);
+    if (result.workflow) result.workflow->file = file;
     for (const util::Diagnostic& d : result.diagnostics)
       if (d.severity == util::Severity::error) {
         std::cerr << util::render_diagnostic(d, source ? *source : "");
         invalid = true;
       }
     if (!result.ok() || !result.workflow) continue;
-    loaded.push_back(Loaded{file, relative_to(file, root), std::move(*result.workflow), {}});
+    loaded.push_back(Loaded{file, relative, std::move(*result.workflow), {}});
   }
   if (invalid) return k_exit_usage;
 
@@ -290,7 +300,7 @@ int run_run(const RunOptions& options) {
     w.trigger = *trigger;
   }
   if (options.list) {
-    print_list(loaded);
+    print_list(loaded, {platforms->begin(), platforms->end()});
     return 0;
   }
   if (options.graph) return print_graphs(loaded, *options.graph);
@@ -300,14 +310,6 @@ int run_run(const RunOptions& options) {
     std::cerr << "pipewright run: no workflow runs on " << options.event << ":\n";
     for (const Loaded& w : loaded)
       std::cerr << "  " << w.relative << ": " << w.trigger.reason << "\n";
-    return 0;
-  }
-  if (options.dry_run) {
-    std::cout << "Would run (dry run):\n";
-    for (const Loaded& w : loaded)
-      if (w.trigger.matched)
-        for (const workflow::Job& job : w.workflow.jobs)
-          std::cout << "  " << workflow_name(w) << "/" << job.id.value << "\n";
     return 0;
   }
 
@@ -356,7 +358,7 @@ int run_run(const RunOptions& options) {
   exec::EventSink& console = options.json ? static_cast<exec::EventSink&>(json) : plain;
   // On a terminal (not --json, not CI=true): the live board instead of plain lines.
   std::unique_ptr<exec::LiveBoard> board;
-  if (!options.json && exec::board_wanted())
+  if (!options.json && !options.dry_run && exec::board_wanted())
     board = std::make_unique<exec::LiveBoard>(
         exec::stdout_terminal(), exec::BoardOptions{options.verbose, exec::colour_wanted()});
   std::mutex report_mutex;
@@ -385,15 +387,17 @@ int run_run(const RunOptions& options) {
     if (!w.trigger.matched) continue;
     PendingRun& run = runs.emplace_back();
     run.workflow = &w;
-    // Inputs of a workflow_dispatch run.
-    if (const workflow::Event* dispatch = w.workflow.find_event("workflow_dispatch");
-        dispatch && options.event == "workflow_dispatch") {
+    // Inputs of a workflow_dispatch (or directly run workflow_call) run: the event
+    // payload's `inputs`, as on GitHub; --input values were merged over them.
+    const workflow::Event* dispatch = w.workflow.find_event(options.event);
+    if (dispatch && (options.event == "workflow_dispatch" || options.event == "workflow_call")) {
+      const Value* payload_inputs = event->payload.member("inputs");
       Object given;
-      for (const auto& [k, v] : *inputs)
-        given.set(k, Value(v));
+      if (payload_inputs && payload_inputs->kind() == expr::Kind::object)
+        given = payload_inputs->as_object();
       auto resolved = plan::resolve_dispatch_inputs(*dispatch, given);
       if (!resolved) {
-        error(w.relative + ": " + util::format_error(resolved.error()));
+        error(util::format_error(resolved.error()));  // its location names the file
         return k_exit_usage;
       }
       run.inputs = resolved->inputs;
@@ -404,6 +408,10 @@ int run_run(const RunOptions& options) {
   };
   for (PendingRun& run : runs) {
     const Loaded& w = *run.workflow;
+    if (options.dry_run) {  // -n walks the plan: nothing is recorded
+      plain.summary().add_run(workflow_name(w));
+      continue;
+    }
     store::NewRun new_run{w.relative, workflow_name(w), event->name,
                           event->ref, event->sha,       now_ms()};
     auto record = (*history)->begin_run(new_run);
@@ -435,7 +443,7 @@ int run_run(const RunOptions& options) {
     RunRecorder recorder(**history, run.id);
     exec::MultiSink sinks;
     sinks.add(run.console_sink ? run.console_sink.get() : &console);
-    sinks.add(&recorder);
+    if (!options.dry_run) sinks.add(&recorder);
 
     exec::RunSettings settings;
     settings.workflow_file = w.relative;
@@ -456,11 +464,12 @@ int run_run(const RunOptions& options) {
     if (!run_dir) {
       report_error(run_dir.error().message);
       run.outcome.result = exec::Result::failure;
-      (void)(*history)->finish_run(run.id, store::Result::failure, now_ms());
+      if (!options.dry_run) (void)(*history)->finish_run(run.id, store::Result::failure, now_ms());
       return;
     }
     settings.jobs_dir = *run_dir;
     settings.data_dir = *data_dir;
+    settings.dry_run = options.dry_run;
     settings.bind = options.bind;
     settings.keep = options.keep;
     settings.verbose = options.verbose;
@@ -475,12 +484,14 @@ int run_run(const RunOptions& options) {
       result = static_cast<store::Result>(outcome->result);
       run.outcome = *outcome;
     }
-    (void)(*history)->finish_run(run.id, result, now_ms());
+    if (!options.dry_run) (void)(*history)->finish_run(run.id, result, now_ms());
     if (!recorder.error().empty()) report_error("recording the run: " + recorder.error());
     std::error_code ec;
     fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
   };
   if (board) board->start();
+  if (options.dry_run && !options.json)
+    std::cout << "Dry run: the plan of each job, its steps and what is skipped; nothing runs.\n";
   if (runs.size() == 1) {
     run_one(runs.front());
   } else {
@@ -497,7 +508,8 @@ int run_run(const RunOptions& options) {
   bool any_failed = false, cancelled = false;
   for (PendingRun& run : runs) {
     if (!run.started) {  // Ctrl-C came before it began
-      (void)(*history)->finish_run(run.id, store::Result::cancelled, now_ms());
+      if (!options.dry_run)
+        (void)(*history)->finish_run(run.id, store::Result::cancelled, now_ms());
       cancelled = true;
       continue;
     }
@@ -509,9 +521,10 @@ int run_run(const RunOptions& options) {
         board ? board->summary().render(exec::colour_wanted()) : plain.summary().render();
     std::fwrite(summary.data(), 1, summary.size(), stdout);
     for (const PendingRun& run : runs)
-      std::printf("run %lld: logs with `pipewright logs %lld` (%s; stored in %s)\n",
-                  static_cast<long long>(run.id), static_cast<long long>(run.id),
-                  workflow_name(*run.workflow).c_str(), data_dir->c_str());
+      if (!options.dry_run)
+        std::printf("run %lld: logs with `pipewright logs %lld` (%s; stored in %s)\n",
+                    static_cast<long long>(run.id), static_cast<long long>(run.id),
+                    workflow_name(*run.workflow).c_str(), data_dir->c_str());
     std::fflush(stdout);
   }
   if (cancelled) return k_exit_cancelled;
@@ -559,7 +572,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Map a runs-on label to this host or skip it, e.g. -P gpu=host -P macos-14=skip");
   cmd->add_option("-p,--parallel", options->parallel,
                   "Jobs running at once (default: number of cores), e.g. -p 2");
-  cmd->add_flag("-n,--dry-run", options->dry_run, "Show what would run without running it");
+  cmd->add_flag("-n,--dry-run", options->dry_run,
+                "Walk the plan: every job and matrix leg with its steps, what would be skipped "
+                "and why; nothing runs or is recorded");
   cmd->add_flag("-l,--list", options->list,
                 "Table of workflows and jobs: triggered or not, and why");
   cmd->add_option("-g,--graph", options->graph,

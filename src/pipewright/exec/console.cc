@@ -146,7 +146,7 @@ void RunSummary::add_run(std::string_view workflow) {
 void RunSummary::add_job(const JobInfo& j, const JobEnd& e) {
   std::lock_guard lock(m_mutex);
   m_rows.push_back(SummaryRow{j.workflow_name, j.name, e.result, e.duration, e.reason,
-                              e.continue_on_error, j.instance});
+                              e.continue_on_error, j.instance, j.job_id, !j.matrix_json.empty()});
 }
 
 void RunSummary::add_annotation(const JobInfo& j, const Annotation& a) {
@@ -173,8 +173,58 @@ std::vector<SummaryRow> RunSummary::rows() const {
   return rows;
 }
 
+namespace {
+
+// The job name its matrix legs share: "test (a, 1)" → "test"; the job id when the
+// names do not follow that form.
+std::string legs_base_name(const std::vector<SummaryRow>& legs) {
+  std::string base;
+  for (const SummaryRow& leg : legs) {
+    size_t open = leg.job.rfind(" (");
+    if (open == std::string::npos || !leg.job.ends_with(')')) return leg.job_id;
+    std::string name = leg.job.substr(0, open);
+    if (!base.empty() && name != base) return leg.job_id;
+    base = std::move(name);
+  }
+  return base;
+}
+
+// Matrix legs of one job that were all skipped for the same reason read as one row.
+std::vector<SummaryRow> fold_skipped_legs(const std::vector<SummaryRow>& rows) {
+  std::vector<SummaryRow> out;
+  for (size_t i = 0; i < rows.size();) {
+    const SummaryRow& first = rows[i];
+    size_t end = i + 1;
+    if (first.matrix_leg && first.result == Result::skipped) {
+      while (end < rows.size() && rows[end].matrix_leg && rows[end].workflow == first.workflow &&
+             rows[end].job_id == first.job_id && rows[end].result == Result::skipped &&
+             rows[end].reason == first.reason)
+        ++end;
+    }
+    bool whole_job = std::ranges::none_of(rows, [&](const SummaryRow& row) {
+      return row.workflow == first.workflow && row.job_id == first.job_id &&
+             (row.result != Result::skipped || row.reason != first.reason);
+    });
+    if (end - i > 1 && whole_job) {
+      SummaryRow folded = first;
+      std::vector<SummaryRow> legs(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                                   rows.begin() + static_cast<std::ptrdiff_t>(end));
+      folded.job = legs_base_name(legs) + " (all " + std::to_string(end - i) + " legs)";
+      out.push_back(std::move(folded));
+    } else {
+      out.insert(out.end(), rows.begin() + static_cast<std::ptrdiff_t>(i),
+                 rows.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RunSummary::render(bool colour) const {
-  std::vector<SummaryRow> sorted = rows();
+  std::vector<SummaryRow> all = rows();
+  std::vector<SummaryRow> sorted = fold_skipped_legs(all);
   std::lock_guard lock(m_mutex);
   std::string out = "\n";
   size_t wf = 8, job = 3;
@@ -204,7 +254,7 @@ std::string RunSummary::render(bool colour) const {
       text.pop_back();
     out += text + "\n";
   }
-  out += count_line(sorted) + "\n";
+  out += count_line(all) + "\n";
   if (!m_annotations.empty()) {
     out += "\nAnnotations:\n";
     for (const std::string& a : m_annotations) {
@@ -224,6 +274,10 @@ std::string RunSummary::render(bool colour) const {
 }
 
 // ---- PlainConsole ---------------------------------------------------------
+
+namespace {
+constexpr std::string_view k_error_prefix = "##[error]";
+}  // namespace
 
 PlainConsole::PlainConsole(std::FILE* out, ConsoleOptions options)
     : m_out(out), m_options(options) {}
@@ -264,6 +318,10 @@ void PlainConsole::step_started(const JobInfo& j, int, std::string_view name) {
 }
 
 void PlainConsole::step_line(const JobInfo& j, int, std::string_view text) {
+  if (text.starts_with(k_error_prefix)) {
+    std::lock_guard lock(m_mutex);
+    m_last_error[j.instance] = text.substr(k_error_prefix.size());
+  }
   line(j, "|", text, true);
 }
 
@@ -292,11 +350,21 @@ void PlainConsole::step_finished(const JobInfo& j, int, std::string_view name, c
     return;
   }
   text += " (" + format_duration(e.duration);
-  // The detail's first line: a multi-line one is in the step's log above.
+  // The detail's first line: a multi-line one is in the step's log above, and one an
+  // ##[error] line just said is not said again.
   if (e.outcome != Result::success) {
     std::string_view detail = e.detail;
     size_t nl = detail.find('\n');
-    text += ", " + std::string(detail.substr(0, nl)) + (nl == std::string_view::npos ? "" : " …");
+    std::string first(detail.substr(0, nl));
+    bool said = false;
+    {
+      std::lock_guard lock(m_mutex);
+      auto last = m_last_error.find(j.instance);
+      said = !first.empty() && last != m_last_error.end() && last->second.ends_with(first);
+      if (e.conclusion == Result::failure) m_failure_shown.insert(j.instance);
+      m_last_error.erase(j.instance);
+    }
+    if (!said) text += ", " + first + (nl == std::string_view::npos ? "" : " …");
   }
   if (e.outcome == Result::failure && e.conclusion == Result::success)
     text += ", continue-on-error";
@@ -321,7 +389,13 @@ void PlainConsole::job_message(const JobInfo& j, std::string_view text) {
 void PlainConsole::job_finished(const JobInfo& j, const JobEnd& e) {
   std::string text = "job " + std::string(result_name(e.result));
   if (e.result != Result::skipped) text += " in " + format_duration(e.duration);
-  if (!e.reason.empty()) text += ": " + e.reason;
+  bool step_said_it = false;  // the failed step's line above gave the reason
+  {
+    std::lock_guard lock(m_mutex);
+    step_said_it = m_failure_shown.erase(j.instance) > 0 && e.result == Result::failure;
+    m_last_error.erase(j.instance);
+  }
+  if (!e.reason.empty() && !step_said_it) text += ": " + e.reason;
   line(j, result_mark(e.result), text);
   if (!e.kept_workspace.empty()) line(j, "!", "workspace kept at " + e.kept_workspace);
   m_summary.add_job(j, e);

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,8 @@ struct SummaryRow {
   std::string reason;
   bool continue_on_error = false;
   size_t instance = 0;  // JobInfo::instance: rows of a workflow are in queue order
+  std::string job_id{};
+  bool matrix_leg = false;
 };
 
 // The end-of-run summary of one or several runs: a table of jobs (grouped by workflow
@@ -92,6 +96,11 @@ class PlainConsole : public EventSink {
   ConsoleOptions m_options;
   std::mutex m_mutex;
   RunSummary m_summary;
+  // One line per error: the last `##[error]` line of each running job (by instance), so
+  // a failure whose detail it already says is not repeated, and the jobs whose failure a
+  // step line already gave.
+  std::map<size_t, std::string> m_last_error;
+  std::set<size_t> m_failure_shown;
 };
 
 // Prints one JSON object per line: run.started, job.queued, job.started, step.started,

@@ -114,6 +114,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.base_env = host_environment();
   for (const auto& [k, v] : settings.extra_env)
     env_set(run.base_env, k, v);
+  run.cli_env = settings.extra_env;
   for (auto& [k, v] : plan::default_environment(run.github, run.runner))
     env_set(run.base_env, std::move(k), std::move(v));
   // What a runner image gives every job (exec/runner_image.h), once for the run.
@@ -129,7 +130,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
 
   sink.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
-  auto executor = make_host_executor();
+  auto executor = settings.dry_run ? make_plan_executor() : make_host_executor();
   auto outcome = [&] {
     DirectoryJanitor janitor;  // its destructor waits for the last job's directories
     run.janitor = &janitor;

@@ -36,6 +36,7 @@ struct RunSettings {
   bool bind = false;
   bool keep = false;
   bool verbose = false;
+  bool dry_run = false;  // `run -n`: walk the plan, run no step
   Masker* masker = nullptr;
   actions::ActionSettings actions;  // uses: (issue 4)
 };

@@ -126,6 +126,7 @@ class JobExecution : public actions::ActionHost {
                     : m_status == JobStatus::cancelled ? Result::cancelled
                                                        : Result::failure;
     if (m_status == JobStatus::cancelled) result.reason = m_cancel_reason;
+    if (m_status == JobStatus::failure) result.reason = m_failed_step;
     if (services.result == Result::failure) result.reason = services.reason;
     if (!m_failure_reason.empty()) result.reason = m_failure_reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
@@ -217,7 +218,7 @@ class JobExecution : public actions::ActionHost {
     m_path = env_lookup(m_base, "PATH").value_or("/usr/local/bin:/usr/bin:/bin");
 
     expr::EvalContext ctx = base_context();
-    m_env.clear();
+    m_env = m_run.cli_env;  // act users read --env values as ${{ env.X }} too
     if (auto r = actions::eval_step_map(m_run.workflow->env, ctx, m_env); !r)
       m_setup_error = r.error();
     ctx.set("env", actions::env_value(m_env));
@@ -353,7 +354,12 @@ class JobExecution : public actions::ActionHost {
       return;
     }
     if (!*run_if) {
-      skip(step.if_condition.present()        ? "if: " + step.if_condition.value + " was false"
+      // Without a status function the condition was `success() && (if)`: when success()
+      // was false, that is the reason, whatever the if: says.
+      bool implicit_false =
+          m_status != JobStatus::success &&
+          !(step.if_condition.present() && actions::calls_status_function(step.if_condition));
+      skip(!implicit_false                    ? "if: " + step.if_condition.value + " was false"
            : m_status == JobStatus::cancelled ? "the run was cancelled"
                                               : "a previous step failed");
       return;
@@ -412,7 +418,7 @@ class JobExecution : public actions::ActionHost {
     m_sink.step_line(m_job.info, index,
                      "##[error]" + m_run.masker->mask(util::format_error(error)));
     bool go_on = ctx && continues_on_error(index, step, *ctx);
-    finish_step(index, &step, name, started, Result::failure, go_on, {}, error.message);
+    finish_step(index, &step, name, started, Result::failure, go_on, {}, util::format_error(error));
   }
 
   // Whether a failed step lets the job go on (continue-on-error). Evaluated, as the
@@ -700,8 +706,12 @@ class JobExecution : public actions::ActionHost {
                    const EnvList& outputs, std::string detail) {
     Result conclusion = outcome;
     if (outcome == Result::failure && continue_on_error) conclusion = Result::success;
-    if (conclusion == Result::failure && m_status == JobStatus::success)
+    if (conclusion == Result::failure && m_status == JobStatus::success) {
       m_status = JobStatus::failure;
+      // The summary says which step failed the job, and how (first line).
+      m_failed_step = m_run.masker->mask(
+          name + (detail.empty() ? "" : ": " + detail.substr(0, detail.find('\n'))));
+    }
     if (outcome == Result::cancelled) {
       m_status = JobStatus::cancelled;
       if (m_cancel_reason.empty()) m_cancel_reason = "the run was cancelled";
@@ -805,6 +815,7 @@ class JobExecution : public actions::ActionHost {
   JobStatus m_status = JobStatus::success;
   std::string m_cancel_reason;
   std::string m_failure_reason;  // why the job failed before its steps ("" otherwise)
+  std::string m_failed_step;     // "<step>: <detail>" of the step that failed the job
   std::optional<util::Error> m_setup_error;
   std::string m_outputs_error;  // the job's outputs were over GitHub's limits
   bool m_job_deadline_hit = false;
@@ -827,10 +838,39 @@ class HostExecutor : public Executor {
   }
 };
 
+// `run -n`: reports each step a job would run (its name, and its if: when it has one)
+// and runs nothing. Job-level decisions (if:, needs, matrix, runs-on) are the
+// scheduler's, as in a real run.
+class PlanExecutor : public Executor {
+ public:
+  JobRunResult run_job(const RunContext& run, const JobInstance& job, JobControl&) override {
+    run.sink->job_started(job.info);
+    expr::EvalContext ctx;
+    ctx.set("github", with_fields(run.github, {{"job", Value(job.info.job_id)}}));
+    ctx.set("runner", run.runner);
+    ctx.set("vars", run.vars);
+    ctx.set("inputs", run.inputs);
+    ctx.set("matrix", job.matrix);
+    ctx.set("strategy", job.strategy);
+    ctx.set("needs", job.needs);
+    int index = 0;
+    for (const workflow::Step& step : job.job->steps) {
+      std::string name = run.masker->mask(step_display_name(step, ctx));
+      if (step.if_condition.present()) name += " (if: " + step.if_condition.value + ")";
+      run.sink->step_started(job.info, index++, name);
+    }
+    return JobRunResult{Result::success, "dry run: nothing ran", {}, {}};
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Executor> make_host_executor() {
   return std::make_unique<HostExecutor>();
+}
+
+std::unique_ptr<Executor> make_plan_executor() {
+  return std::make_unique<PlanExecutor>();
 }
 
 }  // namespace pipewright::exec

@@ -55,6 +55,7 @@ struct RunContext {
   expr::Value secrets;        // secrets context (object)
   expr::Value inputs;         // inputs context (object or null)
   EnvList base_env;           // host environment + GitHub's default variables
+  EnvList cli_env;            // --env / --env-file: also in the env context, below env:
   Masker* masker = nullptr;
   EventSink* sink = nullptr;
   std::string source_dir;                    // the working tree
@@ -109,5 +110,7 @@ class Executor {
 
 // The executor that runs steps as processes on this host.
 std::unique_ptr<Executor> make_host_executor();
+// The executor of `run -n`: reports the steps each job would run, runs nothing.
+std::unique_ptr<Executor> make_plan_executor();
 
 }  // namespace pipewright::exec

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "pipewright/exec/actions/action_run_eval.h"
 #include "pipewright/exec/services/custom_provider.h"
 #include "pipewright/exec/services/job_network.h"
 #include "pipewright/exec/services/service_provider.h"
@@ -52,20 +53,11 @@ util::Expected<std::vector<std::string>> eval_list(const workflow::TextList& lis
   return out;
 }
 
+// env: of a service or container, like any env: (a whole-map expression, ${{ insert }}).
 util::Expected<std::vector<std::pair<std::string, std::string>>> eval_map(
     const workflow::TextMap& map, const expr::EvalContext& ctx) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (map.expression.present()) {
-    PW_TRY(value, eval_value(map.expression, ctx));
-    if (value.kind() == expr::Kind::object)
-      for (const auto& [key, v] : value.as_object())
-        out.emplace_back(key, v.to_display_string());
-    return out;
-  }
-  for (const auto& [key, text] : map.entries) {
-    PW_TRY(value, eval_string(text, ctx));
-    out.emplace_back(key.value, std::move(value));
-  }
+  EnvList out;
+  PW_TRY_VOID(actions::eval_step_map(map, ctx, out));
   return out;
 }
 

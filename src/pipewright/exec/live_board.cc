@@ -319,9 +319,15 @@ void LiveBoard::on_step_finished(size_t run, const JobInfo& j, int index, std::s
   std::string head = label(run, j) + " › " + sanitize_line(name, false);
   std::string detail = sanitize_line(e.detail, false);
   if (e.outcome == Result::failure) {
-    std::string text = paint(k_red, "✗ " + head + " failed") + " (" + detail;
-    if (e.conclusion == Result::success) text += ", continue-on-error";
-    text += ", " + format_duration(e.duration) + ")\n";
+    // One line per error: a detail the step's last ##[error] line says is not repeated.
+    constexpr std::string_view k_error = "##[error]";
+    bool said = !detail.empty() && !found.log.lines.empty() &&
+                found.log.lines.back().starts_with(k_error) &&
+                found.log.lines.back().ends_with(detail);
+    if (e.conclusion == Result::failure) found.failure_shown = true;
+    std::string text = paint(k_red, "✗ " + head + " failed") + " (" + (said ? "" : detail + ", ");
+    if (e.conclusion == Result::success) text += "continue-on-error, ";
+    text += format_duration(e.duration) + ")\n";
     if (!m_options.verbose) {
       if (found.log.dropped > 0)
         text +=
@@ -390,7 +396,7 @@ void LiveBoard::on_job_finished(size_t run, const JobInfo& j, const JobEnd& e) {
     case Result::failure:
       text = paint(k_red, "✗") + " " + name + "  " + paint(k_dim, duration) + "  " +
              paint(k_red, e.continue_on_error ? "failed (continue-on-error)" : "failed");
-      if (!reason.empty()) text += ": " + reason;
+      if (!reason.empty() && !found.failure_shown) text += ": " + reason;
       break;
     case Result::skipped:
       text = paint(k_yellow, "⊘") + " " + name + "  " +

@@ -108,6 +108,7 @@ class LiveBoard {
     int64_t run_id = 0;
     StepLog log;
     bool running = false;
+    bool failure_shown = false;  // a failed step's lines gave why the job failed
   };
   using Key = std::pair<size_t, size_t>;  // (run, job instance)
 

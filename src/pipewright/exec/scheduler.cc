@@ -184,7 +184,7 @@ class Scheduler {
     };
     for (const std::string& id : m_options.only_jobs) {
       auto found = find_job(id, 0);
-      if (!found) return util::fail("job '" + id + "' not found in " + m_run.workflow->file);
+      if (!found) return util::fail("job '" + id + "' not found in " + m_scopes[0].site.file);
       select(*found);
     }
     return {};
@@ -356,7 +356,12 @@ class Scheduler {
     if (!verdict) return fail_template(i, verdict.error().message);
     if (!verdict->truthy()) {
       std::string reason;
-      if (job.if_condition.present())
+      // An if: without a status function is `success() && (if)`: when the needs did not
+      // all succeed, that is the reason, whatever the if: says.
+      bool implicit = !job.if_condition.present() ||
+                      !expr::calls_status_function(job.if_condition.value, options);
+      auto needs_ok = expr::evaluate(*expr::parse_condition("", options), ctx);
+      if (job.if_condition.present() && !(implicit && needs_ok && !needs_ok->truthy()))
         reason = "if: " + job.if_condition.value + " was false";
       else if (m_cancel_level > 0)
         reason = "the run was cancelled";
@@ -371,11 +376,7 @@ class Scheduler {
                                           "fail-fast: a leg of the calling job's matrix failed");
     if (job.is_reusable_call()) return expand(i, ctx);
     if (job.container.present())
-      return finish_template_without_legs(
-          i, Result::skipped,
-          "unsupported: container: jobs (image '" + job.container.image.value +
-              "') are not supported: pipewright runs steps natively on the host, not inside a "
-              "container image; remove `container:` to run them here (services: are supported)");
+      return finish_template_without_legs(i, Result::skipped, container_skip_reason(job));
     expand(i, ctx);
   }
 
@@ -397,7 +398,7 @@ class Scheduler {
     }
     if (job.strategy.max_parallel.value && *job.strategy.max_parallel.value >= 1)
       settings.max_parallel = static_cast<int>(*job.strategy.max_parallel.value);
-    auto matrix = plan::evaluate_matrix(job.strategy, ctx, m_scopes[t.scope].run.workflow->file);
+    auto matrix = plan::evaluate_matrix(job.strategy, ctx, m_scopes[t.scope].site.file);
     if (!matrix) return fail_template(i, util::format_error(matrix.error()));
     auto legs = plan::expand_matrix(*matrix, settings);
     if (!legs) return fail_template(i, util::format_error(legs.error()));
@@ -828,6 +829,25 @@ std::string runs_on_verdict(const std::vector<std::string>& labels,
   for (const std::string& label : unsupported)
     list += (list.empty() ? "" : ", ") + label;
   return "unsupported on this host: " + list + " (map it with -P " + unsupported.front() + "=host)";
+}
+
+std::string container_skip_reason(const workflow::Job& job) {
+  return "unsupported: container: jobs (image '" + job.container.image.value +
+         "') are not supported: pipewright runs steps natively on the host, not inside a "
+         "container image; remove `container:` to run them here (services: are supported)";
+}
+
+std::string known_skip_reason(const workflow::Job& job,
+                              const std::map<std::string, std::string>& platforms) {
+  if (job.is_reusable_call()) return "";
+  if (job.container.present()) return container_skip_reason(job);
+  std::vector<std::string> labels;
+  for (const workflow::Text& label : job.runs_on.labels.items) {
+    if (label.has_expressions()) return "";  // known per leg only
+    labels.push_back(label.value);
+  }
+  if (!job.runs_on.labels.present()) return "";
+  return runs_on_verdict(labels, platforms);
 }
 
 util::Expected<ScheduleOutcome> schedule_run(const RunContext& run, Executor& executor,

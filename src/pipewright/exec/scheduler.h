@@ -51,4 +51,11 @@ util::Expected<ScheduleOutcome> schedule_run(const RunContext& run, Executor& ex
 std::string runs_on_verdict(const std::vector<std::string>& labels,
                             const std::map<std::string, std::string>& platforms);
 
+// Why a job of a `container:` is skipped.
+std::string container_skip_reason(const workflow::Job& job);
+// Why `job` will be skipped whatever happens before it (a `container:`, or `runs-on`
+// labels without expressions this host does not run); "" when it may run.
+std::string known_skip_reason(const workflow::Job& job,
+                              const std::map<std::string, std::string>& platforms);
+
 }  // namespace pipewright::exec

@@ -321,7 +321,7 @@ class LineProcessor {
     m_handlers.annotation(masked);
   }
   void apply(SetOutput& e) { m_result.outputs.emplace_back(e.name, e.value); }
-  void apply(SaveState&) {}
+  void apply(SaveState& e) { m_result.state.emplace_back(e.name, e.value); }
   void apply(SetEnv& e) { m_result.env.emplace_back(e.name, e.value); }
   void apply(AddPath& e) { m_result.path_lines.push_back(e.path); }
   void apply(MatcherCommand&) {}

@@ -474,7 +474,6 @@ CommandSettings command_settings_from_env(
     const std::function<std::optional<std::string>(std::string_view)>& lookup) {
   CommandSettings settings;
   settings.allow_unsecure_commands = env_true(lookup("ACTIONS_ALLOW_UNSECURE_COMMANDS"));
-  settings.allow_deprecated_output_commands = settings.allow_unsecure_commands;
   std::optional<std::string> stop = lookup("ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS");
   std::string stop_value = stop ? lower(*stop) : "";
   settings.allow_unsecure_stop_tokens =

@@ -91,11 +91,11 @@ struct Annotation {
   friend bool operator==(const Annotation&, const Annotation&) = default;
 };
 
-struct SetOutput {  // deprecated ::set-output name=N::V (only when allowed)
+struct SetOutput {  // deprecated ::set-output name=N::V (honoured with a warning)
   std::string name{};
   std::string value{};
 };
-struct SaveState {  // deprecated ::save-state name=N::V (only when allowed)
+struct SaveState {  // deprecated ::save-state name=N::V (honoured with a warning)
   std::string name{};
   std::string value{};
 };
@@ -126,16 +126,18 @@ using CommandEffect =
 
 // Options of a step's command processing (from its environment).
 struct CommandSettings {
-  bool allow_unsecure_commands = false;           // ACTIONS_ALLOW_UNSECURE_COMMANDS=true
-  bool allow_unsecure_stop_tokens = false;        // ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS
-  bool allow_deprecated_output_commands = false;  // honour set-output/save-state
-  bool echo = false;                              // echo commands from the start
-  std::string workspace{};                        // annotation files made relative to it
+  bool allow_unsecure_commands = false;     // ACTIONS_ALLOW_UNSECURE_COMMANDS=true
+  bool allow_unsecure_stop_tokens = false;  // ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS
+  // GitHub still honours set-output/save-state (with a deprecation warning);
+  // false refuses them as the runner's DisableSetOutputCommand feature does.
+  bool allow_deprecated_output_commands = true;
+  bool echo = false;        // echo commands from the start
+  std::string workspace{};  // annotation files made relative to it
 };
 
 // Settings from an environment lookup (process env, then the step's env):
-// ACTIONS_ALLOW_UNSECURE_COMMANDS ("true", any case), which also allows the
-// deprecated output commands, ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS
+// ACTIONS_ALLOW_UNSECURE_COMMANDS ("true", any case),
+// ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS
 // ("true", "1" or "$true") and ACTIONS_STEP_DEBUG (echo on).
 CommandSettings command_settings_from_env(
     const std::function<std::optional<std::string>(std::string_view)>& lookup);

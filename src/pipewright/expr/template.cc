@@ -192,8 +192,16 @@ std::expected<Value, ExprError> Template::evaluate(const EvalContext& context) c
   return Value(std::move(out));
 }
 
-std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
-                                                     const ParseOptions& options) {
+namespace {
+
+struct ConditionBody {
+  Expression expression;
+  bool empty = false;  // no condition at all
+};
+
+// The condition as written (not yet wrapped in success()).
+std::expected<ConditionBody, ExprError> parse_condition_body(std::string_view if_text,
+                                                             const ParseOptions& options) {
   std::string_view text = if_text;
   while (!text.empty() && is_space(text.front()))
     text.remove_prefix(1);
@@ -254,9 +262,24 @@ std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
 
   auto parsed = parse_at(condition, condition_offset);
   if (!parsed) return std::unexpected(std::move(parsed).error());
-  Expression expression = std::move(*parsed);
-  bool empty = expression.root()->kind == NodeKind::literal && expression.root()->value.is_null() &&
+  bool empty = parsed->root()->kind == NodeKind::literal && parsed->root()->value.is_null() &&
                condition.find_first_not_of(" \t\r\n") == std::string::npos;
+  return ConditionBody{std::move(*parsed), empty};
+}
+
+}  // namespace
+
+bool calls_status_function(std::string_view if_text, const ParseOptions& options) {
+  auto body = parse_condition_body(if_text, options);
+  return body && !body->empty && uses_status_function(body->expression);
+}
+
+std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
+                                                     const ParseOptions& options) {
+  auto body = parse_condition_body(if_text, options);
+  if (!body) return std::unexpected(std::move(body).error());
+  Expression expression = std::move(body->expression);
+  bool empty = body->empty;
   if (!empty && uses_status_function(expression)) return expression;
 
   // success() && (<cond>), built on the parsed tree so positions stay those of the text.

@@ -51,5 +51,8 @@ std::optional<size_t> github_expression_length(std::string_view scalar);
 // unless it calls a status function; empty → `success()`.
 std::expected<Expression, ExprError> parse_condition(std::string_view if_text,
                                                      const ParseOptions& options);
+// Whether the condition calls a status function itself (parse_condition then adds no
+// success()); false for an empty or unparsable condition.
+bool calls_status_function(std::string_view if_text, const ParseOptions& options);
 
 }  // namespace pipewright::expr

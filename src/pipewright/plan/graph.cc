@@ -284,10 +284,14 @@ std::string render_list(std::span<const ListRow> rows) {
   std::vector<std::array<std::string, 5>> table;
   table.push_back({"WORKFLOW", "JOB", "NEEDS", "TRIGGERED", "REASON"});
   for (const ListRow& row : rows) {
+    bool skipped = row.triggered && !row.skip.empty();
     table.push_back({row.workflow_name.empty() ? row.workflow_file : row.workflow_name,
                      row.job_id.empty() ? "-" : row.job_id,
-                     row.needs.empty() ? "-" : join(row.needs, ","), row.triggered ? "yes" : "no",
-                     row.reason});
+                     row.needs.empty() ? "-" : join(row.needs, ","),
+                     skipped         ? "skipped"
+                     : row.triggered ? "yes"
+                                     : "no",
+                     skipped ? row.skip : row.reason});
   }
   std::array<size_t, 5> width{};
   for (const auto& cells : table) {

@@ -79,11 +79,13 @@ struct ListRow {
   std::vector<std::string> needs;
   bool triggered = false;
   std::string reason;  // the trigger reason (why not, or what matched)
+  std::string skip;    // why the job will be skipped though triggered ("" = it may run)
 };
 
 // The rows of one workflow: one per job (or a single row without job when it has none).
 std::vector<ListRow> list_rows(const workflow::Workflow& workflow, const TriggerResult& trigger);
-// An aligned text table of rows (header: WORKFLOW JOB NEEDS TRIGGERED REASON).
+// An aligned text table of rows (header: WORKFLOW JOB NEEDS TRIGGERED REASON); a
+// triggered job that will be skipped reads "skipped" with the skip reason.
 std::string render_list(std::span<const ListRow> rows);
 
 }  // namespace pipewright::plan

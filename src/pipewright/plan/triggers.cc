@@ -338,7 +338,9 @@ util::Expected<ResolvedInputs> resolve(const workflow::Event& definition, const 
     for (const std::string& p : problems)
       message += (message.empty() ? "" : "; ") + p;
     return util::fail(std::move(message), definition.location,
-                      flavor == InputFlavor::dispatch ? "give inputs with --input NAME=VALUE" : "");
+                      flavor == InputFlavor::dispatch
+                          ? "give inputs with --input NAME=VALUE or in -e event.json's \"inputs\""
+                          : "");
   }
   return ResolvedInputs{expr::Value(std::move(inputs)), expr::Value(std::move(event_inputs))};
 }

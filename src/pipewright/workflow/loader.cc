@@ -159,11 +159,11 @@ ActionLoadResult load_action_text(std::string_view text, std::string file) {
   return result;
 }
 
-ActionLoadResult load_action(const std::string& path) {
+ActionLoadResult load_action(const std::string& path, const std::string& shown_as) {
   ActionLoadResult result;
   auto text = read_bounded(path, result.diagnostics);
   if (!text) return result;
-  return load_action_text(*text, path);
+  return load_action_text(*text, shown_as.empty() ? path : shown_as);
 }
 
 }  // namespace pipewright::workflow

@@ -36,8 +36,9 @@ LoadResult load_workflow(const std::string& path);
 // Loads `text` as a workflow; `file` names it in locations.
 LoadResult load_workflow_text(std::string_view text, std::string file);
 
-// Reads `path` (action.yml / action.yaml) and loads it as action metadata.
-ActionLoadResult load_action(const std::string& path);
+// Reads `path` (action.yml / action.yaml) and loads it as action metadata; locations
+// name the file `shown_as` when given (a workspace copy shown by its repository path).
+ActionLoadResult load_action(const std::string& path, const std::string& shown_as = {});
 ActionLoadResult load_action_text(std::string_view text, std::string file);
 
 }  // namespace pipewright::workflow

@@ -17,6 +17,20 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool is_insert_directive(std::string_view key) {
+  auto skip_spaces = [&] {
+    while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front())))
+      key.remove_prefix(1);
+    while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back())))
+      key.remove_suffix(1);
+  };
+  skip_spaces();
+  if (!key.starts_with("${{") || !key.ends_with("}}") || key.size() < 5) return false;
+  key = key.substr(3, key.size() - 5);
+  skip_spaces();
+  return key == "insert";
+}
+
 const Text* TextMap::find(std::string_view key) const {
   for (const auto& [k, v] : entries)
     if (k.value == key) return &v;

@@ -70,6 +70,11 @@ struct TextMap {
   const Text* find(std::string_view key) const;
 };
 
+// Whether a mapping key is GitHub's `${{ insert }}` directive: its value (an expression
+// giving a mapping) is merged into the mapping in its place. Allowed in mappings of
+// strings that take expressions (env:, with:, outputs:, ...).
+bool is_insert_directive(std::string_view key);
+
 enum class PermissionLevel { none, read, write };
 enum class PermissionShorthand { none, read_all, write_all };
 

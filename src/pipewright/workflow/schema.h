@@ -31,6 +31,9 @@ struct Property {
   std::string_view key;
   const Def* def = nullptr;
   bool required = false;
+  // The docs call it required but the runner does not enforce it: a missing key is a
+  // warning (action.yml `name`, `description`; gha-spec.md §13).
+  bool recommended = false;
 };
 
 enum class KeyCheck { none, job_id };
@@ -45,7 +48,8 @@ struct Def {
   std::span<const Property> properties = {};
   const Def* loose_value = nullptr;  // mappings with free keys
   KeyCheck loose_key = KeyCheck::none;
-  const Def* item = nullptr;  // sequences
+  bool ignores_unknown_keys = false;  // the runner ignores other keys: they are warnings
+  const Def* item = nullptr;          // sequences
   std::span<const Def* const> alternatives = {};
   std::span<const std::string_view> values = {};  // allowed_values
   // one_of with several mapping alternatives: picks one from the mapping's keys.

@@ -21,8 +21,10 @@ const std::array<P, 4> k_input_properties = {{
     {"default", &k_input_default},
     {"deprecationMessage", &k_string},
 }};
-const Def k_input{
-    .name = "action-input", .shape = Shape::mapping, .properties = k_input_properties};
+const Def k_input{.name = "action-input",
+                  .shape = Shape::mapping,
+                  .properties = k_input_properties,
+                  .ignores_unknown_keys = true};
 const Def k_inputs{.name = "action-inputs", .shape = Shape::mapping, .loose_value = &k_input};
 
 const Def k_output_value = with_context("action-output-value", KeyKind::action_output_value);
@@ -131,9 +133,9 @@ const Def k_branding{
     .name = "action-branding", .shape = Shape::mapping, .properties = k_branding_properties};
 
 const std::array<P, 7> k_action_properties = {{
-    {"name", &k_string, true},
+    {"name", &k_string, false, true},
     {"author", &k_string},
-    {"description", &k_string, true},
+    {"description", &k_string, false, true},
     {"inputs", &k_inputs},
     {"outputs", &k_outputs},
     {"runs", &k_runs, true},
@@ -142,8 +144,12 @@ const std::array<P, 7> k_action_properties = {{
 
 }  // namespace
 
-const Def k_action{
-    .name = "action-root", .shape = Shape::mapping, .properties = k_action_properties};
+// The runner reads action.yml loosely (its action_yaml.json): only `runs` is required and
+// unknown top-level keys are ignored, so `run` accepts them; lint sees warnings.
+const Def k_action{.name = "action-root",
+                   .shape = Shape::mapping,
+                   .properties = k_action_properties,
+                   .ignores_unknown_keys = true};
 
 namespace {
 const std::array<const Def*, 9> k_named = {&k_action,    &k_inputs, &k_input,

@@ -164,11 +164,10 @@ class Walker {
     return {m_doc.file(), node.mark.line, node.mark.column};
   }
 
-  void report(const yaml::Node& node, std::string message, std::string rule,
-              std::string hint = {}) {
-    m_out.diagnostics.push_back(util::Diagnostic{util::Severity::error, location(node),
-                                                 std::move(message), std::move(rule),
-                                                 std::move(hint)});
+  void report(const yaml::Node& node, std::string message, std::string rule, std::string hint = {},
+              util::Severity severity = util::Severity::error) {
+    m_out.diagnostics.push_back(util::Diagnostic{severity, location(node), std::move(message),
+                                                 std::move(rule), std::move(hint)});
   }
 
   void report_type(const yaml::Node& node, std::string_view expected, const std::string& path) {
@@ -207,6 +206,19 @@ class Walker {
       std::string child = path.empty() ? key.value : path + "." + key.value;
       Scope inner = scope;
       inner.owner = &key;
+      if (is_insert_directive(key.value)) {
+        // Where a mapping of strings takes expressions, as GitHub's template reader.
+        bool allowed = scope.has_context && !scope.no_expressions && def.loose_value &&
+                       def.loose_value->shape == Shape::string;
+        if (allowed)
+          walk(*pair.value, *def.loose_value, inner, child);
+        else
+          report(key,
+                 "the ${{ insert }} directive is not allowed here" +
+                     (path.empty() ? std::string() : " (" + path + ")"),
+                 "expression");
+        continue;
+      }
       if (const schema::Property* property = find_property(def, key.value)) {
         walk(*pair.value, *property->def, inner, child);
         continue;
@@ -217,14 +229,21 @@ class Walker {
         walk(*pair.value, *def.loose_value, inner, child);
         continue;
       }
-      report_unknown(key, def, path);
+      report_unknown(key, def, path,
+                     def.ignores_unknown_keys ? util::Severity::warning : util::Severity::error);
     }
-    for (const schema::Property& property : def.properties)
-      if (property.required && !node.find(property.key))
-        report(scope.owner ? *scope.owner : node,
-               (path.empty() ? std::string() : path + ": ") + "missing required key '" +
-                   std::string(property.key) + "'",
-               "required");
+    for (const schema::Property& property : def.properties) {
+      if (node.find(property.key)) continue;
+      std::string where = path.empty() ? std::string() : path + ": ";
+      const yaml::Node& at = scope.owner ? *scope.owner : node;
+      if (property.required)
+        report(at, where + "missing required key '" + std::string(property.key) + "'", "required");
+      else if (property.recommended)
+        report(at,
+               where + "missing key '" + std::string(property.key) +
+                   "' (the docs require it; GitHub's runner does not)",
+               "required", {}, util::Severity::warning);
+    }
   }
 
   static const schema::Property* find_property(const Def& def, std::string_view key) {
@@ -233,7 +252,8 @@ class Walker {
     return nullptr;
   }
 
-  void report_unknown(const yaml::Node& key, const Def& def, const std::string& path) {
+  void report_unknown(const yaml::Node& key, const Def& def, const std::string& path,
+                      util::Severity severity) {
     std::vector<std::string_view> candidates;
     for (const schema::Property& property : def.properties)
       candidates.push_back(property.key);
@@ -241,7 +261,8 @@ class Walker {
     if (!path.empty()) message += " in " + path;
     std::string suggestion = util::closest_match(key.value, candidates);
     if (!suggestion.empty()) message += "; did you mean \"" + suggestion + "\"?";
-    report(key, std::move(message), "unknown-key");
+    if (severity == util::Severity::warning) message += " (GitHub's runner ignores it)";
+    report(key, std::move(message), "unknown-key", {}, severity);
   }
 
   void check_job_id(const yaml::Node& key,

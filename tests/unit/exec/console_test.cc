@@ -74,6 +74,73 @@ TEST(RunSummary, ColouredResultKeepsTheColumns) {
       << text;
 }
 
+JobInfo leg_info(std::string job, std::string values, size_t instance) {
+  JobInfo j = job_info("CI", job + " (" + values + ")");
+  j.job_id = std::move(job);
+  j.matrix_json = "{}";
+  j.instance = instance;
+  return j;
+}
+
+// Legs of one job all skipped for one reason are one row; the count still counts legs.
+TEST(RunSummary, FoldsLegsSkippedForOneReason) {
+  RunSummary summary;
+  summary.add_run("CI");
+  for (size_t i = 0; i < 3; ++i)
+    summary.add_job(
+        leg_info("win", std::to_string(i), i),
+        JobEnd{Result::skipped, "unsupported on this host: windows-latest", 0ms, "", false});
+  summary.add_job(leg_info("mix", "a", 3), JobEnd{Result::skipped, "one reason", 0ms, "", false});
+  summary.add_job(leg_info("mix", "b", 4), JobEnd{Result::skipped, "another", 0ms, "", false});
+  summary.add_job(leg_info("part", "a", 5), JobEnd{Result::skipped, "same", 0ms, "", false});
+  summary.add_job(leg_info("part", "b", 6), JobEnd{Result::skipped, "same", 0ms, "", false});
+  summary.add_job(leg_info("part", "c", 7), JobEnd{Result::success, "", 1s, "", false});
+  EXPECT_EQ(summary.render(),
+            "\n"
+            "WORKFLOW  JOB               RESULT     DURATION  REASON\n"
+            "CI        win (all 3 legs)  skipped    -         unsupported on this host: "
+            "windows-latest\n"
+            "CI        mix (a)           skipped    -         one reason\n"
+            "CI        mix (b)           skipped    -         another\n"
+            "CI        part (a)          skipped    -         same\n"
+            "CI        part (b)          skipped    -         same\n"
+            "CI        part (c)          success    1.0s\n"
+            "1 succeeded, 7 skipped\n");
+}
+
+// An error an ##[error] line said is not repeated by the step's or the job's line.
+TEST(PlainConsole, OneLinePerError) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    PlainConsole console(out);
+    JobInfo build = job_info("CI", "build");
+    console.step_started(build, 0, "Run ./a");
+    console.step_line(build, 0, "##[error]a/action.yml:1:1: missing required key 'runs'");
+    console.step_finished(build, 0, "Run ./a",
+                          StepEnd{Result::failure, Result::failure, 1s,
+                                  "a/action.yml:1:1: missing required key 'runs'"});
+    console.job_finished(
+        build, JobEnd{Result::failure, "Run ./a: a/action.yml:1:1: missing required key 'runs'", 1s,
+                      "", false});
+    JobInfo test = job_info("CI", "test");
+    console.step_line(test, 0, "##[error]Process completed with exit code 3.");
+    console.step_finished(test, 0, "Run exit 3",
+                          StepEnd{Result::failure, Result::failure, 1s, "exited with code 3"});
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(text,
+            "[CI/build] > Run ./a\n"
+            "[CI/build] | ##[error]a/action.yml:1:1: missing required key 'runs'\n"
+            "[CI/build] ✗ Run ./a (1.0s)\n"
+            "[CI/build] ✗ job failure in 1.0s\n"
+            "[CI/test] | ##[error]Process completed with exit code 3.\n"
+            "[CI/test] ✗ Run exit 3 (1.0s, exited with code 3)\n");
+}
+
 TEST(PlainConsole, PrintsLinesAndTheSummary) {
   char* buffer = nullptr;
   size_t size = 0;

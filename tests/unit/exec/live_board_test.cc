@@ -197,6 +197,30 @@ TEST(LiveBoard, FailedStepPrintsItsWholeLog) {
   EXPECT_EQ(lines[3], "✗ test  2.5s  failed");
 }
 
+// One line per error: the step's ##[error] line says it, so neither the step's line nor
+// the job's repeats it.
+TEST(LiveBoard, ErrorSaidOnce) {
+  Fixture f;
+  auto sink = f.board->run_sink(7);
+  JobInfo test = job_info(0, "test");
+  sink->job_queued(test);
+  sink->job_started(test);
+  sink->step_started(test, 0, "Run ./a");
+  sink->step_line(test, 0, "##[error]a/action.yml:1:1: missing required key 'runs'");
+  sink->step_finished(test, 0, "Run ./a",
+                      StepEnd{Result::failure, Result::failure, 2s,
+                              "a/action.yml:1:1: missing required key 'runs'"});
+  sink->job_finished(
+      test, JobEnd{Result::failure, "Run ./a: a/action.yml:1:1: missing required key 'runs'",
+                   2500ms, "", false});
+  f.board->draw();
+  auto lines = lines_of(f.take());
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "✗ test › Run ./a failed (2.0s)");
+  EXPECT_EQ(lines[1], "  │ ##[error]a/action.yml:1:1: missing required key 'runs'");
+  EXPECT_EQ(lines[2], "✗ test  2.5s  failed");
+}
+
 TEST(LiveBoard, StepLogBufferIsBounded) {
   Fixture f;
   auto sink = f.board->run_sink(42);

@@ -266,30 +266,32 @@ TEST(WorkflowCommandState, StopTokenRules) {
   EXPECT_FALSE(allowed.state.stopped());
 }
 
-TEST(WorkflowCommandState, DeprecatedOutputCommandsAreRefusedUnlessAllowed) {
+// GitHub still sets the output/state and warns; only an explicit opt-out refuses.
+TEST(WorkflowCommandState, DeprecatedOutputCommandsWarnAndStillWork) {
   Harness h;
-  CommandFailed output = only<CommandFailed>(h.run("::set-output name=x::1"));
-  EXPECT_EQ(output.message, "Unable to process command '::set-output name=x::1' successfully.");
-  EXPECT_EQ(output.reason,
+  std::vector<CommandEffect> set = h.run("::set-output name=result::4%0A2");
+  ASSERT_EQ(set.size(), 2u);
+  EXPECT_EQ(std::get<Annotation>(set[0]).level, AnnotationLevel::warning);
+  EXPECT_EQ(std::get<Annotation>(set[0]).message,
             "The `set-output` command is deprecated and will be disabled soon. Please upgrade to "
             "using Environment Files. For more information see: "
             "https://github.blog/changelog/"
             "2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/");
-  EXPECT_EQ(only<CommandFailed>(h.run("::save-state name=s::v")).reason,
-            deprecated_command_message("save-state"));
-
-  Harness allowed(
-      settings_with([](CommandSettings& s) { s.allow_deprecated_output_commands = true; }));
-  std::vector<CommandEffect> set = allowed.run("::set-output name=result::4%0A2");
-  ASSERT_EQ(set.size(), 2u);
-  EXPECT_EQ(std::get<Annotation>(set[0]).level, AnnotationLevel::warning);
   EXPECT_EQ(std::get<SetOutput>(set[1]).name, "result");
   EXPECT_EQ(std::get<SetOutput>(set[1]).value, "4\n2");
-  std::vector<CommandEffect> state = allowed.run("::save-state name=pid::42");
+  std::vector<CommandEffect> state = h.run("::save-state name=pid::42");
   EXPECT_EQ(std::get<SaveState>(state.at(1)).value, "42");
-  std::vector<CommandEffect> nameless = allowed.run("::set-output::v");
+  std::vector<CommandEffect> nameless = h.run("::set-output::v");
   EXPECT_EQ(std::get<CommandFailed>(nameless.at(1)).reason,
             "Required field 'name' is missing in ##[set-output] command.");
+
+  Harness refused(
+      settings_with([](CommandSettings& s) { s.allow_deprecated_output_commands = false; }));
+  CommandFailed output = only<CommandFailed>(refused.run("::set-output name=x::1"));
+  EXPECT_EQ(output.message, "Unable to process command '::set-output name=x::1' successfully.");
+  EXPECT_EQ(output.reason, deprecated_command_message("set-output"));
+  EXPECT_EQ(only<CommandFailed>(refused.run("::save-state name=s::v")).reason,
+            deprecated_command_message("save-state"));
 }
 
 TEST(WorkflowCommandState, SetEnvAndAddPathNeedTheUnsecureOptIn) {

@@ -112,6 +112,17 @@ TEST(Condition, WrappedInSuccessUnlessAStatusFunctionIsUsed) {
   EXPECT_EQ(empty->root()->kind, NodeKind::function);
 }
 
+// Says whether the implicit success() was added: skip reasons depend on it.
+TEST(Condition, CallsStatusFunction) {
+  ParseOptions any{.allow_any_named_value = true};
+  EXPECT_FALSE(calls_status_function("matrix.toolset == 'gcc'", any));
+  EXPECT_FALSE(calls_status_function("${{ 'success()' }}", any));
+  EXPECT_FALSE(calls_status_function("", any));
+  EXPECT_FALSE(calls_status_function("${{ (", any));  // unparsable
+  EXPECT_TRUE(calls_status_function("always() && matrix.x", any));
+  EXPECT_TRUE(calls_status_function("${{ failure() }}", any));
+}
+
 TEST(Condition, FollowsTheJobStatus) {
   EvalContext c = context();
   EXPECT_TRUE(condition("matrix.os == 'linux'", c));

@@ -209,7 +209,7 @@ TEST(Inputs, DispatchListsAllMissingRequired) {
   auto r = resolve_dispatch_inputs(wf.on[0], {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "missing required inputs: target, note");
-  EXPECT_EQ(r.error().hint, "give inputs with --input NAME=VALUE");
+  EXPECT_EQ(r.error().hint, "give inputs with --input NAME=VALUE or in -e event.json's \"inputs\"");
 }
 
 TEST(Inputs, DispatchValidation) {

@@ -11,6 +11,7 @@
 namespace pipewright::workflow {
 namespace {
 
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -532,12 +533,49 @@ runs:
 )",
                                         "action.yml")
                            .diagnostics),
-              ElementsAre("1:1: missing required key 'description' [required]",
+              ElementsAre("1:1: missing key 'description' (the docs require it; GitHub's "
+                          "runner does not) [required]",
                           "2:1: unknown key 'descripton'; did you mean \"description\"? "
-                          "[unknown-key]",
+                          "(GitHub's runner ignores it) [unknown-key]",
                           "4:10: runs.using: invalid value 'node8'; expected one of: composite, "
                           "node12, node16, node20, node24, docker [invalid-value]",
                           "6:7: runs.steps[0]: missing required key 'shell' [required]"));
+}
+
+// The runner's loose action.yml schema: no name or description, unknown keys at the top
+// and in inputs are warnings only, so the action loads and runs.
+TEST(ActionLoader, LooseLikeTheRunner) {
+  ActionLoadResult r = load_action_text(R"(inputs:
+  who:
+    type: string
+    default: me
+x-internal: true
+runs:
+  using: composite
+  steps:
+    - run: echo hi
+      shell: bash
+)",
+                                        "action.yml");
+  EXPECT_TRUE(r.ok());
+  ASSERT_TRUE(r.action);
+  EXPECT_EQ(r.action->inputs.at(0).default_value.value, "me");
+  std::vector<util::Severity> severities;
+  for (const util::Diagnostic& d : r.diagnostics)
+    severities.push_back(d.severity);
+  EXPECT_THAT(severities, Each(util::Severity::warning));
+  EXPECT_THAT(findings(r.diagnostics),
+              ElementsAre("1:1: missing key 'name' (the docs require it; GitHub's runner does "
+                          "not) [required]",
+                          "1:1: missing key 'description' (the docs require it; GitHub's runner "
+                          "does not) [required]",
+                          "3:5: unknown key 'type' in inputs.who (GitHub's runner ignores it) "
+                          "[unknown-key]",
+                          "5:1: unknown key 'x-internal' (GitHub's runner ignores it) "
+                          "[unknown-key]"));
+  // runs and runs.using stay required.
+  EXPECT_FALSE(load_action_text("name: n\n", "action.yml").ok());
+  EXPECT_FALSE(load_action_text("runs:\n  main: x.js\n", "action.yml").ok());
 }
 
 TEST(ActionLoader, EachKindNeedsItsEntryPoint) {
@@ -553,6 +591,22 @@ TEST(ActionLoader, EachKindNeedsItsEntryPoint) {
   EXPECT_THAT(load_action_findings("  using: composite\n"),
               ElementsAre("4:10: runs: a 'composite' action needs 'steps' [required]"));
   EXPECT_THAT(load_action_findings("  using: composite\n  steps: []\n"), IsEmpty());
+}
+
+// ${{ insert }} is accepted as a key of mappings of strings that take expressions, and
+// refused where GitHub's template reader refuses it (no expressions allowed there).
+TEST(Loader, InsertDirective) {
+  EXPECT_THAT(load("on: push\nenv:\n  A: a\n  ${{ insert }}: ${{ fromJSON(vars.X) }}\n"
+                   "jobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: ./a\n        with:\n"
+                   "          ${{insert}}: ${{ fromJSON('{}') }}\n"),
+              IsEmpty());
+  EXPECT_THAT(load("on: push\njobs:\n  a:\n    runs-on: x\n    ${{ insert }}: ${{ vars.X }}\n"
+                   "    steps:\n      - run: echo\n"),
+              ElementsAre("5:5: the ${{ insert }} directive is not allowed here (jobs.a) "
+                          "[expression]"));
+  EXPECT_TRUE(is_insert_directive(" ${{ insert }} "));
+  EXPECT_FALSE(is_insert_directive("${{ inserts }}"));
+  EXPECT_FALSE(is_insert_directive("insert"));
 }
 
 TEST(Loader, EmptyOnIsAnError) {

@@ -43,6 +43,12 @@ util::Expected<bool> eval_step_condition(const workflow::Text& condition,
   return value->truthy();
 }
 
+bool calls_status_function(const workflow::Text& condition) {
+  expr::ParseOptions options;
+  options.allow_any_named_value = true;
+  return condition.present() && expr::calls_status_function(condition.value, options);
+}
+
 util::Expected<bool> eval_phase_condition(const workflow::Text& condition,
                                           const expr::EvalContext& ctx) {
   std::string_view text = condition.present() ? std::string_view(condition.value) : "";
@@ -77,6 +83,18 @@ util::Expected<void> eval_step_map(const workflow::TextMap& map, const expr::Eva
     return {};
   }
   for (const auto& [key, text] : map.entries) {
+    if (workflow::is_insert_directive(key.value)) {
+      // `${{ insert }}: ${{ expr }}`: the mapping expr gives, merged in its place.
+      auto value = text.tmpl ? text.tmpl->evaluate(ctx) : Value(text.value);
+      if (!value) return util::fail(value.error().message, text.location);
+      if (value->kind() != expr::Kind::object)
+        return util::fail(
+            "${{ insert }} needs a mapping, got " + std::string(expr::kind_name(value->kind())),
+            text.location);
+      for (const auto& [k, v] : value->as_object())
+        env_set(into, k, v.to_display_string());
+      continue;
+    }
     PW_TRY(value, eval_step_text(text, ctx));
     env_set(into, key.value, std::move(value));
   }

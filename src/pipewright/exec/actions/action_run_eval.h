@@ -23,6 +23,8 @@ util::Expected<std::optional<double>> eval_step_number(const workflow::Number& n
 // A step `if:` (wrapped in success() && (…) unless it calls a status function).
 util::Expected<bool> eval_step_condition(const workflow::Text& condition,
                                          const expr::EvalContext& ctx);
+// Whether a step `if:` calls a status function itself (so it was not wrapped).
+bool calls_status_function(const workflow::Text& condition);
 // A `pre-if` / `post-if`: not wrapped; absent or empty means always().
 util::Expected<bool> eval_phase_condition(const workflow::Text& condition,
                                           const expr::EvalContext& ctx);

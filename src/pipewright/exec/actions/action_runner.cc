@@ -170,8 +170,14 @@ util::Expected<std::shared_ptr<const ResolvedAction>> ActionRunner::resolve(
         "Can't find 'action.yml', 'action.yaml' or 'Dockerfile' for action '" + uses.value + "'.",
         uses.location);
   }
-  workflow::ActionLoadResult loaded = workflow::load_action(*metadata);
-  if (!loaded.ok() || !loaded.action) return std::unexpected(load_error(loaded, *metadata));
+  // A local action is named by its path in the repository, not in the job's copy of it.
+  std::string shown = *metadata;
+  if (ref->kind == RefKind::local_action) {
+    std::string relative = fs::path(*metadata).lexically_relative(m_job.workspace).string();
+    if (!relative.empty() && !relative.starts_with("..")) shown = relative;
+  }
+  workflow::ActionLoadResult loaded = workflow::load_action(*metadata, shown);
+  if (!loaded.ok() || !loaded.action) return std::unexpected(load_error(loaded, shown));
   resolved->action = std::make_shared<const workflow::Action>(std::move(*loaded.action));
   const workflow::ActionRuns& runs = resolved->action->runs;
   auto row = std::ranges::find(k_using_rows, runs.using_kind, &UsingRow::using_kind);

@@ -192,11 +192,20 @@ class Checkout : public BuiltinAction {
     request.url = source.url;
     request.depth = static_cast<int>(depth);
     request.fetch_tags = *fetch_tags;
+    bool at_current_commit = ref.empty() || ref == sha || ref == github_ref;
+    // Under --bind the workspace is the working tree itself: a ref naming the commit it
+    // has checked out (a branch, a short sha, github.head_ref...) is that working tree.
+    const bool bound = dest == workspace && normalize_path(call.source_dir, "/") == workspace;
+    if (source.local && !at_current_commit && bound) {
+      auto head = plan::Repository::open(call.source_dir);
+      auto resolved = resolve_local(call.source_dir, ref);
+      at_current_commit = head && resolved && head->info().is_git && *resolved == head->info().sha;
+    }
 
-    if (source.local && (ref.empty() || ref == sha || ref == github_ref))
+    if (source.local && at_current_commit)
       return current_commit(call, source, dest, workspace, std::move(request));
 
-    if (dest == workspace && normalize_path(call.source_dir, "/") == workspace)
+    if (bound)
       return failure(call,
                      "checkout of another commit into the workspace would replace the working "
                      "tree of the run (--bind); use the `path:` input");
