@@ -23,6 +23,7 @@ packages=(
   postgresql-15 postgresql-client-15 redis-server redis-tools mariadb-server mariadb-client memcached
   slirp4netns                             # outbound network for steps in a job's namespace
   libarchive-dev                          # exec/actions: cache and artifact archives (tar+zstd)
+  libcurl4-openssl-dev                    # exec/actions: setup-* download toolchains (release indexes)
 )
 
 missing=()

@@ -23,6 +23,7 @@
 #include "pipewright/cli/run_recorder.h"
 #include "pipewright/cli/workflow_files.h"
 #include "pipewright/exec/actions/artifact_store.h"
+#include "pipewright/exec/actions/tool_downloads.h"
 #include "pipewright/exec/actions/toolchains.h"
 #include "pipewright/exec/console.h"
 #include "pipewright/exec/engine.h"
@@ -64,7 +65,8 @@ struct RunOptions {
   bool offline = false;
   std::optional<std::string> no_builtins;
   std::vector<std::string> tools;
-  std::string work_dir;  // --work-dir, else $PIPEWRIGHT_WORK_DIR
+  std::vector<std::string> tool_mirrors;  // --tool-mirror [TOOL=]URL (repeatable)
+  std::string work_dir;                   // --work-dir, else $PIPEWRIGHT_WORK_DIR
 };
 
 constexpr int k_exit_failure = 1;
@@ -207,6 +209,10 @@ util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& 
     if (!mapping) return util::fail("--tool " + tool + ": " + mapping.error().message);
   }
   settings.tools = options.tools;
+  for (const std::string& mirror : options.tool_mirrors)
+    if (auto parsed = exec::actions::parse_tool_mirror(mirror); !parsed)
+      return util::fail(parsed.error().message);
+  settings.tool_mirrors = options.tool_mirrors;
   settings.cache_store_dir = data_dir + "/cache";
   settings.artifact_dir = data_dir + "/artifacts";
   return settings;
@@ -592,7 +598,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->expected(0, 1);
   cmd->add_option("--tool", options->tools,
                   "Map a toolchain version to an install (repeatable), e.g. "
-                  "--tool python=3.12:/opt/py312/bin/python3");
+                  "--tool python=3.12:/opt/py312/bin/python3, --tool node=host (every version)");
+  cmd->add_option("--tool-mirror", options->tool_mirrors,
+                  "Release index setup-node (bare URL, layout of https://nodejs.org/dist) or "
+                  "setup-go (go=URL) downloads missing versions from, e.g. --tool-mirror "
+                  "file:///srv/node-dist");
   cmd->callback([options, cmd, &exit_code] {
     if (cmd->count("--graph") > 0 && !options->graph) options->graph = "text";
     if (cmd->count("--no-builtins") > 0 && !options->no_builtins) options->no_builtins = "";

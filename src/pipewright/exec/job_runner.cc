@@ -128,6 +128,7 @@ class JobExecution : public actions::ActionHost {
     if (m_status == JobStatus::cancelled) result.reason = m_cancel_reason;
     if (m_status == JobStatus::failure) result.reason = m_failed_step;
     if (services.result == Result::failure) result.reason = services.reason;
+    if (!m_failure_reason.empty()) result.reason = m_failure_reason;
     if (m_timed_out) result.reason = "the job exceeded its timeout-minutes";
     if (!m_outputs_error.empty()) result.reason = m_outputs_error;
     bool keep = m_run.keep || (result.result == Result::failure && !m_run.bind);
@@ -289,6 +290,13 @@ class JobExecution : public actions::ActionHost {
     m_actions = std::make_unique<actions::ActionRunner>(
         *this, actions::ActionJob{m_dirs.workspace, m_dirs.temp, m_run.source_dir, &m_run.actions,
                                   m_run.masker, m_run.verbose});
+    // GitHub's "Prepare all required actions": a remote action that cannot be had
+    // fails the job before its first step.
+    if (auto prepared = m_actions->prepare(steps); !prepared) {
+      m_failure_reason = m_run.masker->mask(util::format_error(prepared.error()));
+      m_status = JobStatus::failure;
+      return;
+    }
     std::map<std::string, int> taken;
     for (const workflow::Step& step : steps)
       m_action_ids.push_back(step.id.present() ? step.id.value
@@ -806,7 +814,8 @@ class JobExecution : public actions::ActionHost {
   Object m_steps;
   JobStatus m_status = JobStatus::success;
   std::string m_cancel_reason;
-  std::string m_failed_step;  // "<step>: <detail>" of the step that failed the job
+  std::string m_failure_reason;  // why the job failed before its steps ("" otherwise)
+  std::string m_failed_step;     // "<step>: <detail>" of the step that failed the job
   std::optional<util::Error> m_setup_error;
   std::string m_outputs_error;  // the job's outputs were over GitHub's limits
   bool m_job_deadline_hit = false;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "pipewright/exec/actions/action_cache.h"
 #include "pipewright/exec/actions/action_run_eval.h"
 #include "pipewright/exec/shells.h"
@@ -137,17 +139,9 @@ util::Expected<std::shared_ptr<const ResolvedAction>> ActionRunner::resolve(
         m_resolved[uses.value] = resolved;
         return resolved;
       }
-      ActionCacheOptions options;
-      options.root = m_job.settings->action_cache_dir;
-      if (options.root.empty()) {
-        auto root = default_action_cache_dir();
-        if (!root) return util::fail(root.error().message, uses.location);
-        options.root = *root;
-      }
-      options.actions_url = m_job.settings->actions_url;
-      options.offline = m_job.settings->offline;
-      ActionCache cache(options);
-      auto dir = cache.action_dir(*ref);
+      auto cache = action_cache();
+      if (!cache) return util::fail(cache.error().message, uses.location);
+      auto dir = cache->action_dir(*ref);
       if (!dir) return util::fail(dir.error().message, uses.location, dir.error().hint);
       resolved->dir = *dir;
       break;
@@ -194,6 +188,56 @@ util::Expected<std::shared_ptr<const ResolvedAction>> ActionRunner::resolve(
   resolved->kind = row->kind;
   m_resolved[uses.value] = resolved;
   return resolved;
+}
+
+util::Expected<ActionCache> ActionRunner::action_cache() const {
+  ActionCacheOptions options;
+  options.root = m_job.settings->action_cache_dir;
+  if (options.root.empty()) {
+    PW_TRY(root, default_action_cache_dir());
+    options.root = root;
+  }
+  options.actions_url = m_job.settings->actions_url;
+  options.offline = m_job.settings->offline;
+  return ActionCache(options);
+}
+
+util::Expected<void> ActionRunner::prepare(const std::vector<workflow::Step>& steps) {
+  return prepare_at_depth(steps, 0);
+}
+
+util::Expected<void> ActionRunner::prepare_at_depth(const std::vector<workflow::Step>& steps,
+                                                    int depth) {
+  for (const workflow::Step& step : steps) {
+    if (step.kind != workflow::StepKind::uses) continue;
+    auto ref = parse_action_ref(step.uses.value, UsesSite::step);
+    if (!ref || ref->kind != RefKind::remote_action || find_builtin(*ref, *m_job.settings))
+      continue;  // local actions may appear during the job (checkout); bad refs: the step
+    PW_TRY(cache, action_cache());
+    if (auto fetched = cache.repository_dir(*ref); !fetched) {
+      util::Error error = fetched.error();
+      error.location = step.uses.location;
+      // git's lines, on the one line of a job's failure reason.
+      for (size_t nl = error.message.find('\n'); nl != std::string::npos;
+           nl = error.message.find('\n', nl))
+        error.message.replace(nl, 1, "; ");
+      if (error.message.starts_with("Unable to resolve action")) return std::unexpected(error);
+      return util::fail(
+          fmt::format("Unable to resolve action `{}`: {}", ref->cache_name(), error.message),
+          error.location,
+          m_job.settings->offline
+              ? "fill the action cache with `pipewright actions pull` first, or give a mirror "
+                "with --actions-url URL and run without --offline"
+              : "check the repository name and the ref; give a mirror with --actions-url URL, "
+                "or fill the action cache with `pipewright actions pull` and run with --offline");
+    }
+    // A composite's own remote actions are prepared too; errors in its action.yml are
+    // the step's to report.
+    auto resolved = resolve(step.uses);
+    if (resolved && (*resolved)->kind == ActionKind::composite && depth < k_max_composite_depth)
+      PW_TRY_VOID(prepare_at_depth((*resolved)->action->runs.steps, depth + 1));
+  }
+  return {};
 }
 
 util::Expected<EnvList> ActionRunner::resolve_inputs(const ResolvedAction& action,

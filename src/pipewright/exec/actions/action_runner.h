@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "pipewright/exec/actions/action_cache.h"
 #include "pipewright/exec/actions/action_ref.h"
 #include "pipewright/exec/actions/action_settings.h"
 #include "pipewright/exec/actions/builtin.h"
@@ -126,6 +127,12 @@ class ActionRunner {
   // Results are remembered for the job.
   util::Expected<std::shared_ptr<const ResolvedAction>> resolve(const workflow::Text& uses);
 
+  // GitHub's "Prepare all required actions", before the job's first step: fetches
+  // every remote action `steps` use (built-ins excepted), and those of the composite
+  // actions among them. Fails at the first one that cannot be fetched, naming it and
+  // how to provide it (--actions-url, `pipewright actions pull`, --offline).
+  util::Expected<void> prepare(const std::vector<workflow::Step>& steps);
+
   // The Pre part of `step` when it uses a remote JavaScript action with `runs.pre`
   // (GitHub runs no pre for local actions), inputs evaluated in `ctx`; nullopt
   // otherwise, and when the action cannot be resolved (the step reports that).
@@ -150,6 +157,9 @@ class ActionRunner {
 
  private:
   struct Frame;  // one composite level (composite_runner.cc)
+
+  util::Expected<ActionCache> action_cache() const;
+  util::Expected<void> prepare_at_depth(const std::vector<workflow::Step>& steps, int depth);
 
   ActionStepResult run_at_depth(const ResolvedAction& action, const UsesStep& step,
                                 const std::string& state_key, const expr::EvalContext& ctx,

@@ -16,9 +16,14 @@ struct ActionSettings {
   // --no-builtins=actions/cache,actions/checkout: these run the real action instead.
   std::vector<std::string> no_builtins;
   std::vector<std::string> tools;  // --tool python=3.12:/path, as given
-  std::string action_cache_dir;    // remote actions / reusable workflows ('' = XDG default)
-  std::string cache_store_dir;     // actions/cache entries ('' = <data dir>/cache)
-  std::string artifact_dir;        // artifacts of every run ('' = <data dir>/artifacts)
+  // --tool-mirror [TOOL=]URL: release indexes setup-node / setup-go download from (a
+  // bare URL is Node.js's, in the layout of https://nodejs.org/dist); none: the real
+  // actions'.
+  std::vector<std::string> tool_mirrors;
+  std::string tool_cache_dir;    // downloaded toolchains ('' = $XDG_CACHE_HOME/pipewright/tools)
+  std::string action_cache_dir;  // remote actions / reusable workflows ('' = XDG default)
+  std::string cache_store_dir;   // actions/cache entries ('' = <data dir>/cache)
+  std::string artifact_dir;      // artifacts of every run ('' = <data dir>/artifacts)
 };
 
 }  // namespace pipewright::exec::actions

@@ -532,12 +532,11 @@ util::Expected<ArchiveStats> write_archive(const std::string& out,
   return stats;
 }
 
-util::Expected<ArchiveStats> extract_archive(const std::string& archive, const PlaceEntry& place,
-                                             const ArchiveLimits& limits) {
-  std::string error;
-  auto reader = open_reader(archive, error);
-  if (!reader) return util::fail(error);
-  struct archive* a = reader->archive.get();
+namespace {
+
+// Every entry of the open `a` through the Extractor.
+util::Expected<ArchiveStats> extract_entries(struct archive* a, const std::string& archive,
+                                             const PlaceEntry& place, const ArchiveLimits& limits) {
   Extractor extractor(limits);
   struct archive_entry* e = nullptr;
   int r = 0;
@@ -555,6 +554,30 @@ util::Expected<ArchiveStats> extract_archive(const std::string& archive, const P
   struct stat st {};
   if (::stat(archive.c_str(), &st) == 0) stats.compressed = static_cast<uint64_t>(st.st_size);
   return stats;
+}
+
+}  // namespace
+
+util::Expected<ArchiveStats> extract_archive(const std::string& archive, const PlaceEntry& place,
+                                             const ArchiveLimits& limits) {
+  std::string error;
+  auto reader = open_reader(archive, error);
+  if (!reader) return util::fail(error);
+  return extract_entries(reader->archive.get(), archive, place, limits);
+}
+
+util::Expected<ArchiveStats> extract_release_archive(const std::string& archive,
+                                                     const PlaceEntry& place,
+                                                     const ArchiveLimits& limits) {
+  ArchivePtr a(archive_read_new(), archive_read_free);
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), archive.c_str(), k_io_block) != ARCHIVE_OK)
+    return util::fail(
+        fmt::format("cannot open the archive {}: {}", archive, archive_error_string(a.get())));
+  return extract_entries(a.get(), archive, place, limits);
 }
 
 util::Expected<std::vector<std::pair<std::string, uint64_t>>> list_archive(

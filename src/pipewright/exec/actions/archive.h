@@ -54,6 +54,12 @@ using PlaceEntry = std::function<util::Expected<Placement>(std::string_view name
 util::Expected<ArchiveStats> extract_archive(const std::string& archive, const PlaceEntry& place,
                                              const ArchiveLimits& limits = {});
 
+// The same for a release archive of a toolchain (tar, plain or gzip/xz/zstd
+// compressed: node-v20.11.0-linux-x64.tar.gz, go1.22.0.linux-amd64.tar.gz).
+util::Expected<ArchiveStats> extract_release_archive(const std::string& archive,
+                                                     const PlaceEntry& place,
+                                                     const ArchiveLimits& limits = {});
+
 // The names in `archive` with their sizes, without extracting (checks the same limits).
 util::Expected<std::vector<std::pair<std::string, uint64_t>>> list_archive(
     const std::string& archive, const ArchiveLimits& limits = {});

@@ -25,6 +25,7 @@ struct ToolRow {
   std::vector<std::string_view> names;  // executables looked for on PATH
   std::vector<std::string_view> globs;  // "<dir>/*/<rest>" patterns; '~' is home
   std::vector<std::string> probe_args;
+  std::string_view cache_name;  // its directory in the tool cache ('' for none)
 };
 
 const std::vector<ToolRow>& tool_rows() {
@@ -34,15 +35,23 @@ const std::vector<ToolRow>& tool_rows() {
        "Python",
        {"python3", "python"},
        {"~/.pyenv/versions/*/bin/python3"},
-       {"--version"}},
+       {"--version"},
+       "Python"},
       {Tool::node,
        "node",
        "Node.js",
        {"node", "nodejs"},
        {"~/.nvm/versions/node/*/bin/node"},
-       {"--version"}},
-      {Tool::go, "go", "Go", {"go"}, {"/usr/local/go/bin/go", "/usr/lib/go-*/bin/go"}, {"version"}},
-      {Tool::java, "java", "Java", {"java"}, {"/usr/lib/jvm/*/bin/java"}, {"-version"}},
+       {"--version"},
+       "node"},
+      {Tool::go,
+       "go",
+       "Go",
+       {"go"},
+       {"/usr/local/go/bin/go", "/usr/lib/go-*/bin/go"},
+       {"version"},
+       "go"},
+      {Tool::java, "java", "Java", {"java"}, {"/usr/lib/jvm/*/bin/java"}, {"-version"}, ""},
   };
   return rows;
 }
@@ -196,10 +205,6 @@ util::Expected<VersionSpec> VersionSpec::parse(std::string_view text) {
   VersionSpec spec;
   spec.m_text = std::string(trim(text));
   if (spec.m_text.empty()) return util::fail("the version spec is empty");
-  if (spec.m_text.starts_with("lts/"))
-    return util::fail(fmt::format(
-        "'{}' needs a release schedule this host does not have; give a version such as '20'",
-        spec.m_text));
   std::string_view rest = spec.m_text;
   for (;;) {
     size_t bar = rest.find("||");
@@ -241,7 +246,7 @@ util::Expected<VersionSpec> VersionSpec::parse(std::string_view text) {
           break;
         }
       if (numbers.empty() && op == Op::eq_prefix && !range &&
-          (token == "x" || token == "X" || token == "*" || token == "latest" || token == "node")) {
+          (token == "x" || token == "X" || token == "*")) {
         all.push_back({Op::ge, Version{{0}}});
         continue;
       }
@@ -303,57 +308,132 @@ bool VersionSpec::matches(const Version& version) const {
   return false;
 }
 
-util::Expected<std::string> read_version_file(Tool tool, const std::string& path) {
-  PW_TRY(text, os::read_file(path, 64 * 1024));
-  std::string name = fs::path(path).filename().string();
-  std::string_view rest = text;
-  std::string go_line;
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view line = trim(rest.substr(0, nl));
-    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-    if (line.empty() || line.starts_with('#')) continue;
-    if (name == "go.mod") {
-      if (line.starts_with("toolchain go")) return std::string(trim(line.substr(12)));
-      if (line.starts_with("go ") && go_line.empty()) go_line = std::string(trim(line.substr(3)));
-      continue;
-    }
-    if (name == ".tool-versions") {
-      std::string_view id = tool == Tool::node ? "nodejs" : tool_id(tool);
-      if (line.starts_with(id) && line.size() > id.size() &&
-          std::isspace(static_cast<unsigned char>(line[id.size()]))) {
-        std::string_view v = trim(line.substr(id.size()));
-        return std::string(v.substr(0, v.find(' ')));
-      }
-      continue;
-    }
-    if (line.starts_with('v') && line.size() > 1 &&
-        std::isdigit(static_cast<unsigned char>(line[1])))
-      line.remove_prefix(1);
-    return std::string(line);
-  }
-  if (!go_line.empty()) return go_line;
-  return util::fail(fmt::format("{} names no {} version", path, tool_display(tool)));
-}
-
 util::Expected<ToolMapping> parse_tool_mapping(std::string_view text) {
   size_t eq = text.find('=');
-  size_t colon = text.find(':', eq == std::string_view::npos ? 0 : eq);
   auto bad = [&] {
-    return util::fail(
-        fmt::format("invalid --tool '{}'; expected TOOL=VERSION:/path/to/executable, e.g. "
-                    "python=3.12:/opt/py312/bin/python3",
-                    text));
+    return util::fail(fmt::format(
+        "invalid --tool '{}'; expected TOOL=VERSION:/path/to/executable (e.g. "
+        "python=3.12:/opt/py312/bin/python3), TOOL=*:/path for every version, or TOOL=host",
+        text));
   };
-  if (eq == std::string_view::npos || colon == std::string_view::npos) return bad();
+  if (eq == std::string_view::npos) return bad();
   auto tool = parse_tool(text.substr(0, eq));
   if (!tool)
     return util::fail(fmt::format("invalid --tool '{}': unknown tool '{}' (python, node, go, java)",
                                   text, text.substr(0, eq)));
-  auto version = parse_version(text.substr(eq + 1, colon - eq - 1));
-  std::string path(text.substr(colon + 1));
-  if (!version || path.empty() || path[0] != '/') return bad();
-  return ToolMapping{*tool, *version, path};
+  std::string_view value = text.substr(eq + 1);
+  ToolMapping mapping{*tool, std::nullopt, "", std::string(text)};
+  if (value == "host") return mapping;
+  size_t colon = value.find(':');
+  if (colon == std::string_view::npos) return bad();
+  std::string_view version = value.substr(0, colon);
+  mapping.path = std::string(value.substr(colon + 1));
+  if (mapping.path.empty() || mapping.path[0] != '/') return bad();
+  if (version == "*") return mapping;
+  mapping.version = parse_version(version);
+  if (!mapping.version) return bad();
+  return mapping;
+}
+
+std::string_view node_lts_codename(int major) {
+  static constexpr std::pair<int, std::string_view> k_codenames[] = {
+      {4, "argon"},   {6, "boron"},    {8, "carbon"},   {10, "dubnium"},
+      {12, "erbium"}, {14, "fermium"}, {16, "gallium"}, {18, "hydrogen"},
+      {20, "iron"},   {22, "jod"},     {24, "krypton"},
+  };
+  for (auto [m, name] : k_codenames)
+    if (m == major) return name;
+  return {};
+}
+
+Release node_release(Version version) {
+  int major = version.parts.empty() ? 0 : version.parts[0];
+  Release release{std::move(version), major >= 4 && major % 2 == 0,
+                  std::string(node_lts_codename(major))};
+  return release;
+}
+
+bool is_version_alias(Tool tool, std::string_view spec) {
+  spec = trim(spec);
+  if (tool == Tool::node)
+    return spec == "latest" || spec == "current" || spec == "node" || spec.starts_with("lts/");
+  if (tool == Tool::go) return spec == "stable" || spec == "oldstable";
+  return false;
+}
+
+constexpr size_t k_max_listed_versions = 12;
+
+util::Expected<std::optional<std::string>> resolve_alias(Tool tool, std::string_view spec_text,
+                                                         const std::vector<Release>& releases) {
+  std::string spec(trim(spec_text));
+  if (!is_version_alias(tool, spec)) return std::nullopt;
+  std::vector<Release> sorted = releases;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Release& a, const Release& b) {
+    return compare(a.version, b.version) > 0;
+  });
+  auto none = [&](std::string_view what) {
+    std::vector<std::string> versions;  // the newest few (an index has hundreds)
+    for (const Release& r : sorted)
+      if (versions.size() < k_max_listed_versions) versions.push_back(r.version.text());
+    if (sorted.size() > k_max_listed_versions) versions.push_back("…");
+    return util::fail(fmt::format(
+        "{} '{}' names {}, and the versions known are {}", tool_display(tool), spec, what,
+        versions.empty() ? "none" : fmt::format("{}", fmt::join(versions, ", "))));
+  };
+  if (spec == "latest" || spec == "current" || spec == "node" || spec == "stable") {
+    if (sorted.empty()) return none("the newest release");
+    return sorted.front().version.text();
+  }
+  if (spec == "oldstable") {
+    if (sorted.empty()) return none("the newest release of the previous minor line");
+    const Version& newest = sorted.front().version;
+    for (const Release& r : sorted) {
+      const auto& p = r.version.parts;
+      const auto& n = newest.parts;
+      if (p.size() >= 2 && n.size() >= 2 && (p[0] < n[0] || (p[0] == n[0] && p[1] < n[1])))
+        return r.version.text();
+    }
+    return none("the newest release of the minor line before the newest");
+  }
+  // lts/*, lts/-N, lts/<codename>: LTS majors, newest first.
+  std::string alias = spec.substr(4);
+  for (char& c : alias)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<int> majors;
+  std::vector<std::string> codenames;
+  for (const Release& r : sorted) {
+    if (!r.lts || r.version.parts.empty()) continue;
+    if (std::find(majors.begin(), majors.end(), r.version.parts[0]) != majors.end()) continue;
+    majors.push_back(r.version.parts[0]);
+    codenames.push_back(r.codename);
+  }
+  if (alias == "*") {
+    if (majors.empty()) return none("the newest LTS release");
+    return std::to_string(majors.front());
+  }
+  if (alias.starts_with('-') && alias.size() > 1 &&
+      std::all_of(alias.begin() + 1, alias.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    size_t n = alias.size() > 4 ? majors.size() : std::stoul(alias.substr(1));
+    if (n >= majors.size()) return none(fmt::format("the LTS line {} below the newest", n));
+    return std::to_string(majors[n]);
+  }
+  for (size_t i = 0; i < majors.size(); ++i)
+    if (codenames[i] == alias) return std::to_string(majors[i]);
+  // A known codename the releases lack: name its major in the error.
+  for (int major = 4; major <= 40; major += 2)
+    if (node_lts_codename(major) == alias)
+      return none(fmt::format("the LTS line {} ({})", major, alias));
+  if (alias.empty()) return none("no LTS line");
+  return none(fmt::format("an unknown LTS line '{}'", alias));
+}
+
+std::string_view host_arch() {
+#if defined(__aarch64__)
+  return "arm64";
+#else
+  return "x64";
+#endif
 }
 
 std::vector<std::string> split_path_list(std::string_view path) {
@@ -390,6 +470,15 @@ std::vector<Install> Toolchains::find_all(Tool tool) const {
     if (fs::path(dir).filename() != "shims") scan_dir(dir, "PATH", false);
   for (const std::string& dir : m_options.system_dirs)
     scan_dir(dir, dir, true);
+  // What setup actions downloaded before: <tool cache>/node/20.11.0/x64/bin/node.
+  if (!m_options.tool_cache.empty() && !r.cache_name.empty())
+    for (const std::string& dir : expand_star(
+             fmt::format("{}/{}/*/{}/bin", m_options.tool_cache, r.cache_name, host_arch()))) {
+      std::error_code ec;
+      if (!fs::exists(fs::path(dir).parent_path().string() + ".complete", ec)) continue;
+      for (std::string_view name : r.names)
+        candidates.emplace_back(dir + "/" + std::string(name), "tool cache");
+    }
   for (std::string_view g : r.globs) {
     std::string pattern(g);
     if (pattern.starts_with('~')) {
@@ -419,17 +508,9 @@ std::vector<Install> Toolchains::find_all(Tool tool) const {
   return out;
 }
 
-util::Expected<Install> Toolchains::select(Tool tool, std::string_view spec_text) const {
-  PW_TRY(spec, VersionSpec::parse(spec_text));
-  for (const ToolMapping& m : m_options.mappings) {
-    if (m.tool != tool || !spec.matches(m.version)) continue;
-    if (!executable(m.path))
-      return util::fail(fmt::format("--tool {}={}:{}: no executable at {}", tool_id(tool),
-                                    m.version.text(), m.path, m.path));
-    return Install{tool, m.version, m.path, fs::path(m.path).parent_path().string(), "mapping"};
-  }
-  std::vector<Install> all = find_all(tool);
-  // Prefer what the PATH finds first (as a shell would), then the newest elsewhere.
+const Install* Toolchains::preferred(const std::vector<Install>& all,
+                                     const VersionSpec* spec) const {
+  // What the PATH finds first (as a shell would), then the newest elsewhere.
   auto path_rank = [&](const Install& install) {
     if (install.source != "PATH") return m_options.path_dirs.size();
     auto at = std::find(m_options.path_dirs.begin(), m_options.path_dirs.end(), install.bin_dir);
@@ -437,20 +518,94 @@ util::Expected<Install> Toolchains::select(Tool tool, std::string_view spec_text
   };
   const Install* best = nullptr;
   for (const Install& install : all)
-    if (spec.matches(install.version) && (!best || path_rank(install) < path_rank(*best)))
+    if ((!spec || spec->matches(install.version)) &&
+        (!best || path_rank(install) < path_rank(*best)))
       best = &install;
-  if (best) return *best;
+  return best;
+}
+
+util::Expected<Install> Toolchains::mapped(const ToolMapping& mapping, std::string_view spec_text,
+                                           const std::vector<Install>& all) const {
+  Tool tool = mapping.tool;
+  std::string requested(trim(spec_text));
+  Install install;
+  if (mapping.path.empty()) {  // --tool TOOL=host
+    const Install* host = preferred(all, nullptr);
+    if (!host)
+      return util::fail(fmt::format("--tool {}: the host has no {} (looked on PATH and in {})",
+                                    mapping.text, tool_display(tool),
+                                    fmt::join(m_options.system_dirs, ", ")));
+    install = *host;
+  } else {
+    if (!executable(mapping.path))
+      return util::fail(fmt::format("--tool {}: no executable at {}", mapping.text, mapping.path));
+    install = Install{tool,      {}, mapping.path, fs::path(mapping.path).parent_path().string(),
+                      "mapping", ""};
+    auto output = m_options.probe(tool, mapping.path);
+    std::optional<Version> real = output ? version_in_output(tool, *output) : std::nullopt;
+    if (!real && !mapping.version)
+      return util::fail(fmt::format("--tool {}: cannot learn the version of {}{}", mapping.text,
+                                    mapping.path, output ? "" : ": " + output.error().message));
+    install.version = real ? *real : *mapping.version;
+  }
+  install.source = "mapping";
+  // Whether the real version is what was asked for; otherwise say so.
+  bool satisfied = requested == "*";
+  if (!satisfied) {
+    auto alias = resolve_alias(
+        tool, requested,
+        {tool == Tool::node ? node_release(install.version) : Release{install.version}});
+    if (alias) {
+      auto spec = VersionSpec::parse(alias->value_or(requested));
+      satisfied = spec && spec->matches(install.version);
+    }
+  }
+  if (!satisfied)
+    install.warning = fmt::format("{} {} requested, using {} {} from {} (--tool {})",
+                                  tool_display(tool), requested, tool_display(tool),
+                                  install.version.text(), install.executable, mapping.text);
+  return install;
+}
+
+util::Expected<Install> Toolchains::select(Tool tool, std::string_view spec_text) const {
+  std::string requested(trim(spec_text));
+  std::vector<Install> all = find_all(tool);
+  for (const ToolMapping& m : m_options.mappings)
+    if (m.tool == tool && !m.version) return mapped(m, requested, all);
+  // An alias means a version among those known here.
+  std::string resolved = requested;
+  if (is_version_alias(tool, requested)) {
+    std::vector<Release> releases;
+    auto release = [&](const Version& v) {
+      return tool == Tool::node ? node_release(v) : Release{v};
+    };
+    for (const ToolMapping& m : m_options.mappings)
+      if (m.tool == tool) releases.push_back(release(*m.version));
+    for (const Install& install : all)
+      releases.push_back(release(install.version));
+    auto alias = resolve_alias(tool, requested, releases);
+    if (!alias)
+      return util::fail(
+          fmt::format("{}; install one or map it with --tool {}=VERSION:/path "
+                      "(or --tool {}=host)",
+                      alias.error().message, tool_id(tool), tool_id(tool)));
+    resolved = alias->value_or(requested);
+  }
+  PW_TRY(spec, VersionSpec::parse(resolved));
+  for (const ToolMapping& m : m_options.mappings)
+    if (m.tool == tool && spec.matches(*m.version)) return mapped(m, resolved, all);
+  if (const Install* best = preferred(all, &spec)) return *best;
   std::vector<std::string> versions;
   for (const Install& install : all)
     if (std::find(versions.begin(), versions.end(), install.version.text()) == versions.end())
       versions.push_back(install.version.text());
   std::string has = versions.empty() ? fmt::format("no {}", tool_display(tool))
                                      : fmt::format("{}", fmt::join(versions, ", "));
-  auto plain = parse_version(spec.text());
-  std::string mapped = plain && plain->text() == spec.text() ? spec.text() : "VERSION";
+  auto plain = parse_version(requested);
+  std::string mapped_version = plain && plain->text() == requested ? requested : "VERSION";
   return util::fail(fmt::format(
       "{} {} requested, host has {}; install it or map the version with --tool {}={}:/path",
-      tool_display(tool), spec.text(), has, tool_id(tool), mapped));
+      tool_display(tool), requested, has, tool_id(tool), mapped_version));
 }
 
 }  // namespace pipewright::exec::actions

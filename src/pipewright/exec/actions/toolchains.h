@@ -1,9 +1,11 @@
 // Host toolchains for the native setup-python / setup-node / setup-go / setup-java:
 // finding installs (PATH, versioned names such as /usr/bin/python3.11, pyenv / nvm /
-// JVM directories, `--tool python=3.12:/path` mappings), reading version files
-// (.python-version, .nvmrc, go.mod, .java-version, .tool-versions), parsing version
-// specs ('3.11', '3.x', '>=3.9 <4', '^18', '~1.21', '3.11.7', 'lts/*'-free) and picking
-// the newest install that satisfies one — or GitHub-style guidance when none does.
+// JVM directories, the tool cache, `--tool` mappings), parsing version specs ('3.11',
+// '3.x', '>=3.9 <4', '^18', '~1.21', '3.11.7'), resolving the actions' aliases
+// (`latest`, `lts/*`, `lts/iron`, `lts/-1`, `stable`, `oldstable`) against the
+// versions known, and picking the newest install that satisfies a spec — or
+// GitHub-style guidance when none does. Version files: version_files.h; downloads:
+// tool_downloads.h.
 #pragma once
 
 #include <functional>
@@ -51,31 +53,59 @@ class VersionSpec {
   std::vector<std::vector<Comparator>> m_alternatives;
 };
 
-// The version a version file asks for: .python-version / .nvmrc / .java-version
-// (first non-comment line, "v" dropped), go.mod (`toolchain goX` or `go X`),
-// .tool-versions (the line for `tool`). Fails naming the file.
-util::Expected<std::string> read_version_file(Tool tool, const std::string& path);
-
-// `--tool python=3.12:/opt/py312/bin/python3`.
+// `--tool python=3.12:/opt/py312/bin/python3`; `--tool node=*:/usr/bin/node` and
+// `--tool node=host` map every requested version (to that executable, or to the
+// install the host would pick for any version).
 struct ToolMapping {
   Tool tool = Tool::python;
-  Version version;
-  std::string path;
+  std::optional<Version> version;  // nullopt: every version
+  std::string path;                // '' for `host`
+  std::string text;                // as given, for messages
 };
 util::Expected<ToolMapping> parse_tool_mapping(std::string_view text);
 
 struct Install {
   Tool tool = Tool::python;
-  Version version;
+  Version version;         // what the executable reports
   std::string executable;  // absolute
   std::string bin_dir;     // what goes first on PATH
-  std::string source;      // "PATH", "mapping", "pyenv", ...
+  std::string source;      // "PATH", "mapping", "pyenv", "tool cache", ...
+  // Set when a --tool mapping stands in for a version it is not: "Node.js 18.x
+  // requested, using 20.20.2 from /usr/bin/node (--tool node=host)".
+  std::string warning{};
 };
+
+// A version an alias may resolve to: an install, or a release in an index.
+struct Release {
+  Version version;
+  bool lts{false};         // Node.js: a long-term-support line
+  std::string codename{};  // its LTS codename in lower case ("iron"), '' when unknown
+};
+
+// The LTS codename of a Node.js major ("iron" for 20), '' when it has none we know.
+std::string_view node_lts_codename(int major);
+// `release` with what is known of its LTS line filled in (even majors from 4 on).
+Release node_release(Version version);
+
+// Whether `spec` is an alias of `tool`'s setup action (see resolve_alias).
+bool is_version_alias(Tool tool, std::string_view spec);
+// What an alias stands for among `releases`: node `latest` / `current` / `node` → the
+// newest; `lts/*` → the newest LTS major ("20"), `lts/-N` → the Nth LTS major below
+// it, `lts/<codename>` → that major; go `stable` → the newest, `oldstable` → the
+// newest of the minor line before it. nullopt when `spec` is not an alias; fails
+// naming the alias and what `releases` has when nothing fits.
+util::Expected<std::optional<std::string>> resolve_alias(Tool tool, std::string_view spec,
+                                                         const std::vector<Release>& releases);
+
+// The tool cache's name for this machine's architecture ("x64", "arm64").
+std::string_view host_arch();
 
 struct ToolchainOptions {
   std::vector<std::string> path_dirs;  // the PATH to search, in order
   std::string home;                    // for ~/.pyenv, ~/.nvm
   std::vector<ToolMapping> mappings;   // consulted first
+  // The tool cache (<dir>/node/20.11.0/x64/bin/node, as GitHub's); '' for none.
+  std::string tool_cache;
   // Extra directories searched for versioned installs (default: /usr/bin,
   // /usr/local/bin, /usr/lib/jvm, /usr/local/go/bin, /usr/lib/go-*).
   std::vector<std::string> system_dirs = {"/usr/bin", "/usr/local/bin"};
@@ -90,13 +120,19 @@ class Toolchains {
 
   // Every install of `tool` found, newest first, one per real executable.
   std::vector<Install> find_all(Tool tool) const;
-  // An install satisfying `spec`: a matching mapping first, then the one found first
-  // on the PATH, then the newest found elsewhere. Fails with e.g. "Python 3.12
-  // requested, host has 3.11.7; install it or map the version with --tool
-  // python=3.12:/path".
+  // An install satisfying `spec` (an alias resolved against the mappings and the
+  // installs found): a mapping for every version, else a matching mapping, then the
+  // one found first on the PATH, then the newest found elsewhere. A mapping's install
+  // reports its real version, with Install::warning when that does not satisfy the
+  // spec. Fails with e.g. "Python 3.12 requested, host has 3.11.7; install it or map
+  // the version with --tool python=3.12:/path".
   util::Expected<Install> select(Tool tool, std::string_view spec) const;
 
  private:
+  util::Expected<Install> mapped(const ToolMapping& mapping, std::string_view spec,
+                                 const std::vector<Install>& all) const;
+  const Install* preferred(const std::vector<Install>& all, const VersionSpec* spec) const;
+
   ToolchainOptions m_options;
 };
 

@@ -59,30 +59,21 @@ TEST(Versions, Specs) {
   EXPECT_FALSE(VersionSpec::parse(""));
 }
 
-TEST(VersionFiles, Read) {
-  TempDir dir;
-  put(dir / ".python-version", "# pinned\n3.11.7\n");
-  put(dir / ".nvmrc", "v20.11.0\n");
-  put(dir / "go.mod", "module x\n\ngo 1.21\n\ntoolchain go1.21.5\n");
-  put(dir / "sub/go.mod", "module y\ngo 1.20\n");
-  put(dir / ".tool-versions", "nodejs 18.19.0\npython 3.10.13 3.9.1\n");
-  put(dir / "empty/.python-version", "\n# nothing\n");
-  EXPECT_EQ(*read_version_file(Tool::python, dir / ".python-version"), "3.11.7");
-  EXPECT_EQ(*read_version_file(Tool::node, dir / ".nvmrc"), "20.11.0");
-  EXPECT_EQ(*read_version_file(Tool::go, dir / "go.mod"), "1.21.5");
-  EXPECT_EQ(*read_version_file(Tool::go, dir / "sub/go.mod"), "1.20");
-  EXPECT_EQ(*read_version_file(Tool::python, dir / ".tool-versions"), "3.10.13");
-  EXPECT_EQ(*read_version_file(Tool::node, dir / ".tool-versions"), "18.19.0");
-  EXPECT_FALSE(read_version_file(Tool::python, dir / "empty/.python-version"));
-  EXPECT_FALSE(read_version_file(Tool::python, dir / "missing"));
-}
-
 TEST(ToolMappings, Parse) {
   auto m = parse_tool_mapping("python=3.12:/opt/py/bin/python3");
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(m->tool, Tool::python);
-  EXPECT_EQ(m->version.text(), "3.12");
+  EXPECT_EQ(m->version->text(), "3.12");
   EXPECT_EQ(m->path, "/opt/py/bin/python3");
+  auto every = parse_tool_mapping("node=*:/usr/bin/node");
+  ASSERT_TRUE(every) << every.error().message;
+  EXPECT_FALSE(every->version);
+  EXPECT_EQ(every->path, "/usr/bin/node");
+  auto host = parse_tool_mapping("node=host");
+  ASSERT_TRUE(host) << host.error().message;
+  EXPECT_FALSE(host->version);
+  EXPECT_EQ(host->path, "");
+  EXPECT_FALSE(parse_tool_mapping("node=hosts"));
   EXPECT_FALSE(parse_tool_mapping("python=3.12"));
   EXPECT_FALSE(parse_tool_mapping("ruby=3.2:/usr/bin/ruby"));
   EXPECT_FALSE(parse_tool_mapping("python=3.12:relative/python"));
@@ -196,6 +187,109 @@ TEST_F(ToolchainsTest, NodeGoJavaOutputs) {
   EXPECT_EQ(chains.select(Tool::go, "1.22")->version.text(), "1.22.1");
   EXPECT_EQ(chains.select(Tool::java, "17")->version.text(), "17.0.9");
   EXPECT_EQ(chains.select(Tool::java, "8")->version.text(), "8.0");
+}
+
+TEST(VersionAliases, NodeAndGo) {
+  std::vector<Release> node = {node_release(v("18.19.0")), node_release(v("20.11.0")),
+                               node_release(v("21.6.0")), node_release(v("22.1.0"))};
+  auto resolve = [](Tool tool, std::string_view spec, const std::vector<Release>& releases) {
+    auto r = resolve_alias(tool, spec, releases);
+    EXPECT_TRUE(r) << spec << ": " << r.error().message;
+    return r && *r ? **r : std::string("<none>");
+  };
+  EXPECT_EQ(resolve(Tool::node, "lts/*", node), "22");
+  EXPECT_EQ(resolve(Tool::node, "lts/-1", node), "20");
+  EXPECT_EQ(resolve(Tool::node, "lts/-2", node), "18");
+  EXPECT_EQ(resolve(Tool::node, "lts/Iron", node), "20");
+  EXPECT_EQ(resolve(Tool::node, "lts/hydrogen", node), "18");
+  EXPECT_EQ(resolve(Tool::node, "latest", node), "22.1.0");
+  EXPECT_EQ(resolve(Tool::node, "current", node), "22.1.0");
+  EXPECT_EQ(resolve(Tool::node, "node", node), "22.1.0");
+  EXPECT_FALSE(*resolve_alias(Tool::node, "20.x", node));  // not an alias
+  EXPECT_FALSE(*resolve_alias(Tool::python, "latest", node));
+  auto missing = resolve_alias(Tool::node, "lts/gallium", node);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("the LTS line 16 (gallium)"), std::string::npos)
+      << missing.error().message;
+  EXPECT_NE(missing.error().message.find("22.1.0, 21.6.0, 20.11.0, 18.19.0"), std::string::npos)
+      << missing.error().message;
+  EXPECT_FALSE(resolve_alias(Tool::node, "lts/-9", node));
+  EXPECT_FALSE(resolve_alias(Tool::node, "lts/nonsense", node));
+  EXPECT_FALSE(resolve_alias(Tool::node, "lts/*", {node_release(v("21.6.0"))}));
+  // An index's codenames win over the table.
+  EXPECT_EQ(resolve(Tool::node, "lts/krypton", {{v("24.3.0"), true, "krypton"}}), "24");
+
+  std::vector<Release> go = {{v("1.21.9")}, {v("1.22.0")}, {v("1.22.3")}, {v("1.20.14")}};
+  EXPECT_EQ(resolve(Tool::go, "stable", go), "1.22.3");
+  EXPECT_EQ(resolve(Tool::go, "oldstable", go), "1.21.9");
+  EXPECT_FALSE(resolve_alias(Tool::go, "oldstable", {{v("1.22.3")}}));
+}
+
+TEST_F(ToolchainsTest, LtsAliasResolvesToTheNewestLtsTheHostHas) {
+  exe("bin/node", "v20.11.0\n");
+  exe("home/.nvm/versions/node/v21.7.0/bin/node", "v21.7.0\n");
+  exe("home/.nvm/versions/node/v18.20.0/bin/node", "v18.20.0\n");
+  Toolchains chains(options());
+  auto lts = chains.select(Tool::node, "lts/*");
+  ASSERT_TRUE(lts) << lts.error().message;
+  EXPECT_EQ(lts->version.text(), "20.11.0");
+  EXPECT_EQ(chains.select(Tool::node, "lts/hydrogen")->version.text(), "18.20.0");
+  EXPECT_EQ(chains.select(Tool::node, "latest")->version.text(), "21.7.0");
+  auto missing = chains.select(Tool::node, "lts/jod");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("--tool node=host"), std::string::npos)
+      << missing.error().message;
+}
+
+TEST_F(ToolchainsTest, MappingReportsTheRealVersionAndWarns) {
+  std::string node = exe("usr/bin/node", "v20.11.0\n");
+  ToolchainOptions o = options();
+  o.mappings = {*parse_tool_mapping("node=26:" + node)};
+  auto r = Toolchains(o).select(Tool::node, "26");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->version.text(), "20.11.0");  // not the mapping's "26"
+  EXPECT_EQ(r->warning, "Node.js 26 requested, using Node.js 20.11.0 from " + node +
+                            " (--tool node=26:" + node + ")");
+
+  o.mappings = {*parse_tool_mapping("node=*:" + node)};
+  for (std::string spec : {"18.x", "lts/*", "22", "latest"}) {
+    auto any = Toolchains(o).select(Tool::node, spec);
+    ASSERT_TRUE(any) << spec << ": " << any.error().message;
+    EXPECT_EQ(any->executable, node);
+    EXPECT_EQ(any->version.text(), "20.11.0");
+    bool satisfied = spec == "lts/*" || spec == "latest";
+    EXPECT_EQ(any->warning.empty(), satisfied) << spec << ": " << any->warning;
+  }
+  EXPECT_EQ(Toolchains(o).select(Tool::node, "18.x")->warning,
+            "Node.js 18.x requested, using Node.js 20.11.0 from " + node +
+                " (--tool node=*:" + node + ")");
+
+  exe("bin/node", "v20.11.1\n");
+  o.mappings = {*parse_tool_mapping("node=host")};
+  auto host = Toolchains(o).select(Tool::node, "22.x");
+  ASSERT_TRUE(host) << host.error().message;
+  EXPECT_EQ(host->executable, m_dir / "bin/node");  // what the PATH finds first
+  EXPECT_EQ(host->warning, "Node.js 22.x requested, using Node.js 20.11.1 from " +
+                               m_dir / "bin/node" + " (--tool node=host)");
+  EXPECT_FALSE(Toolchains(o).select(Tool::go, "1.22"));  // other tools are not mapped
+  o.mappings = {*parse_tool_mapping("go=host")};
+  auto no_go = Toolchains(o).select(Tool::go, "1.22");
+  ASSERT_FALSE(no_go);
+  EXPECT_NE(no_go.error().message.find("the host has no Go"), std::string::npos);
+}
+
+TEST_F(ToolchainsTest, TheToolCacheIsSearchedWhenComplete) {
+  exe("bin/node", "v20.11.0\n");
+  std::string cached =
+      exe("cache/node/22.1.0/" + std::string(host_arch()) + "/bin/node", "v22.1.0\n");
+  ToolchainOptions o = options();
+  o.tool_cache = m_dir / "cache";
+  EXPECT_FALSE(Toolchains(o).select(Tool::node, "22"));  // no x64.complete marker yet
+  put(m_dir / ("cache/node/22.1.0/" + std::string(host_arch()) + ".complete"), "");
+  auto r = Toolchains(o).select(Tool::node, "22");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->executable, cached);
+  EXPECT_EQ(r->source, "tool cache");
 }
 
 TEST(ToolchainsHost, RealPython) {

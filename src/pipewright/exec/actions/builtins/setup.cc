@@ -1,8 +1,12 @@
-// actions/setup-python, setup-node, setup-go and setup-java, natively: nothing is
-// downloaded. The requested version (input, version file, or .python-version /
-// .tool-versions) must be satisfied by a host install (toolchains.h: PATH, versioned
-// names, pyenv/nvm/JVM directories, `--tool` mappings); its bin directory goes first on
-// PATH and the outputs are the real actions'. Otherwise the step fails with guidance
+// actions/setup-python, setup-node, setup-go and setup-java, natively. The requested
+// version (input, version file (version_files.h), or .python-version /
+// .tool-versions; aliases such as `lts/*` resolved against what is known) is looked
+// for among the host's installs first (toolchains.h: `--tool` mappings, PATH,
+// versioned names, pyenv/nvm/JVM directories, the tool cache); its bin directory goes
+// first on PATH and the outputs are the real actions'. When the host lacks it (or
+// `check-latest` asks for the newest) and the tool has a release index (Node.js and
+// Go: --tool-mirror, else nodejs.org / go.dev; never with --offline), the release is
+// downloaded into the tool cache (tool_downloads.h). Otherwise the step fails with guidance
 // ("Python 3.12 requested, host has 3.11.7; install it or map the version with --tool
 // python=3.12:/path"). `cache:` restores the package manager's cache (setup_cache.h).
 #include <filesystem>
@@ -14,7 +18,9 @@
 #include "pipewright/exec/actions/builtins/common.h"
 #include "pipewright/exec/actions/builtins/setup_cache.h"
 #include "pipewright/exec/actions/path_glob.h"
+#include "pipewright/exec/actions/tool_downloads.h"
 #include "pipewright/exec/actions/toolchains.h"
+#include "pipewright/exec/actions/version_files.h"
 #include "pipewright/os/file.h"
 
 namespace pipewright::exec::actions::builtins {
@@ -165,16 +171,94 @@ util::Expected<std::vector<std::string>> requested_specs(const BuiltinCall& call
   return std::vector<std::string>{};
 }
 
+// Where downloaded toolchains live (and are found again).
+util::Expected<std::string> tool_cache(const BuiltinCall& call) {
+  if (call.settings != nullptr && !call.settings->tool_cache_dir.empty())
+    return call.settings->tool_cache_dir;
+  return default_tool_cache_dir();
+}
+
+// The release index `tool` downloads from: its --tool-mirror, else the real action's;
+// '' with --offline or when the tool has none.
+util::Expected<std::string> release_mirror(const BuiltinCall& call, Tool tool) {
+  if (!downloadable(tool) || (call.settings != nullptr && call.settings->offline)) return "";
+  if (call.settings != nullptr)
+    for (const std::string& text : call.settings->tool_mirrors) {
+      PW_TRY(mirror, parse_tool_mirror(text));
+      if (mirror.tool == tool) return mirror.url;
+    }
+  return std::string(default_tool_mirror(tool));
+}
+
 util::Expected<Toolchains> host_toolchains(const BuiltinCall& call) {
   ToolchainOptions options;
   options.path_dirs = split_path_list(env_value(call, "PATH").value_or(""));
   options.home = home_dir(call);
+  if (auto cache = tool_cache(call)) options.tool_cache = *cache;
   if (call.settings != nullptr)
     for (const std::string& text : call.settings->tools) {
       PW_TRY(mapping, parse_tool_mapping(text));
       options.mappings.push_back(mapping);
     }
   return Toolchains(std::move(options));
+}
+
+// The newest release in `releases` satisfying `spec` (an alias resolved among them).
+util::Expected<Version> newest_release(Tool tool, const std::string& spec,
+                                       const std::vector<Release>& releases,
+                                       const std::string& mirror) {
+  PW_TRY(alias, resolve_alias(tool, spec, releases));
+  PW_TRY(parsed, VersionSpec::parse(alias.value_or(spec)));
+  const Release* best = nullptr;
+  for (const Release& r : releases)
+    if (parsed.matches(r.version) && (!best || compare(r.version, best->version) > 0)) best = &r;
+  if (!best)
+    return util::fail(
+        fmt::format("Unable to find {} version '{}' for platform linux and "
+                    "architecture {} in {}",
+                    tool_display(tool), spec, host_arch(), mirror));
+  return best->version;
+}
+
+// An install for `spec`: the host's (mappings included) unless check-latest finds a
+// newer release, else a download from the release index; failing that, the host's
+// error (which names the versions it has) with why the index did not help.
+util::Expected<Install> acquire(const BuiltinCall& call, const Toolchains& chains, Tool tool,
+                                const std::string& spec, bool check_latest) {
+  auto host = chains.select(tool, spec);
+  if (host && (host->source == "mapping" || !check_latest)) return host;
+  PW_TRY(mirror, release_mirror(call, tool));
+  if (mirror.empty()) {
+    if (host && check_latest)
+      log(call, fmt::format("check-latest: no release index {}; using the host's {} {}",
+                            call.settings != nullptr && call.settings->offline
+                                ? "(--offline)"
+                                : "for " + std::string(tool_display(tool)),
+                            tool_display(tool), host->version.text()));
+    return host;
+  }
+  auto releases = fetch_release_index(tool, mirror);
+  std::optional<Version> version;
+  std::string why;
+  if (releases) {
+    auto newest = newest_release(tool, spec, *releases, mirror);
+    if (newest)
+      version = *newest;
+    else
+      why = newest.error().message;
+  } else {
+    why = releases.error().message;
+  }
+  if (host && (!version || compare(*version, host->version) <= 0)) {
+    if (!version) log(call, "check-latest: " + why + "; using the host's " + host->version.text());
+    return host;
+  }
+  if (!version) return util::fail(host.error().message + "; " + why);
+  PW_TRY(cache, tool_cache(call));
+  log(call, fmt::format("{} {} is not on this host: downloading it from {}", tool_display(tool),
+                        version->text(), mirror));
+  return install_release(tool, *version, mirror, cache,
+                         [&](std::string_view line) { log(call, line); });
 }
 
 class Setup : public BuiltinAction {
@@ -195,11 +279,15 @@ class Setup : public BuiltinAction {
       specs->push_back("*");
     }
 
+    auto check_latest = bool_input(call, "check-latest", false);
+    if (!check_latest) return failure(call, check_latest.error().message);
+
     BuiltinResult result;
     std::optional<Install> last;
     for (const std::string& spec : *specs) {
-      auto install = chains->select(m_row.tool, spec);
+      auto install = acquire(call, *chains, m_row.tool, spec, *check_latest);
       if (!install) return failure(call, install.error().message);
+      if (!install->warning.empty()) warn(call, install->warning);
       if (m_row.tool == Tool::python) {
         install = job_python(call, *install);
         if (!install) return failure(call, install.error().message);
