@@ -650,7 +650,7 @@ jobs:
   cleanup:
     runs-on: {pl.p("runs-on-typo", "«runs-on:error»ubuntu-lates", "ubuntu-latest")}
     container:
-      image: {pl.p("container-image", "«image:error»''", "python:3.12-slim")}
+      image: {pl.p("container-image", "«image:error»' '", "python:3.12-slim")}
     steps:
       - run: python scripts/cleanup.py --older-than 30d
         env:
@@ -735,7 +735,7 @@ jobs:
           name: reports-${{{{ matrix.java }}}}
           path: "**/build/reports/"
       - name: Version
-        run: echo "java ${{{{ matrix.java }}}} {pl.p("matrix-ref", "${{ matrix.«expression-reference:error»jdk }}", "${{ matrix.java }}")}"
+        run: echo "java ${{{{ matrix.java }}}} {pl.p("matrix-ref", "${{ matrix.«expression-reference:warning»jdk }}", "${{ matrix.java }}")}"
 """
 
 

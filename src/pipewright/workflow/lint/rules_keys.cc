@@ -32,15 +32,16 @@ std::string image_problem(std::string_view image) {
 
 void check_container(const LintContext& c, const Container& container) {
   if (!container.node || !container.image.present() || container.image.has_expressions()) return;
-  // `container: ''` (often from a matrix) means "no container"; `image: ''` is an error.
-  if (container.node->is_scalar() && container.image.value.empty()) return;
+  // `container: ''` (often from a matrix) means "no container"; `image: ''` is refused by
+  // the schema's non-empty-string rule already, one error is enough.
+  if (container.image.value.empty()) return;
   std::string why = image_problem(container.image.value);
   if (why.empty()) return;
   std::string what = container.id.present()
                          ? fmt::format("image of service '{}'", container.id.value)
                          : std::string("container image");
   std::string quoted =
-      container.image.value.empty() ? std::string() : fmt::format(" '{}'", container.image.value);
+      why == "is empty" ? std::string() : fmt::format(" '{}'", container.image.value);
   c.error(container.image.location, fmt::format("{}{} {}", what, quoted, why), "image",
           "name an image such as 'postgres:16' or 'ghcr.io/owner/name:tag'");
 }

@@ -22,7 +22,7 @@ jobs:
       image: 'node:'
     services:
       pg:
-        image: ''
+        image: ' '
       redis:
         image: redis@
       local:
