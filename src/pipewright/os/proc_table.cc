@@ -251,6 +251,14 @@ std::optional<std::string> environment_variable(pid_t pid, std::string_view name
   return std::nullopt;
 }
 
+std::string process_name(pid_t pid) {
+  auto comm = read_small(fmt::format("/proc/{}/comm", pid), 64);
+  if (!comm) return "";
+  while (!comm->empty() && comm->back() == '\n')
+    comm->pop_back();
+  return *comm;
+}
+
 std::vector<ProcEntry> descendants_of(const std::vector<ProcEntry>& table, pid_t root) {
   std::unordered_multimap<pid_t, const ProcEntry*> children;
   for (const auto& e : table)

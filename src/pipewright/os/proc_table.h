@@ -43,6 +43,10 @@ util::Expected<std::vector<ProcEntry>> list_processes();
 // would). nullopt when absent or unreadable (gone, a zombie, another user's process).
 std::optional<std::string> environment_variable(pid_t pid, std::string_view name);
 
+// The name of `pid`'s program (/proc/<pid>/comm: at most 15 bytes, never its
+// arguments, which may hold secrets); "" when it is gone.
+std::string process_name(pid_t pid);
+
 // Where the listings of our own processes below come from.
 enum class ProcListing {
   children_files,  // /proc/<pid>/task/<tid>/children, from our pid down

@@ -32,6 +32,8 @@
 //    children that spawn() started and whose owner reaps them with waitid(P_PIDFD)
 //    (see children.h): nobody ever calls waitpid(-1), so no other thread's exit
 //    status is stolen and no SIGCHLD handler is needed.
+// An engine that crashes never reaches its jobs' ends: the next engine's start ends
+// what it left (engine_leftovers.h).
 // Known limits: a process that clears its environment AND leaves the step's process
 // group AND was orphaned (so no member is its ancestor any more) cannot be
 // attributed to a job; reap_orphans() still reaps it when it exits. Every process
@@ -65,7 +67,8 @@ class ProcessScope {
  public:
   static constexpr std::string_view k_tracking_variable = "RUNNER_TRACKING_ID";
 
-  // A scope with an id unique on this host (pid, counter and random bits).
+  // A scope with an id unique on this host, naming this engine (engine_leftovers.h),
+  // so that what it leaves behind can be ended after it crashed.
   ProcessScope();
   ProcessScope(const ProcessScope&) = delete;
   ProcessScope& operator=(const ProcessScope&) = delete;
