@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pipewright/os/end_processes.h"
+#include "pipewright/os/job_cgroup.h"
 #include "pipewright/os/proc_table.h"
 #include "pipewright/os/subreaper.h"
 
@@ -36,6 +37,7 @@ unsigned long long pid_namespace_of(const std::string& proc_dir) {
 struct ScanState {
   EngineIdentity self;
   const std::function<bool(const EngineIdentity&)>& running;
+  std::vector<EngineCgroups> cgroups;  // dead engines' cgroups (job_cgroup.h)
   std::unordered_map<pid_t, unsigned long long> known;
   std::unordered_map<pid_t, EndedLeftover> about;
 };
@@ -79,6 +81,10 @@ util::Expected<std::vector<ProcEntry>> dead_engine_processes(ScanState& state) {
     if (found == running.end()) found = running.emplace(key, state.running(*engine)).first;
     if (!found->second) engine_of[e.pid] = engine->pid;
   }
+  // Whatever is in a dead engine's cgroups, whatever it did to its environment.
+  for (const EngineCgroups& dead : state.cgroups)
+    for (pid_t pid : cgroup_tree_pids(dead.dir))
+      if (pid != self) engine_of.try_emplace(pid, dead.engine.pid);
   if (engine_of.empty()) return std::vector<ProcEntry>{};
 
   // Their process groups' other members (a process that cleared its environment but
@@ -123,28 +129,42 @@ EngineIdentity this_engine() {
   return self;
 }
 
+std::string engine_key(const EngineIdentity& engine) {
+  return fmt::format("{}_{}_{}", engine.pid, engine.start_time, engine.pid_namespace);
+}
+
+std::optional<EngineIdentity> parse_engine_key(std::string_view key) {
+  std::string_view fields[3];
+  for (int i = 0; i < 3; ++i) {
+    size_t end = i < 2 ? key.find('_') : key.size();
+    if (end == std::string_view::npos) return std::nullopt;
+    fields[i] = key.substr(0, end);
+    key.remove_prefix(i < 2 ? end + 1 : end);
+  }
+  EngineIdentity engine;
+  if (!parse_number(fields[0], engine.pid) || engine.pid <= 0 ||
+      !parse_number(fields[1], engine.start_time) ||
+      !parse_number(fields[2], engine.pid_namespace) || engine.pid_namespace == 0)
+    return std::nullopt;
+  return engine;
+}
+
 std::string make_tracking_id(std::string_view unique) {
-  EngineIdentity self = this_engine();
-  return fmt::format("{}{}_{}_{}_{}", k_id_prefix, self.pid, self.start_time, self.pid_namespace,
-                     unique);
+  return fmt::format("{}{}_{}", k_id_prefix, engine_key(this_engine()), unique);
 }
 
 std::optional<EngineIdentity> tracking_id_engine(std::string_view id) {
   if (!id.starts_with(k_id_prefix)) return std::nullopt;
   id.remove_prefix(k_id_prefix.size());
-  std::string_view fields[3];
-  for (auto& field : fields) {
-    size_t end = id.find('_');
+  // The key is the first three fields; a unique part must follow.
+  size_t end = 0, from = 0;
+  for (int i = 0; i < 3; ++i) {
+    end = id.find('_', from);
     if (end == std::string_view::npos) return std::nullopt;
-    field = id.substr(0, end);
-    id.remove_prefix(end + 1);
+    from = end + 1;
   }
-  EngineIdentity engine;
-  if (!parse_number(fields[0], engine.pid) || engine.pid <= 0 ||
-      !parse_number(fields[1], engine.start_time) ||
-      !parse_number(fields[2], engine.pid_namespace) || engine.pid_namespace == 0 || id.empty())
-    return std::nullopt;
-  return engine;
+  if (from >= id.size()) return std::nullopt;
+  return parse_engine_key(id.substr(0, end));
 }
 
 bool engine_running(const EngineIdentity& engine) {
@@ -154,8 +174,10 @@ bool engine_running(const EngineIdentity& engine) {
 }
 
 util::Expected<DeadEngineReport> end_dead_engine_leftovers(const DeadEngineOptions& options) {
-  ScanState state{this_engine(), options.running, {}, {}};
+  ScanState state{this_engine(), options.running, dead_engine_cgroups(options.running), {}, {}};
   PW_TRY(ended, detail::end_processes([&] { return dead_engine_processes(state); }, options.grace));
+  for (const EngineCgroups& dead : state.cgroups)
+    remove_cgroup_tree(dead.dir);
   DeadEngineReport report;
   report.needed_kill = ended.needed_kill;
   for (pid_t pid : ended.found)

@@ -10,12 +10,16 @@
 // processes whose tracking id names an engine that is no longer running, and ends
 // them, with their descendants and the rest of their process groups.
 //
+// Where the host allows job cgroups (job_cgroup.h), whatever is in a dead engine's
+// cgroups is ended too, and the cgroups removed.
+//
 // What is never touched: processes without a Pipewright tracking id (a process with
 // the same command line that we did not start), those of a live engine (concurrent
 // runs), those whose id names another pid namespace (an engine in a container, which
 // we cannot judge), and other users' processes (unreadable, and not ours to kill).
-// Known limits: a leftover runs until the next engine start; one that cleared its
-// environment AND left its step's process group AND was orphaned is not found.
+// Known limits: a leftover runs until the next engine start; without job cgroups, one
+// that cleared its environment AND left its step's process group AND was orphaned is
+// not found.
 #pragma once
 
 #include <chrono>
@@ -42,7 +46,12 @@ struct EngineIdentity {
 // This process (computed again after a fork).
 EngineIdentity this_engine();
 
-// "pipewright_<pid>_<start time>_<pid namespace>_<unique>": a tracking id naming
+// "<pid>_<start time>_<pid namespace>": how tracking ids and cgroup paths name an
+// engine; parse_engine_key() reads it back (nullopt for anything else).
+std::string engine_key(const EngineIdentity& engine);
+std::optional<EngineIdentity> parse_engine_key(std::string_view key);
+
+// "pipewright_<engine key>_<unique>": a tracking id naming
 // this engine, `unique` telling its scopes apart.
 std::string make_tracking_id(std::string_view unique);
 

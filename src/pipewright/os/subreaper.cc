@@ -17,6 +17,7 @@
 #include "pipewright/os/children.h"
 #include "pipewright/os/end_processes.h"
 #include "pipewright/os/engine_leftovers.h"
+#include "pipewright/os/job_cgroup.h"
 #include "pipewright/os/proc_table.h"
 
 namespace pipewright::os {
@@ -34,8 +35,10 @@ util::Expected<std::vector<ProcEntry>> scope_members(const ProcessScope& scope, 
   // A member carries the scope's id, or is in one of its groups without carrying
   // another scope's id (a recorded group id may since have been reused by a step of
   // another scope, which leads a group of the same number).
+  std::vector<pid_t> in_cgroup = scope.cgroup_pids();
   auto is_member = [&](const ProcEntry& e) {
     if (auto it = known.find(e.pid); it != known.end() && it->second == e.start_time) return true;
+    if (std::find(in_cgroup.begin(), in_cgroup.end(), e.pid) != in_cgroup.end()) return true;
     bool in_group = std::find(groups.begin(), groups.end(), e.pgid) != groups.end();
     if (e.zombie()) return in_group;
     auto id = environment_variable(e.pid, ProcessScope::k_tracking_variable);
@@ -54,6 +57,15 @@ util::Expected<std::vector<ProcEntry>> scope_members(const ProcessScope& scope, 
     if (!selected.contains(e.pid)) continue;
     known[e.pid] = e.start_time;
     members.push_back(e);
+  }
+  // The cgroup's processes that are not our descendants (orphans, when we are no
+  // subreaper): theirs by the kernel's word.
+  for (pid_t pid : in_cgroup) {
+    if (selected.contains(pid)) continue;
+    if (auto e = read_proc_entry(pid)) {
+      known[e->pid] = e->start_time;
+      members.push_back(*e);
+    }
   }
   return members;
 }
@@ -77,6 +89,17 @@ ProcessScope::ProcessScope() {
   // Best effort: the engine and the counter already make the id unique.
   [[maybe_unused]] ssize_t n = ::getrandom(&random, sizeof random, GRND_NONBLOCK);
   m_id = make_tracking_id(fmt::format("{}_{:016x}", counter++, random));
+  if (auto cgroup = JobCgroup::create()) m_cgroup = std::make_unique<JobCgroup>(std::move(*cgroup));
+}
+
+ProcessScope::~ProcessScope() = default;
+
+int ProcessScope::cgroup_procs_fd() const {
+  return m_cgroup ? m_cgroup->procs_fd() : -1;
+}
+
+std::vector<pid_t> ProcessScope::cgroup_pids() const {
+  return m_cgroup ? m_cgroup->pids() : std::vector<pid_t>{};
 }
 
 std::string ProcessScope::environment_entry() const {

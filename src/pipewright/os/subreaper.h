@@ -17,6 +17,8 @@
 //    process group and (b) puts RUNNER_TRACKING_ID=<unique id> into the step's
 //    environment (the variable GitHub's runner uses for the same purpose), which
 //    every descendant inherits, through forks, setsid() and reparenting alike.
+//    Where the host allows it, the scope also has a cgroup of its own (job_cgroup.h)
+//    that spawn() moves the step into: whatever is in it belongs to the scope too.
 //    A process belongs to the scope when it is our descendant AND either its
 //    environment carries the scope's id, or its process group is one the scope
 //    recorded and it carries no other scope's id (a recorded group number may have
@@ -34,15 +36,16 @@
 //    status is stolen and no SIGCHLD handler is needed.
 // An engine that crashes never reaches its jobs' ends: the next engine's start ends
 // what it left (engine_leftovers.h).
-// Known limits: a process that clears its environment AND leaves the step's process
-// group AND was orphaned (so no member is its ancestor any more) cannot be
-// attributed to a job; reap_orphans() still reaps it when it exits. Every process
+// Known limits (without a job cgroup): a process that clears its environment AND
+// leaves the step's process group AND was orphaned (so no member is its ancestor any
+// more) cannot be attributed to a job; reap_orphans() still reaps it when it exits. Every process
 // the engine starts should get a scope: an unscoped child whose pid reuses a
 // recorded group number would be taken for a member. A process that changes its user id cannot have
 // its environment read; it is still found through its group or ancestry.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -53,6 +56,8 @@
 #include "pipewright/util/error.h"
 
 namespace pipewright::os {
+
+class JobCgroup;
 
 // Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphaned
 // descendants are reparented to it. Process-wide. Fails with the errno text.
@@ -72,6 +77,8 @@ class ProcessScope {
   ProcessScope();
   ProcessScope(const ProcessScope&) = delete;
   ProcessScope& operator=(const ProcessScope&) = delete;
+  // Removes its cgroup, ending whatever is still in it.
+  ~ProcessScope();
 
   const std::string& tracking_id() const { return m_id; }
   // "RUNNER_TRACKING_ID=<id>", as spawn() adds it to the environment.
@@ -81,8 +88,15 @@ class ProcessScope {
   void add_group(pid_t pgid);
   std::vector<pid_t> groups() const;
 
+  // The cgroup.procs of the scope's own cgroup where the host allows one
+  // (job_cgroup.h): spawn() moves the child into it. -1 without one.
+  int cgroup_procs_fd() const;
+  // The processes in the scope's cgroup now (none without one).
+  std::vector<pid_t> cgroup_pids() const;
+
  private:
   std::string m_id;
+  std::unique_ptr<JobCgroup> m_cgroup;
   mutable std::mutex m_mutex;
   std::vector<pid_t> m_groups;
 };

@@ -1,0 +1,209 @@
+#include "pipewright/os/job_cgroup.h"
+
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipewright/os/file.h"
+
+namespace pipewright::os {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// How long removal waits for a cgroup's killed processes to exit.
+constexpr auto k_empty_wait = 5s;
+
+// The mount point of the cgroup2 hierarchy ("" when none): the fifth field of its
+// /proc/self/mountinfo line, whose filesystem type follows " - ".
+std::string cgroup2_mount() {
+  auto text = read_file("/proc/self/mountinfo", 1 << 20);
+  if (!text) return "";
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    size_t dash = line.find(" - ");
+    if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+    std::istringstream fields(line.substr(0, dash));
+    std::string field, mount;
+    for (int i = 0; i < 5 && fields >> field; ++i)
+      mount = field;
+    if (mount.find('\\') != std::string::npos) continue;  // an escaped space: not ours to guess
+    return mount;
+  }
+  return "";
+}
+
+// Our cgroup in the cgroup2 hierarchy, from the "0::" line of /proc/self/cgroup.
+std::string own_cgroup() {
+  auto text = read_file("/proc/self/cgroup", 1 << 16);
+  if (!text) return "";
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("0::")) return line.substr(3);
+  return "";
+}
+
+std::string compute_base() {
+  if (const char* off = std::getenv("PIPEWRIGHT_CGROUPS"); off && std::string_view(off) == "0")
+    return "";
+  std::string mount = cgroup2_mount();
+  std::string own = own_cgroup();
+  if (mount.empty() || own.empty() || own.find("/..") != std::string::npos) return "";
+  // A process whose cgroup was removed shows " (deleted)"; nothing to build on.
+  if (own.ends_with(" (deleted)")) return "";
+  std::string base = mount + (own == "/" ? "" : own) + "/pipewright";
+  if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) return "";
+  // Only a cgroup we may move processes into is of use (delegation, or root).
+  if (::access((base + "/cgroup.procs").c_str(), W_OK) != 0) return "";
+  return base;
+}
+
+// Writes to a cgroup control file in place (write_file() would replace it).
+bool write_control(const std::string& path, std::string_view text) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
+// Whether processes are in `dir` or below (false once it is gone).
+bool populated(const std::string& dir) {
+  auto events = read_file(dir + "/cgroup.events", 4096);
+  return events && events->find("populated 1") != std::string::npos;
+}
+
+std::vector<pid_t> read_pids(const std::string& dir) {
+  std::vector<pid_t> pids;
+  auto text = read_file(dir + "/cgroup.procs", 4 << 20);
+  if (!text) return pids;
+  std::istringstream lines(*text);
+  for (pid_t pid; lines >> pid;)
+    if (pid > 0) pids.push_back(pid);
+  return pids;
+}
+
+// The cgroups at and below `dir`, deepest first.
+std::vector<std::string> cgroup_dirs(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_directory(ec) && !entry.is_symlink(ec))
+      for (std::string& below : cgroup_dirs(entry.path().string()))
+        out.push_back(std::move(below));
+  out.push_back(dir);
+  return out;
+}
+
+}  // namespace
+
+const std::string& cgroup_base() {
+  static const std::string base = compute_base();
+  return base;
+}
+
+std::optional<JobCgroup> JobCgroup::create(const EngineIdentity& engine) {
+  const std::string& base = cgroup_base();
+  if (base.empty()) return std::nullopt;
+  std::string engine_dir = base + "/" + engine_key(engine);
+  if (::mkdir(engine_dir.c_str(), 0755) != 0 && errno != EEXIST) return std::nullopt;
+  static std::atomic<unsigned long> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string path = fmt::format("{}/job-{}", engine_dir, counter++);
+    if (::mkdir(path.c_str(), 0755) != 0) {
+      if (errno == EEXIST) continue;
+      return std::nullopt;
+    }
+    Fd procs(::open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!procs) {
+      ::rmdir(path.c_str());
+      return std::nullopt;
+    }
+    return JobCgroup(std::move(path), std::move(procs));
+  }
+  return std::nullopt;
+}
+
+JobCgroup& JobCgroup::operator=(JobCgroup&& other) noexcept {
+  if (this != &other) {
+    remove();
+    m_path = std::move(other.m_path);
+    m_procs = std::move(other.m_procs);
+    other.m_path.clear();
+  }
+  return *this;
+}
+
+JobCgroup::~JobCgroup() {
+  remove();
+}
+
+std::vector<pid_t> JobCgroup::pids() const {
+  // The whole tree: a nested engine's steps are in cgroups below ours.
+  return m_path.empty() ? std::vector<pid_t>{} : cgroup_tree_pids(m_path);
+}
+
+void JobCgroup::remove() {
+  if (m_path.empty()) return;
+  m_procs.reset();
+  remove_cgroup_tree(m_path);
+  // The engine's directory goes with its last job (fails while others remain).
+  ::rmdir(fs::path(m_path).parent_path().c_str());
+  m_path.clear();
+}
+
+std::vector<pid_t> cgroup_tree_pids(const std::string& dir) {
+  std::vector<pid_t> pids;
+  for (const std::string& d : cgroup_dirs(dir))
+    for (pid_t pid : read_pids(d))
+      pids.push_back(pid);
+  return pids;
+}
+
+void remove_cgroup_tree(const std::string& dir) {
+  std::vector<std::string> dirs = cgroup_dirs(dir);
+  // Already empty (a job whose leftovers were ended): just remove it.
+  if (populated(dir)) {
+    for (const std::string& d : dirs) {
+      if (!write_control(d + "/cgroup.kill", "1"))  // before Linux 5.14: one by one
+        for (pid_t pid : read_pids(d))
+          ::kill(pid, SIGKILL);
+    }
+    auto give_up = std::chrono::steady_clock::now() + k_empty_wait;
+    while (populated(dir) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(1ms);
+      for (const std::string& d : dirs)
+        if (!fs::exists(d + "/cgroup.kill"))
+          for (pid_t pid : read_pids(d))
+            ::kill(pid, SIGKILL);
+    }
+  }
+  for (const std::string& d : dirs)
+    ::rmdir(d.c_str());
+}
+
+std::vector<EngineCgroups> dead_engine_cgroups(
+    const std::function<bool(const EngineIdentity&)>& running) {
+  std::vector<EngineCgroups> out;
+  const std::string& base = cgroup_base();
+  if (base.empty()) return out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(base, ec)) {
+    auto engine = parse_engine_key(entry.path().filename().string());
+    if (!engine || !entry.is_directory(ec) || running(*engine)) continue;
+    out.push_back({*engine, entry.path().string()});
+  }
+  return out;
+}
+
+}  // namespace pipewright::os

@@ -1,0 +1,76 @@
+// Job cgroups (cgroup v2), where the host allows them.
+//
+// The environment-based search for leftovers (subreaper.h, engine_leftovers.h) misses
+// a process that cleared its environment, left its step's process group and was
+// orphaned. The kernel does not: a process leaves a cgroup only by writing to another
+// cgroup's cgroup.procs. So where we may create cgroups (a cgroup2 mount, and our own
+// cgroup writable: root, or a subtree delegated to us), each job's steps run in a
+// cgroup of their own,
+//   <cgroup2 mount><our cgroup>/pipewright/<engine key>/job-<n>
+// (under our own cgroup, so that whoever contains us — a systemd unit, a session, an
+// outer engine's job — still contains our steps). spawn() has the child move itself
+// in before it executes (one write to cgroup.procs); the cgroup's processes count as
+// the job's leftovers; the cgroup is emptied and removed when its scope goes; a dead
+// engine's are found by the engine key in their path, emptied and removed at the next
+// start (engine_leftovers.h). Only directories under our "pipewright" directory are
+// ever written to or removed. Without cgroup2 (or with PIPEWRIGHT_CGROUPS=0), the
+// environment-based search works alone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "pipewright/os/engine_leftovers.h"
+#include "pipewright/os/fd.h"
+
+namespace pipewright::os {
+
+// <cgroup2 mount><our cgroup>/pipewright, created when missing; "" when the host does
+// not let us create cgroups there. Decided once per process.
+const std::string& cgroup_base();
+
+class JobCgroup {
+ public:
+  // A new, empty cgroup for one job of `engine` (this one, unless a test says
+  // otherwise); nullopt when cgroup_base() is "" or it cannot be created.
+  static std::optional<JobCgroup> create(const EngineIdentity& engine = this_engine());
+
+  JobCgroup(JobCgroup&& other) noexcept = default;
+  JobCgroup& operator=(JobCgroup&& other) noexcept;
+  ~JobCgroup();
+
+  const std::string& path() const { return m_path; }
+  // Its cgroup.procs, open for writing: a process writing "0" moves itself in.
+  int procs_fd() const { return m_procs.get(); }
+  // The processes in it and in the cgroups below it (a nested engine's) now.
+  std::vector<pid_t> pids() const;
+
+ private:
+  JobCgroup(std::string path, Fd procs) : m_path(std::move(path)), m_procs(std::move(procs)) {}
+  void remove();
+
+  std::string m_path;
+  Fd m_procs;
+};
+
+// The processes in cgroup `dir` and in every cgroup below it.
+std::vector<pid_t> cgroup_tree_pids(const std::string& dir);
+
+// Kills every process in cgroup `dir` and below (cgroup.kill; SIGKILL to each on
+// kernels before 5.14), waits a bounded time for them to exit, then removes the
+// directories, deepest first. Best effort: what cannot be removed stays.
+void remove_cgroup_tree(const std::string& dir);
+
+// The directories of engines' cgroups under cgroup_base() whose engine `running`
+// says is gone (engine_leftovers.h).
+struct EngineCgroups {
+  EngineIdentity engine;
+  std::string dir;
+};
+std::vector<EngineCgroups> dead_engine_cgroups(
+    const std::function<bool(const EngineIdentity&)>& running);
+
+}  // namespace pipewright::os
