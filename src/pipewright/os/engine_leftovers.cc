@@ -56,8 +56,24 @@ std::unordered_set<pid_t> own_line(const std::vector<ProcEntry>& table, pid_t se
   return line;
 }
 
+// Whether some process carries the tracking id of an engine that is gone. Reads each
+// process's environment and nothing else: the common case, at every start.
+util::Expected<bool> any_dead_engine_id(const ScanState& state) {
+  PW_TRY(pids, list_pids());
+  for (pid_t pid : pids) {
+    auto id = environment_variable(pid, ProcessScope::k_tracking_variable);
+    auto engine = id ? tracking_id_engine(*id) : std::nullopt;
+    if (engine && !(*engine == state.self) && !state.running(*engine)) return true;
+  }
+  return false;
+}
+
 // The processes of dead engines as they are now (see the top of the header).
 util::Expected<std::vector<ProcEntry>> dead_engine_processes(ScanState& state) {
+  if (state.known.empty() && state.cgroups.empty()) {
+    PW_TRY(any, any_dead_engine_id(state));
+    if (!any) return std::vector<ProcEntry>{};
+  }
   PW_TRY(table, list_processes());
   const pid_t self = ::getpid();
   std::map<std::pair<pid_t, unsigned long long>, bool> running;  // per engine, this scan

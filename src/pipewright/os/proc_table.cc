@@ -203,6 +203,12 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid) {
   return entry;
 }
 
+util::Expected<std::vector<pid_t>> list_pids() {
+  auto pids = list_numeric_entries("/proc");
+  if (!pids) return util::fail(fmt::format("cannot list /proc: {}", std::strerror(errno)));
+  return std::move(*pids);
+}
+
 util::Expected<std::vector<ProcEntry>> list_processes() {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir("/proc"), ::closedir);
   if (!dir) return util::fail(fmt::format("cannot list /proc: {}", std::strerror(errno)));

@@ -39,6 +39,10 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid);
 // when /proc cannot be listed.
 util::Expected<std::vector<ProcEntry>> list_processes();
 
+// The pid of every process in /proc, read from the directory alone. Fails when
+// /proc cannot be listed.
+util::Expected<std::vector<pid_t>> list_pids();
+
 // The value of `name` in the initial environment of `pid` (the first one, as getenv
 // would). nullopt when absent or unreadable (gone, a zombie, another user's process).
 std::optional<std::string> environment_variable(pid_t pid, std::string_view name);
