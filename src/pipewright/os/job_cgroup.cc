@@ -27,15 +27,38 @@ using namespace std::chrono_literals;
 // How long removal waits for a cgroup's killed processes to exit.
 constexpr auto k_empty_wait = 5s;
 
-// The mount point of the cgroup2 hierarchy ("" when none): the fifth field of its
-// /proc/self/mountinfo line, whose filesystem type follows " - ".
-std::string cgroup2_mount() {
+// The hierarchy job cgroups live in: cgroup2, else cgroup v1's "pids" controller
+// (hosts that mount only v1 hierarchies), where pids.max stops forks while we kill.
+struct Hierarchy {
+  std::string base;  // "" when none is usable
+  bool v2 = true;
+};
+
+// Whether `options` (comma-separated mount options) holds `name`.
+bool has_option(std::string_view options, std::string_view name) {
+  while (!options.empty()) {
+    size_t comma = options.find(',');
+    if (options.substr(0, comma) == name) return true;
+    if (comma == std::string_view::npos) break;
+    options.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// The mount point of the cgroup2 hierarchy (v2) or of the v1 one with the pids
+// controller; "" when none. From /proc/self/mountinfo: the mount point is the fifth
+// field; the filesystem type and its options follow " - ".
+std::string cgroup_mount(bool v2) {
   auto text = read_file("/proc/self/mountinfo", 1 << 20);
   if (!text) return "";
   std::istringstream lines(*text);
   for (std::string line; std::getline(lines, line);) {
     size_t dash = line.find(" - ");
-    if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+    if (dash == std::string::npos) continue;
+    std::istringstream after(line.substr(dash + 3));
+    std::string type, source, options;
+    after >> type >> source >> options;
+    if (v2 ? type != "cgroup2" : type != "cgroup" || !has_option(options, "pids")) continue;
     std::istringstream fields(line.substr(0, dash));
     std::string field, mount;
     for (int i = 0; i < 5 && fields >> field; ++i)
@@ -46,21 +69,26 @@ std::string cgroup2_mount() {
   return "";
 }
 
-// Our cgroup in the cgroup2 hierarchy, from the "0::" line of /proc/self/cgroup.
-std::string own_cgroup() {
+// Our cgroup in the hierarchy, from /proc/self/cgroup: the "0::" line (v2), the line
+// whose controllers include pids (v1).
+std::string own_cgroup(bool v2) {
   auto text = read_file("/proc/self/cgroup", 1 << 16);
   if (!text) return "";
   std::istringstream lines(*text);
-  for (std::string line; std::getline(lines, line);)
-    if (line.starts_with("0::")) return line.substr(3);
+  for (std::string line; std::getline(lines, line);) {
+    size_t first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string_view controllers = std::string_view(line).substr(first + 1, second - first - 1);
+    if (v2 ? line.starts_with("0::") : has_option(controllers, "pids"))
+      return line.substr(second + 1);
+  }
   return "";
 }
 
-std::string compute_base() {
-  if (const char* off = std::getenv("PIPEWRIGHT_CGROUPS"); off && std::string_view(off) == "0")
-    return "";
-  std::string mount = cgroup2_mount();
-  std::string own = own_cgroup();
+// <mount><our cgroup>/pipewright in the hierarchy, created; "" when not usable.
+std::string usable_base(bool v2) {
+  std::string mount = cgroup_mount(v2);
+  std::string own = own_cgroup(v2);
   if (mount.empty() || own.empty() || own.find("/..") != std::string::npos) return "";
   // A process whose cgroup was removed shows " (deleted)"; nothing to build on.
   if (own.ends_with(" (deleted)")) return "";
@@ -71,16 +99,26 @@ std::string compute_base() {
   return base;
 }
 
+// PIPEWRIGHT_CGROUPS: "0" none, "v1" the v1 pids hierarchy only (tests), else v2 and
+// then v1.
+Hierarchy find_hierarchy() {
+  const char* setting = std::getenv("PIPEWRIGHT_CGROUPS");
+  std::string_view wanted = setting ? setting : "";
+  if (wanted == "0") return {};
+  if (wanted != "v1")
+    if (std::string base = usable_base(true); !base.empty()) return {base, true};
+  return {usable_base(false), false};
+}
+
+const Hierarchy& hierarchy() {
+  static const Hierarchy found = find_hierarchy();
+  return found;
+}
+
 // Writes to a cgroup control file in place (write_file() would replace it).
 bool write_control(const std::string& path, std::string_view text) {
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-}
-
-// Whether processes are in `dir` or below (false once it is gone).
-bool populated(const std::string& dir) {
-  auto events = read_file(dir + "/cgroup.events", 4096);
-  return events && events->find("populated 1") != std::string::npos;
 }
 
 std::vector<pid_t> read_pids(const std::string& dir) {
@@ -105,11 +143,26 @@ std::vector<std::string> cgroup_dirs(const std::string& dir) {
   return out;
 }
 
+// Whether processes are in `dir` or below (false once it is gone).
+bool populated(const std::string& dir) {
+  if (!hierarchy().v2) return !cgroup_tree_pids(dir).empty();
+  auto events = read_file(dir + "/cgroup.events", 4096);
+  return events && events->find("populated 1") != std::string::npos;
+}
+
+// SIGKILL to everything in `dirs` that the kernel cannot kill at once: cgroup v1, or
+// kernels before 5.14 (no cgroup.kill).
+void kill_each(const std::vector<std::string>& dirs) {
+  for (const std::string& d : dirs)
+    if (!hierarchy().v2 || !fs::exists(d + "/cgroup.kill"))
+      for (pid_t pid : read_pids(d))
+        ::kill(pid, SIGKILL);
+}
+
 }  // namespace
 
 const std::string& cgroup_base() {
-  static const std::string base = compute_base();
-  return base;
+  return hierarchy().base;
 }
 
 std::optional<JobCgroup> JobCgroup::create(const EngineIdentity& engine) {
@@ -174,18 +227,17 @@ void remove_cgroup_tree(const std::string& dir) {
   std::vector<std::string> dirs = cgroup_dirs(dir);
   // Already empty (a job whose leftovers were ended): just remove it.
   if (populated(dir)) {
-    for (const std::string& d : dirs) {
-      if (!write_control(d + "/cgroup.kill", "1"))  // before Linux 5.14: one by one
-        for (pid_t pid : read_pids(d))
-          ::kill(pid, SIGKILL);
+    if (hierarchy().v2) {
+      for (const std::string& d : dirs)
+        write_control(d + "/cgroup.kill", "1");
+    } else {
+      write_control(dir + "/pids.max", "0");  // no more forks below while we kill
     }
+    kill_each(dirs);
     auto give_up = std::chrono::steady_clock::now() + k_empty_wait;
     while (populated(dir) && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(1ms);
-      for (const std::string& d : dirs)
-        if (!fs::exists(d + "/cgroup.kill"))
-          for (pid_t pid : read_pids(d))
-            ::kill(pid, SIGKILL);
+      kill_each(dirs);
     }
   }
   for (const std::string& d : dirs)

@@ -1,4 +1,4 @@
-// Job cgroups (cgroup v2), where the host allows them.
+// Job cgroups, where the host allows them: cgroup v2, else cgroup v1's pids hierarchy.
 //
 // The environment-based search for leftovers (subreaper.h, engine_leftovers.h) misses
 // a process that cleared its environment, left its step's process group and was
@@ -13,8 +13,11 @@
 // the job's leftovers; the cgroup is emptied and removed when its scope goes; a dead
 // engine's are found by the engine key in their path, emptied and removed at the next
 // start (engine_leftovers.h). Only directories under our "pipewright" directory are
-// ever written to or removed. Without cgroup2 (or with PIPEWRIGHT_CGROUPS=0), the
-// environment-based search works alone.
+// ever written to or removed. A host that mounts only cgroup v1 hierarchies gets the
+// same under its pids hierarchy, where emptying a cgroup sets pids.max to 0 (no more
+// forks) and kills each process, as v1 has no cgroup.kill. Without either (or with
+// PIPEWRIGHT_CGROUPS=0; "v1" forces v1, for tests), the environment-based search
+// works alone.
 #pragma once
 
 #include <optional>
@@ -28,8 +31,8 @@
 
 namespace pipewright::os {
 
-// <cgroup2 mount><our cgroup>/pipewright, created when missing; "" when the host does
-// not let us create cgroups there. Decided once per process.
+// <mount><our cgroup>/pipewright in the hierarchy used, created when missing; "" when
+// the host does not let us create cgroups. Decided once per process.
 const std::string& cgroup_base();
 
 class JobCgroup {
@@ -60,7 +63,7 @@ class JobCgroup {
 std::vector<pid_t> cgroup_tree_pids(const std::string& dir);
 
 // Kills every process in cgroup `dir` and below (cgroup.kill; SIGKILL to each on
-// kernels before 5.14), waits a bounded time for them to exit, then removes the
+// cgroup v1 and kernels before 5.14), waits a bounded time for them to exit, then removes the
 // directories, deepest first. Best effort: what cannot be removed stays.
 void remove_cgroup_tree(const std::string& dir);
 
