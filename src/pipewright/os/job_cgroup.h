@@ -10,18 +10,21 @@
 // (under our own cgroup, so that whoever contains us — a systemd unit, a session, an
 // outer engine's job — still contains our steps). spawn() has the child move itself
 // in before it executes (one write to cgroup.procs); the cgroup's processes count as
-// the job's leftovers; the cgroup is emptied and removed when its scope goes; a dead
-// engine's are found by the engine key in their path, emptied and removed at the next
-// start (engine_leftovers.h). Only directories under our "pipewright" directory are
-// ever written to or removed. A host that mounts only cgroup v1 hierarchies gets the
-// same under its pids hierarchy, where emptying a cgroup sets pids.max to 0 (no more
-// forks) and kills each process, as v1 has no cgroup.kill. Without either (or with
+// the job's leftovers; the cgroup is emptied when its scope goes and kept for the
+// engine's next job (making one costs more than the rest of a job's setup), all are
+// removed when the engine exits; a dead engine's are found by the engine key in their
+// path, emptied and removed at the next start (engine_leftovers.h). Only directories under our
+// "pipewright" directory are ever written to or removed. A host that mounts only cgroup v1
+// hierarchies gets the same under its pids hierarchy, where emptying a cgroup sets pids.max to 0
+// (no more forks) and kills each process, as v1 has no cgroup.kill. Without either (or with
 // PIPEWRIGHT_CGROUPS=0; "v1" forces v1, for tests), the environment-based search
 // works alone.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -41,7 +44,8 @@ class JobCgroup {
   // otherwise); nullopt when cgroup_base() is "" or it cannot be created.
   static std::optional<JobCgroup> create(const EngineIdentity& engine = this_engine());
 
-  JobCgroup(JobCgroup&& other) noexcept = default;
+  JobCgroup(JobCgroup&& other) noexcept
+      : m_path(std::exchange(other.m_path, {})), m_procs(std::move(other.m_procs)) {}
   JobCgroup& operator=(JobCgroup&& other) noexcept;
   ~JobCgroup();
 

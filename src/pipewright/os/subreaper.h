@@ -77,7 +77,7 @@ class ProcessScope {
   ProcessScope();
   ProcessScope(const ProcessScope&) = delete;
   ProcessScope& operator=(const ProcessScope&) = delete;
-  // Removes its cgroup, ending whatever is still in it.
+  // Ends whatever is still in its cgroup and gives the cgroup back (job_cgroup.h).
   ~ProcessScope();
 
   const std::string& tracking_id() const { return m_id; }
