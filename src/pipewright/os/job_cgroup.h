@@ -3,22 +3,21 @@
 // The environment-based search for leftovers (subreaper.h, engine_leftovers.h) misses
 // a process that cleared its environment, left its step's process group and was
 // orphaned. The kernel does not: a process leaves a cgroup only by writing to another
-// cgroup's cgroup.procs. So where we may create cgroups (a cgroup2 mount, and our own
-// cgroup writable: root, or a subtree delegated to us), each job's steps run in a
-// cgroup of their own,
-//   <cgroup2 mount><our cgroup>/pipewright/<engine key>/job-<n>
-// (under our own cgroup, so that whoever contains us — a systemd unit, a session, an
-// outer engine's job — still contains our steps). spawn() has the child move itself
-// in before it executes (one write to cgroup.procs); the cgroup's processes count as
-// the job's leftovers; the cgroup is emptied when its scope goes and kept for the
-// engine's next job (making one costs more than the rest of a job's setup), all are
-// removed when the engine exits; a dead engine's are found by the engine key in their
-// path, emptied and removed at the next start (engine_leftovers.h). Only directories under our
-// "pipewright" directory are ever written to or removed. A host that mounts only cgroup v1
-// hierarchies gets the same under its pids hierarchy, where emptying a cgroup sets pids.max to 0
-// (no more forks) and kills each process, as v1 has no cgroup.kill. Without either (or with
-// PIPEWRIGHT_CGROUPS=0; "v1" forces v1, for tests), the environment-based search
-// works alone.
+// cgroup's cgroup.procs. So where we may create cgroups (our own cgroup writable:
+// root, or a subtree delegated to us) and moving processes is cheap (job_cgroups()),
+// each job's steps run in a cgroup of their own,
+//   <mount><our cgroup>/pipewright/<engine key>/job-<n>
+// (under our own cgroup, so that whoever contains us, a systemd unit, a session or
+// an outer engine's job, still contains our steps). spawn() has the child move
+// itself in before it executes (one write to cgroup.procs); the cgroup's processes
+// count as the job's leftovers; the cgroup is emptied when its scope goes and kept
+// for the engine's next job (making one costs more than the rest of a job's setup);
+// all are removed when the engine exits; a dead engine's are found by the engine key
+// in their path, emptied and removed at the next start (engine_leftovers.h). Only
+// directories under our "pipewright" directory are ever written to or removed. On
+// cgroup v1, emptying a cgroup sets pids.max to 0 (no more forks) and kills each
+// process, v1 having no cgroup.kill. Without job cgroups the environment-based
+// search works alone.
 #pragma once
 
 #include <functional>
@@ -34,9 +33,15 @@
 
 namespace pipewright::os {
 
-// <mount><our cgroup>/pipewright in the hierarchy used, created when missing; "" when
-// the host does not let us create cgroups. Decided once per process.
+// <mount><our cgroup>/pipewright in the hierarchy used ("" when the host does not let
+// us create cgroups), created when job cgroups are made. Decided once per process.
 const std::string& cgroup_base();
+
+// Whether jobs get cgroups: the hierarchy is mounted with favordynmods (without it,
+// moving a process into a cgroup waits for an RCU grace period: 8.6 ms a step here),
+// or PIPEWRIGHT_CGROUPS=1 (or v1, for the v1 pids hierarchy) asks for them anyway;
+// never with PIPEWRIGHT_CGROUPS=0.
+bool job_cgroups();
 
 class JobCgroup {
  public:
