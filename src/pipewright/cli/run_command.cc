@@ -31,6 +31,7 @@
 #include "pipewright/exec/live_board.h"
 #include "pipewright/exec/terminal.h"
 #include "pipewright/exec/workspace.h"
+#include "pipewright/os/engine_leftovers.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/signals.h"
 #include "pipewright/os/subreaper.h"
@@ -218,9 +219,25 @@ util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& 
   return settings;
 }
 
+// Ends the processes of engines that died mid-step and says which, on stderr.
+void end_dead_engine_leftovers() {
+  auto report = os::end_dead_engine_leftovers();
+  if (!report) {
+    error("cannot look for processes of crashed runs: " + report.error().message);
+    return;
+  }
+  if (report->ended.empty()) return;
+  std::cerr << "pipewright run: ended " << report->ended.size()
+            << " process(es) left running by engines that died:\n";
+  for (const os::EndedLeftover& p : report->ended)
+    std::cerr << "  pid " << p.pid << " " << p.name << " (engine pid " << p.engine_pid << ")\n";
+}
+
 int run_run(const RunOptions& options) {
   // Process control: we adopt orphans (leftovers are found at job end) and Ctrl-C cancels.
   (void)os::become_child_subreaper();
+  // What crashed engines left running goes first (it never touches a live engine's).
+  end_dead_engine_leftovers();
   auto cancel = os::CancelToken::create();
   if (!cancel) {
     error(cancel.error().message);

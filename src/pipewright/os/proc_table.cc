@@ -203,6 +203,12 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid) {
   return entry;
 }
 
+util::Expected<std::vector<pid_t>> list_pids() {
+  auto pids = list_numeric_entries("/proc");
+  if (!pids) return util::fail(fmt::format("cannot list /proc: {}", std::strerror(errno)));
+  return std::move(*pids);
+}
+
 util::Expected<std::vector<ProcEntry>> list_processes() {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir("/proc"), ::closedir);
   if (!dir) return util::fail(fmt::format("cannot list /proc: {}", std::strerror(errno)));
@@ -249,6 +255,14 @@ std::optional<std::string> environment_variable(pid_t pid, std::string_view name
     rest.remove_prefix(end + 1);
   }
   return std::nullopt;
+}
+
+std::string process_name(pid_t pid) {
+  auto comm = read_small(fmt::format("/proc/{}/comm", pid), 64);
+  if (!comm) return "";
+  while (!comm->empty() && comm->back() == '\n')
+    comm->pop_back();
+  return *comm;
 }
 
 std::vector<ProcEntry> descendants_of(const std::vector<ProcEntry>& table, pid_t root) {

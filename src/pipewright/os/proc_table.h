@@ -39,9 +39,17 @@ std::optional<ProcEntry> read_proc_entry(pid_t pid);
 // when /proc cannot be listed.
 util::Expected<std::vector<ProcEntry>> list_processes();
 
+// The pid of every process in /proc, read from the directory alone. Fails when
+// /proc cannot be listed.
+util::Expected<std::vector<pid_t>> list_pids();
+
 // The value of `name` in the initial environment of `pid` (the first one, as getenv
 // would). nullopt when absent or unreadable (gone, a zombie, another user's process).
 std::optional<std::string> environment_variable(pid_t pid, std::string_view name);
+
+// The name of `pid`'s program (/proc/<pid>/comm: at most 15 bytes, never its
+// arguments, which may hold secrets); "" when it is gone.
+std::string process_name(pid_t pid);
 
 // Where the listings of our own processes below come from.
 enum class ProcListing {

@@ -82,6 +82,7 @@ struct ChildSetup {
   char* const* envp = nullptr;
   const char* cwd = nullptr;  // nullptr: ours
   int output_fd = -1;         // >= 3
+  int cgroup_fd = -1;         // cgroup.procs to move into (subreaper.h), or -1
   // Set by the child when it cannot exec (memory we share): errno, and what failed.
   int error = 0;
   enum class Stage { setup, chdir, exec } failed = Stage::setup;
@@ -103,6 +104,9 @@ struct ChildSetup {
 // libc state, no sanitizer interceptors): it runs inside our address space.
 PW_CHILD_CODE int child_main(void* arg) {
   auto* setup = static_cast<ChildSetup*>(arg);
+  // Into the job's cgroup first, so that all it starts is there too. Best effort: a
+  // host that refuses leaves the other ways of finding leftovers.
+  if (setup->cgroup_fd >= 0) ::syscall(SYS_write, setup->cgroup_fd, "0", 1);
   // Our handlers must not run here (they would run on our memory), and what we ignore
   // (SIGPIPE) or inherited as ignored must not be inherited by the step. Dispositions
   // of real-time signals are kept: neither Pipewright nor its libraries touch them.
@@ -228,6 +232,7 @@ util::Expected<Process> spawn(const SpawnOptions& options) {
   setup.envp = env_c.data();
   setup.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   setup.output_fd = pipe.write.get();
+  if (options.scope) setup.cgroup_fd = options.scope->cgroup_procs_fd();
   Started started;
   {
     // Registered before anyone could reap it: only its owner reaps it (children.h).

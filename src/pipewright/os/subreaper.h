@@ -17,6 +17,8 @@
 //    process group and (b) puts RUNNER_TRACKING_ID=<unique id> into the step's
 //    environment (the variable GitHub's runner uses for the same purpose), which
 //    every descendant inherits, through forks, setsid() and reparenting alike.
+//    Where the host allows it, the scope also has a cgroup of its own (job_cgroup.h)
+//    that spawn() moves the step into: whatever is in it belongs to the scope too.
 //    A process belongs to the scope when it is our descendant AND either its
 //    environment carries the scope's id, or its process group is one the scope
 //    recorded and it carries no other scope's id (a recorded group number may have
@@ -32,15 +34,18 @@
 //    children that spawn() started and whose owner reaps them with waitid(P_PIDFD)
 //    (see children.h): nobody ever calls waitpid(-1), so no other thread's exit
 //    status is stolen and no SIGCHLD handler is needed.
-// Known limits: a process that clears its environment AND leaves the step's process
-// group AND was orphaned (so no member is its ancestor any more) cannot be
-// attributed to a job; reap_orphans() still reaps it when it exits. Every process
+// An engine that crashes never reaches its jobs' ends: the next engine's start ends
+// what it left (engine_leftovers.h).
+// Known limits (without a job cgroup): a process that clears its environment AND
+// leaves the step's process group AND was orphaned (so no member is its ancestor any
+// more) cannot be attributed to a job; reap_orphans() still reaps it when it exits. Every process
 // the engine starts should get a scope: an unscoped child whose pid reuses a
 // recorded group number would be taken for a member. A process that changes its user id cannot have
 // its environment read; it is still found through its group or ancestry.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -51,6 +56,8 @@
 #include "pipewright/util/error.h"
 
 namespace pipewright::os {
+
+class JobCgroup;
 
 // Makes this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphaned
 // descendants are reparented to it. Process-wide. Fails with the errno text.
@@ -65,10 +72,13 @@ class ProcessScope {
  public:
   static constexpr std::string_view k_tracking_variable = "RUNNER_TRACKING_ID";
 
-  // A scope with an id unique on this host (pid, counter and random bits).
+  // A scope with an id unique on this host, naming this engine (engine_leftovers.h),
+  // so that what it leaves behind can be ended after it crashed.
   ProcessScope();
   ProcessScope(const ProcessScope&) = delete;
   ProcessScope& operator=(const ProcessScope&) = delete;
+  // Ends whatever is still in its cgroup and gives the cgroup back (job_cgroup.h).
+  ~ProcessScope();
 
   const std::string& tracking_id() const { return m_id; }
   // "RUNNER_TRACKING_ID=<id>", as spawn() adds it to the environment.
@@ -78,8 +88,15 @@ class ProcessScope {
   void add_group(pid_t pgid);
   std::vector<pid_t> groups() const;
 
+  // The cgroup.procs of the scope's own cgroup where the host allows one
+  // (job_cgroup.h): spawn() moves the child into it. -1 without one.
+  int cgroup_procs_fd() const;
+  // The processes in the scope's cgroup now (none without one).
+  std::vector<pid_t> cgroup_pids() const;
+
  private:
   std::string m_id;
+  std::unique_ptr<JobCgroup> m_cgroup;
   mutable std::mutex m_mutex;
   std::vector<pid_t> m_groups;
 };
