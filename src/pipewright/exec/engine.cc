@@ -1,7 +1,9 @@
 #include "pipewright/exec/engine.h"
 
 #include <filesystem>
+#include <optional>
 
+#include "pipewright/exec/masking_sink.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/plan/contexts.h"
 
@@ -63,7 +65,11 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.secrets = settings.secrets;
   run.inputs = settings.inputs;
   run.masker = settings.masker;
-  run.sink = &sink;
+  // Every event goes through the masker before any sink (masking_sink.h).
+  std::optional<MaskingSink> masking;
+  if (settings.masker) masking.emplace(sink, *settings.masker);
+  EventSink& out = masking ? static_cast<EventSink&>(*masking) : sink;
+  run.sink = &out;
   run.source_dir = repository.info().root;
   run.jobs_dir = settings.jobs_dir;
   std::string scratch = scratch_root();
@@ -102,7 +108,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   for (auto& [k, v] : plan::default_environment(run.github, run.runner))
     env_set(run.base_env, std::move(k), std::move(v));
 
-  sink.run_started(
+  out.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
   auto executor = make_host_executor();
   auto outcome = [&] {
@@ -117,8 +123,8 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     std::filesystem::remove(scratch, ec);  // only when empty (no other run)
   }
   if (!outcome) return outcome;
-  sink.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                SteadyClock::now() - started)});
+  out.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               SteadyClock::now() - started)});
   return outcome;
 }
 
