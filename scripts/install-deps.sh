@@ -17,6 +17,7 @@ packages=(
   python3-venv python3-setuptools-whl python3-wheel-whl  # pip offline: PIP_FIND_LINKS=/usr/share/python-wheels
   afl++                                   # scripts/fuzz.sh: afl-fuzz, libAFLDriver.a
   libsqlite3-dev libzstd-dev              # store/: run history and compressed step logs
+  sqlite3                                 # tests/hostile: dumps the history database to search it
   libgit2-dev                             # plan/: the local repository (HEAD, refs, diffs)
   # exec/services: job services as native servers (tests/e2e, bench/services); the
   # providers use their own data dirs and ports, never the system instances

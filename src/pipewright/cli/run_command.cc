@@ -495,7 +495,7 @@ int run_run(const RunOptions& options) {
     auto outcome = exec::run_workflow(w.workflow, *event, *repository, settings, sinks);
     store::Result result = store::Result::failure;
     if (!outcome) {
-      report_error(util::format_error(outcome.error()));
+      report_error(masker.mask(util::format_error(outcome.error())));
       run.outcome.result = exec::Result::failure;
     } else {
       result = static_cast<store::Result>(outcome->result);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "pipewright/util/utf8.h"
+
 namespace pipewright::exec {
 
 namespace {
@@ -21,39 +23,15 @@ std::string_view result_mark(Result result) {
   return k_marks[static_cast<size_t>(result)];
 }
 
-// Appends `code_point` as UTF-8.
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Length of the valid UTF-8 sequence at text[i], or 0 when invalid.
-size_t utf8_length(std::string_view text, size_t i) {
-  unsigned char c = text[i];
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
-
 }  // namespace
 
 std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (size_t i = 0; i < text.size();) {
     unsigned char c = text[i];
-    size_t n = utf8_length(text, i);
+    size_t n = util::utf8_sequence_length(text, i);
     if (n == 0) {
-      append_utf8(out, 0xFFFD);
+      out += "\xEF\xBF\xBD";  // U+FFFD
       ++i;
       continue;
     }
@@ -416,7 +394,7 @@ std::string job_fields(const JobInfo& j) {
   std::string out = ",\"workflow\":" + json_string(j.workflow_name) +
                     ",\"job\":" + json_string(j.job_id) + ",\"name\":" + json_string(j.name) +
                     ",\"instance\":" + std::to_string(j.instance);
-  if (!j.matrix_json.empty()) out += ",\"matrix\":" + j.matrix_json;
+  if (!j.matrix_json.empty()) out += ",\"matrix\":" + util::to_valid_utf8(j.matrix_json);
   return out;
 }
 

@@ -1,9 +1,11 @@
 #include "pipewright/exec/engine.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <unistd.h>
 
+#include "pipewright/exec/masking_sink.h"
 #include "pipewright/exec/runner_image.h"
 #include "pipewright/exec/workspace.h"
 #include "pipewright/plan/contexts.h"
@@ -75,7 +77,11 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   run.secrets = settings.secrets;
   run.inputs = settings.inputs;
   run.masker = settings.masker;
-  run.sink = &sink;
+  // Every event goes through the masker before any sink (masking_sink.h).
+  std::optional<MaskingSink> masking;
+  if (settings.masker) masking.emplace(sink, *settings.masker);
+  EventSink& out = masking ? static_cast<EventSink&>(*masking) : sink;
+  run.sink = &out;
   run.source_dir = repository.info().root;
   run.jobs_dir = settings.jobs_dir;
   run.repo_dir = workspace_repo_name(repository.info().repository);
@@ -128,7 +134,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   if (!image.bin_dir.empty())
     env_set(run.base_env, "PATH", image.bin_dir + ":" + image_options.host_path);
 
-  sink.run_started(
+  out.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
   auto executor = settings.dry_run ? make_plan_executor() : make_host_executor();
   auto outcome = [&] {
@@ -143,8 +149,8 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     std::filesystem::remove(scratch, ec);  // only when empty (no other run)
   }
   if (!outcome) return outcome;
-  sink.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                SteadyClock::now() - started)});
+  out.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               SteadyClock::now() - started)});
   return outcome;
 }
 

@@ -50,7 +50,7 @@ struct JobInfo {
   std::string workflow_name;
   std::string job_id;
   std::string name;         // display name, e.g. "test (3.11)"
-  std::string matrix_json;  // '' without a matrix
+  std::string matrix_json;  // compact JSON (one line), masked; '' without a matrix
 };
 
 struct StepEnd {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "pipewright/exec/job_services.h"
+#include "pipewright/exec/masking_sink.h"
 #include "pipewright/exec/reusable_workflow.h"
 #include "pipewright/expr/json.h"
 #include "pipewright/expr/template.h"
@@ -332,11 +333,13 @@ class Scheduler {
     m_run.sink->job_finished(info, end);
   }
 
-  JobInfo make_info(size_t, std::string name, std::string matrix_json) {
+  // A job instance's identity as every sink shows it: its display name (which may
+  // hold a matrix value or an expression's result) masked here, once.
+  JobInfo make_info(size_t, const std::string& name, std::string matrix_json) {
     JobInfo info;
     info.instance = m_next_instance++;
     info.workflow_name = m_workflow_name;
-    info.name = std::move(name);
+    info.name = m_run.masker->mask(name);
     info.matrix_json = std::move(matrix_json);
     return info;
   }
@@ -449,8 +452,10 @@ class Scheduler {
     instance->run = &m_scopes[t.scope].run;
     std::string display = leg_name(i, leg, ctx);
     bool has_matrix = leg.values.kind() == expr::Kind::object && !leg.values.as_object().empty();
-    instance->job.info =
-        make_info(i, m_run.masker->mask(display), has_matrix ? expr::to_json(leg.values) : "");
+    instance->job.info = make_info(
+        i, display,
+        has_matrix ? expr::to_json(mask_value(*m_run.masker, leg.values), expr::JsonStyle::compact)
+                   : "");
     instance->job.info.job_id = job.id.value;
     instance->job.job = &job;
     instance->job.matrix = leg.values.kind() == expr::Kind::object ? leg.values : Value(Object{});

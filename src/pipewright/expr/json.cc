@@ -2,6 +2,7 @@
 // runner's format (Newtonsoft, indented with two spaces).
 #include "pipewright/expr/json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -44,13 +45,17 @@ class ValueBuilder {
     return true;
   }
   bool end_array() { return close(); }
-  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception& e) {
-    m_error = e.what();
+  // nlohmann's message quotes the bytes last read (a fragment of the input, perhaps of
+  // a secret), so only where the error is is kept; the text is made by parse_error_text.
+  bool parse_error(size_t position, const std::string&, const nlohmann::detail::exception&) {
+    m_error_position = position;
     return false;
   }
 
   Value result() { return std::move(m_result); }
-  const std::string& error() const { return m_error; }
+  size_t error_position() const { return m_error_position; }
+  // Whether a whole top-level value was read (the error is in what follows it).
+  bool complete() const { return m_complete; }
 
  private:
   struct Open {
@@ -63,6 +68,7 @@ class ValueBuilder {
   bool put(Value v) {
     if (m_stack.empty()) {
       m_result = std::move(v);
+      m_complete = true;
     } else if (m_stack.back().is_object) {
       m_stack.back().object.set(std::move(m_stack.back().key), std::move(v));
     } else {
@@ -79,8 +85,27 @@ class ValueBuilder {
 
   std::vector<Open> m_stack;
   Value m_result;
-  std::string m_error;
+  size_t m_error_position = 0;
+  bool m_complete = false;
 };
+
+// What GitHub's runner (Newtonsoft) says about bad JSON, without the parts of its texts
+// that quote the input (the character and the property path): the input may be, or
+// hold, a secret. `position` is nlohmann's count of bytes read (one past the end of
+// the text when the error is at its end).
+std::string parse_error_text(std::string_view text, size_t position, bool complete) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return "Error reading JToken from JsonReader. Path '', line 0, position 0.";
+  size_t at = std::min(position == 0 ? 0 : position - 1, text.size());
+  size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + at, '\n'));
+  size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  size_t column = line_start == std::string_view::npos || at == 0 ? at + 1 : at - line_start;
+  std::string where =
+      " Line " + std::to_string(line) + ", position " + std::to_string(column) + ".";
+  if (complete) return "Additional text encountered after finished reading JSON content." + where;
+  if (position > text.size()) return "Unexpected end when reading JSON." + where;
+  return "Unexpected character encountered while parsing value." + where;
+}
 
 void write_string(std::string_view s, std::string& out) {
   static constexpr char k_hex[] = "0123456789abcdef";
@@ -145,12 +170,13 @@ void write_number(double n, std::string& out) {
   }
 }
 
-void newline(int depth, std::string& out) {
+void newline(JsonStyle style, int depth, std::string& out) {
+  if (style == JsonStyle::compact) return;
   out += '\n';
   out.append(static_cast<size_t>(depth) * 2, ' ');
 }
 
-void write_value(const Value& v, int depth, std::string& out) {
+void write_value(const Value& v, JsonStyle style, int depth, std::string& out) {
   switch (v.kind()) {
     case Kind::null:
       out += "null";
@@ -173,10 +199,10 @@ void write_value(const Value& v, int depth, std::string& out) {
       out += '[';
       for (size_t i = 0; i < a.size(); ++i) {
         if (i > 0) out += ',';
-        newline(depth + 1, out);
-        write_value(a[i], depth + 1, out);
+        newline(style, depth + 1, out);
+        write_value(a[i], style, depth + 1, out);
       }
-      newline(depth, out);
+      newline(style, depth, out);
       out += ']';
       return;
     }
@@ -191,12 +217,12 @@ void write_value(const Value& v, int depth, std::string& out) {
       for (const auto& [key, value] : o) {
         if (!first) out += ',';
         first = false;
-        newline(depth + 1, out);
+        newline(style, depth + 1, out);
         write_string(key, out);
-        out += ": ";
-        write_value(value, depth + 1, out);
+        out += style == JsonStyle::indented ? ": " : ":";
+        write_value(value, style, depth + 1, out);
       }
-      newline(depth, out);
+      newline(style, depth, out);
       out += '}';
       return;
     }
@@ -211,13 +237,13 @@ std::expected<Value, std::string> parse_json(std::string_view text) {
                                       nlohmann::json::input_format_t::json,
                                       /*strict=*/true, /*ignore_comments=*/false);
   if (!ok)
-    return std::unexpected(builder.error().empty() ? std::string("Invalid JSON") : builder.error());
+    return std::unexpected(parse_error_text(text, builder.error_position(), builder.complete()));
   return builder.result();
 }
 
-std::string to_json(const Value& value) {
+std::string to_json(const Value& value, JsonStyle style) {
   std::string out;
-  write_value(value, 0, out);
+  write_value(value, style, 0, out);
   return out;
 }
 

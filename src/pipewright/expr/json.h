@@ -9,10 +9,16 @@
 
 namespace pipewright::expr {
 
-// Strict JSON → Value (-0 → 0; duplicate keys: the last wins). Fails with a message.
+// Strict JSON → Value (-0 → 0; duplicate keys: the last wins). Fails with a message
+// in the runner's words that says where (line, position) but never quotes the input.
 std::expected<Value, std::string> parse_json(std::string_view text);
-// GitHub's toJSON: 2-space indent, `"k": v`, `[]`/`{}` for empty containers,
-// numbers in G15 form.
-std::string to_json(const Value& value);
+enum class JsonStyle {
+  indented,  // GitHub's toJSON: 2-space indent, `"k": v`
+  compact,   // one line, `{"k":v}` (a JSON field of a one-line event or record)
+};
+
+// GitHub's toJSON (indented): `[]`/`{}` for empty containers, numbers in G15 form,
+// strings escaped like Newtonsoft.
+std::string to_json(const Value& value, JsonStyle style = JsonStyle::indented);
 
 }  // namespace pipewright::expr

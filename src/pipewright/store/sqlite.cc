@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "pipewright/util/utf8.h"
+
 namespace pipewright::store::sql {
 
 namespace {
@@ -30,6 +32,13 @@ void Statement::bind_one(int index, int64_t value) {
 }
 
 void Statement::bind_one(int index, std::string_view value) {
+  // TEXT is UTF-8 by contract: bytes a step printed that are not (an overlong, a code
+  // point past U+10FFFF) are stored as U+FFFD, so readers never meet invalid text.
+  if (util::find_invalid_utf8(value)) {
+    std::string valid = util::to_valid_utf8(value);
+    sqlite3_bind_text64(m_stmt, index, valid.data(), valid.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return;
+  }
   sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 

@@ -3,6 +3,9 @@
 #include "pipewright/exec/console.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "pipewright/util/utf8.h"
 
 namespace pipewright::exec {
 namespace {
@@ -189,6 +192,39 @@ TEST(JsonConsole, RunSinkTagsRunStartAndEnd) {
             "\"site\",\"instance\":0}\n"
             "{\"event\":\"run.finished\",\"result\":\"success\",\"duration_ms\":5,"
             "\"workflow\":\"Docs\",\"run_id\":12}\n");
+}
+
+// Whatever bytes a step prints (an overlong NUL, a code point past U+10FFFF, a stray
+// continuation byte), every --json event is valid UTF-8 JSON: the bad bytes are U+FFFD.
+TEST(JsonConsole, InvalidUtf8BecomesTheReplacementCharacter) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    JsonConsole console(out);
+    JobInfo job = job_info("CI", "b\xC0\x80uild");
+    job.matrix_json = "{\"v\": \"\xF4\x90\x80\x80\"}";
+    console.job_started(job);
+    console.step_line(job, 0, "x\xC0\x80y\xF4\x90\x80\x80z\x80\xE2\x82\xAC");
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(util::find_invalid_utf8(text), std::nullopt) << text;
+  size_t lines = 0;
+  for_each_line(text, [&](std::string_view line) {
+    ++lines;
+    EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+  });
+  EXPECT_EQ(lines, 2u);
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_NE(text.find("\"line\":\"x" + fffd + fffd + "y" + fffd + fffd + fffd + fffd + "z" + fffd +
+                      "\xE2\x82\xAC\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"matrix\":{\"v\": \"" + fffd + fffd + fffd + fffd + "\"}"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -21,6 +21,39 @@ TEST(Json, ParsesStrictlyKeepingKeyOrder) {
   EXPECT_FALSE(parse_json("1 2"));
 }
 
+// The input may be a secret: an error says what and where in the runner's words, and
+// never quotes the input (nlohmann's own message quotes the last bytes read).
+TEST(Json, ErrorsSayWhereWithoutQuotingTheInput) {
+  auto error = [](std::string_view text) {
+    auto parsed = parse_json(text);
+    EXPECT_FALSE(parsed) << text;
+    return parsed ? std::string() : parsed.error();
+  };
+  EXPECT_EQ(error(""), "Error reading JToken from JsonReader. Path '', line 0, position 0.");
+  EXPECT_EQ(error(" \n "), "Error reading JToken from JsonReader. Path '', line 0, position 0.");
+  EXPECT_EQ(error(R"({"pw": "Hx9-inner-pw)"),
+            "Unexpected end when reading JSON. Line 1, position 21.");
+  EXPECT_EQ(error("[1, tru3-inner-pw2]"),
+            "Unexpected character encountered while parsing value. Line 1, position 8.");
+  EXPECT_EQ(error("{\n  \"a\": 1,\n  \"b\": x-inner-pw3\n}"),
+            "Unexpected character encountered while parsing value. Line 3, position 8.");
+  EXPECT_EQ(error("[1] extra-inner-pw4"),
+            "Additional text encountered after finished reading JSON content. Line 1, position 5.");
+  for (std::string_view text : {R"({"pw": "Hx9-inner-pw)", "[1, tru3-inner-pw2]",
+                                "{\"k\": \"inner-pw\xC0\x80\"}", "'inner-pw'"})
+    EXPECT_EQ(error(text).find("inner"), std::string::npos) << error(text);
+}
+
+// Compact JSON is one line (a field of a one-line --json event or a database record).
+TEST(Json, CompactIsOneLine) {
+  auto v = parse_json("{\"a\": [1, {\"b\": \"x\\ny\"}], \"c\": {}, \"d\": []}");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(to_json(*v, JsonStyle::compact), R"({"a":[1,{"b":"x\ny"}],"c":{},"d":[]})");
+  EXPECT_EQ(to_json(*v),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x\\ny\"\n    }\n  ],\n"
+            "  \"c\": {},\n  \"d\": []\n}");
+}
+
 TEST(Json, NegativeZeroBecomesZero) {
   auto v = parse_json("-0.0");
   ASSERT_TRUE(v);

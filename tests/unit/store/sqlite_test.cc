@@ -52,5 +52,33 @@ TEST_F(SqliteTest, ReusedStatementsStartClean) {
   EXPECT_TRUE(unbound->is_null(0));
 }
 
+// TEXT holds only valid UTF-8: bytes that are not (an overlong NUL, a code point past
+// U+10FFFF) are stored as U+FFFD, valid text byte for byte; BLOBs keep every byte.
+TEST_F(SqliteTest, TextIsStoredAsValidUtf8) {
+  auto db = Database::open(path("t.db"), 1000);
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE(db->exec("CREATE TABLE t (k INTEGER, v TEXT, b BLOB)"));
+  const std::string fffd = "\xEF\xBF\xBD";
+  const std::string raw =
+      "a\xC0\x80"
+      "b\xF4\x90\x80\x80"
+      "c";
+  auto insert = db->prepare("INSERT INTO t (k, v, b) VALUES (?, ?, ?)");
+  ASSERT_TRUE(insert);
+  insert->bind(1, raw, Blob{raw});
+  ASSERT_TRUE(insert->run());
+  auto valid = db->prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+  ASSERT_TRUE(valid);
+  valid->bind(2, "h\xC3\xA9 \xF0\x9F\x9A\x80");
+  ASSERT_TRUE(valid->run());
+  auto select = db->prepare("SELECT v, b FROM t ORDER BY k");
+  ASSERT_TRUE(select);
+  ASSERT_TRUE(*select->step());
+  EXPECT_EQ(select->text(0), "a" + fffd + fffd + "b" + fffd + fffd + fffd + fffd + "c");
+  EXPECT_EQ(select->optional_blob(1), raw);
+  ASSERT_TRUE(*select->step());
+  EXPECT_EQ(select->text(0), "h\xC3\xA9 \xF0\x9F\x9A\x80");
+}
+
 }  // namespace
 }  // namespace pipewright::store::sql

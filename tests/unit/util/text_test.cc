@@ -35,6 +35,18 @@ TEST(Utf8, FindsTheFirstBadByte) {
   EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
 }
 
+TEST(Utf8, RepairReplacesEachBadByteWithTheReplacementCharacter) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(to_valid_utf8("h\xC3\xA9llo"), "h\xC3\xA9llo");                 // valid text is kept
+  EXPECT_EQ(to_valid_utf8("a\xC0\x80z"), "a" + fffd + fffd + "z");          // overlong NUL
+  EXPECT_EQ(to_valid_utf8("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd);  // > U+10FFFF
+  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), fffd + fffd + fffd);             // surrogate
+  EXPECT_EQ(to_valid_utf8("\xE2\x82"), fffd + fffd);                        // truncated
+  EXPECT_EQ(to_valid_utf8("\xE2\x82\xAC\xFF"), "\xE2\x82\xAC" + fffd);      // after a valid one
+  for (std::string_view bad : {"\xC0\x80", "\xF4\x90\x80\x80", "\xFF\xFE", "\x80", "\xF0\x9F"})
+    EXPECT_EQ(find_invalid_utf8(to_valid_utf8(bad)), std::nullopt);
+}
+
 TEST(Sha256, KnownDigests) {
   EXPECT_EQ(to_hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(to_hex(sha256("abc")),
