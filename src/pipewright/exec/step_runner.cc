@@ -71,9 +71,17 @@ util::Expected<FileCommands> prepare_file_commands(const std::string& dir, StepR
   StepReuse::FileSet none;
   for (size_t i = 0; i < commands.files.size(); ++i) {
     if (reuse && reuse->ready[i]) {
-      commands.files[i] = std::move(*reuse->ready[i]);
+      StepReuse::File ready = std::move(*reuse->ready[i]);
       reuse->ready[i].reset();
-      continue;
+      // A kept file is renamed while the previous step runs; a late write through its
+      // old name that came before the rename is in it. Only a file still empty is used.
+      struct stat st {};
+      if (::stat(ready.path.c_str(), &st) == 0 && st.st_size == 0 &&
+          static_cast<uint64_t>(st.st_ino) == ready.inode) {
+        commands.files[i] = std::move(ready);
+        continue;
+      }
+      ::unlink(ready.path.c_str());
     }
     PW_TRY(file, fresh_file(dir, k_file_prefixes[i], reuse ? reuse->kept[i] : none[i]));
     commands.files[i] = std::move(file);
