@@ -1,16 +1,11 @@
 #include "pipewright/exec/output_limits.h"
 
+#include "pipewright/util/utf8.h"
+
 namespace pipewright::exec {
 
 uint64_t output_size(std::string_view text) {
-  // One UTF-16 unit per code point (a lead byte or an ASCII byte), two for a code point
-  // above U+FFFF (a 4-byte lead); invalid bytes count as one unit each.
-  uint64_t units = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) == 0x80) continue;
-    units += c >= 0xF0 ? 2 : 1;
-  }
-  return units * 2;
+  return static_cast<uint64_t>(util::utf16_length(text)) * 2;
 }
 
 std::string format_byte_count(uint64_t bytes) {

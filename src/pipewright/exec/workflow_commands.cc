@@ -8,6 +8,8 @@
 #include <charconv>
 #include <optional>
 
+#include "pipewright/util/utf8.h"
+
 namespace pipewright::exec {
 namespace {
 
@@ -159,17 +161,6 @@ std::string workspace_relative(const std::string& file, std::string_view workspa
   if (file[workspace.size()] != '/' && workspace != "/") return file;
   size_t skip = workspace == "/" ? 1 : workspace.size() + 1;
   return file.substr(skip);
-}
-
-// .NET string length (UTF-16 code units) of UTF-8 text.
-size_t utf16_length(std::string_view text) {
-  size_t units = 0;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if ((byte & 0xC0) != 0x80) ++units;  // a lead or ASCII byte
-    if (byte >= 0xF0) ++units;           // 4-byte sequences are surrogate pairs
-  }
-  return units;
 }
 
 bool env_true(const std::optional<std::string>& value) {
@@ -536,7 +527,7 @@ void WorkflowCommandState::process_stop(const WorkflowCommand& command, std::str
                       std::string(k_stop_token_disabled_message)});
     return;
   }
-  if (utf16_length(token) > 6) m_add_mask(token);
+  if (util::utf16_length(token) > 6) m_add_mask(token);
   m_stop_token = token;
   m_parser.add_name(token);
   effects.emplace_back(OutputLine{std::string(line)});

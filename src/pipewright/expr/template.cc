@@ -4,6 +4,7 @@
 
 #include "pipewright/expr/analysis.h"
 #include "pipewright/expr/functions.h"
+#include "pipewright/util/utf8.h"
 
 namespace pipewright::expr {
 
@@ -52,16 +53,6 @@ void append_format_literal(std::string_view text, std::string& out) {
   }
 }
 
-// UTF-16 code units of UTF-8 text: one per code point, two above U+FFFF (4-byte sequences).
-size_t utf16_length(std::string_view text) {
-  size_t units = 0;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;
-  }
-  return units;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front()))
     s.remove_prefix(1);
@@ -95,7 +86,7 @@ std::optional<size_t> github_expression_length(std::string_view scalar) {
   auto add_text = [&](std::string_view literal) {
     if (literal.empty()) return;
     any_text = true;
-    text += utf16_length(literal);
+    text += util::utf16_length(literal);
     for (char c : literal)
       if (c == '{' || c == '}' || c == '\'') ++text;
   };
@@ -109,7 +100,7 @@ std::optional<size_t> github_expression_length(std::string_view scalar) {
     size_t body = open + k_open.size();
     size_t close = find_close(scalar, body);
     if (close == std::string_view::npos) return std::nullopt;
-    last_body = utf16_length(trim(scalar.substr(body, close - body)));
+    last_body = util::utf16_length(trim(scalar.substr(body, close - body)));
     text += 2 + std::to_string(count).size();  // {N}
     args += 2 + last_body;
     ++count;

@@ -62,4 +62,13 @@ std::string to_valid_utf8(std::string_view text) {
   return out;
 }
 
+size_t utf16_length(std::string_view text) {
+  size_t units = 0;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;
+  }
+  return units;
+}
+
 }  // namespace pipewright::util

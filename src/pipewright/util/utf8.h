@@ -22,4 +22,9 @@ std::optional<size_t> find_invalid_utf8(std::string_view text);
 // valid sequences are kept as they are. The result is always valid UTF-8.
 std::string to_valid_utf8(std::string_view text);
 
+// The .NET string length of UTF-8 text, as GitHub counts lengths and sizes: UTF-16 code
+// units, one per code point and two above U+FFFF (a 4-byte lead); an invalid byte
+// counts as one.
+size_t utf16_length(std::string_view text);
+
 }  // namespace pipewright::util

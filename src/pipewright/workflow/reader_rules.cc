@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "pipewright/expr/template.h"
+#include "pipewright/util/utf8.h"
 #include "pipewright/workflow/yaml/scalar.h"
 
 namespace pipewright::workflow {
@@ -20,15 +21,6 @@ constexpr std::string_view k_core_prefix = "tag:yaml.org,2002:";
 
 size_t add_saturating(size_t a, size_t b) {
   return a > std::numeric_limits<size_t>::max() - b ? std::numeric_limits<size_t>::max() : a + b;
-}
-
-size_t utf16_length(std::string_view text) {
-  size_t units = 0;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;
-  }
-  return units;
 }
 
 // "!!int" for core tags, the tag as written otherwise.
@@ -110,9 +102,9 @@ class Reader {
   static size_t scalar_bytes(const yaml::Node& node) {
     size_t length = 0;
     if (node.value.find("${{") != std::string::npos) {
-      length = expr::github_expression_length(node.value).value_or(utf16_length(node.value));
+      length = expr::github_expression_length(node.value).value_or(util::utf16_length(node.value));
     } else if (yaml::scalar_type(node) == yaml::ScalarType::string) {
-      length = utf16_length(node.value);
+      length = util::utf16_length(node.value);
     } else {
       return k_token_bytes;  // null, boolean, number
     }
