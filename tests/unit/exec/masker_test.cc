@@ -461,24 +461,28 @@ TEST(Masker, AddingWhileAnotherThreadMasksIsSafe) {
   Masker masker;
   masker.add_secret("initial-secret");
   std::atomic<bool> done = false;
+  std::atomic<size_t> written = 0;
   std::thread adder([&] {
+    // Adds only once the stream is writing, so the two really overlap (a fast adder
+    // used to finish before the first write).
+    while (written == 0)
+      std::this_thread::yield();
     for (int i = 0; i < 200; ++i)
       masker.add_secret("secret-number-" + std::to_string(i));
     done = true;
   });
   MaskStream stream(masker);
   std::string out;
-  size_t written = 0;
-  while (!done) {
+  do {
     stream.write("some initial-secret output\n", out);
     written += 1;
-  }
+  } while (!done);
   adder.join();
   stream.write("secret-number-199\n", out);
   stream.finish(out);
   EXPECT_EQ(out.find("initial-secret"), std::string::npos);
   EXPECT_TRUE(out.ends_with("***\n"));
-  EXPECT_GT(written, 0u);
+  EXPECT_GT(written.load(), 0u);
 }
 
 }  // namespace
