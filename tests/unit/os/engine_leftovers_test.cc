@@ -19,25 +19,14 @@
 #include "pipewright/os/process.h"
 #include "pipewright/os/subreaper.h"
 
+#include "process_polling.h"
+
 namespace pipewright::os {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool alive(pid_t pid) {
-  auto entry = read_proc_entry(pid);
-  return entry && !entry->zombie();
-}
-
-template <class F>
-bool eventually(F condition) {
-  auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using test_support::alive;
+using test_support::eventually;
 
 // A tracking id naming `engine`, as that engine would have made it.
 std::string id_of(const EngineIdentity& engine) {

@@ -19,25 +19,14 @@
 #include "pipewright/os/process.h"
 #include "pipewright/os/subreaper.h"
 
+#include "process_polling.h"
+
 namespace pipewright::os {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool alive(pid_t pid) {
-  auto entry = read_proc_entry(pid);
-  return entry && !entry->zombie();
-}
-
-template <class F>
-bool eventually(F condition) {
-  auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using test_support::alive;
+using test_support::eventually;
 
 SpawnOptions bash(const std::string& script, ProcessScope* scope = nullptr) {
   SpawnOptions options;

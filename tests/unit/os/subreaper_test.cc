@@ -23,6 +23,8 @@
 #include "pipewright/os/proc_table.h"
 #include "pipewright/os/process.h"
 
+#include "process_polling.h"
+
 namespace pipewright::os {
 
 // Names the listing in test names and failure messages.
@@ -33,14 +35,11 @@ void PrintTo(ProcListing listing, std::ostream* out) {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::alive;
+using test_support::eventually;
 using ::testing::Contains;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
-
-bool alive(pid_t pid) {
-  auto entry = read_proc_entry(pid);
-  return entry && !entry->zombie();
-}
 
 pid_t parent_of(pid_t pid) {
   auto entry = read_proc_entry(pid);
@@ -49,17 +48,6 @@ pid_t parent_of(pid_t pid) {
 
 bool exists(pid_t pid) {
   return std::filesystem::exists("/proc/" + std::to_string(pid));
-}
-
-// Polls `condition` until it holds or a generous safety net expires.
-template <class F>
-bool eventually(F condition) {
-  auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 class SubreaperFixture : public ::testing::Test {
