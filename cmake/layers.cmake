@@ -1,6 +1,6 @@
 # One CMake library per layer (DESIGN.md). A layer links only to the layers below
 # it; tests/layering.cmake checks that its sources include nothing from above.
-set(PW_LAYER_ORDER util os expr workflow plan exec store http server deploy cli)
+set(PW_LAYER_ORDER util os expr workflow plan exec store pipeline http server deploy cli)
 
 # pw_layer(NAME [DEPS layer...] [LIBS target...]): the library pw_NAME from every
 # .cc under src/pipewright/NAME/ (recursively).

@@ -25,6 +25,8 @@ packages=(
   slirp4netns                             # outbound network for steps in a job's namespace
   libarchive-dev                          # exec/actions: cache and artifact archives (tar+zstd)
   libcurl4-openssl-dev                    # exec/actions: setup-* download toolchains (release indexes)
+  libboost-dev zlib1g-dev libpq-dev       # http/: Boost.Beast server, gzip bodies; store/: PostgreSQL
+  prometheus                              # tests: promtool checks contrib/prometheus/alerts.yml
 )
 
 missing=()
