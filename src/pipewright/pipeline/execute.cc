@@ -90,11 +90,18 @@ RunOutcome execute_run(const RunRequest& request, const HostSettings& host, stor
   sinks.add(&sink);
   if (!request.dry_run) sinks.add(&recorder);
   exec::RunSettings settings = to_run_settings(request, host, *run_dir);
+  // Without the caller's masker, one of our own: the secrets never go out unmasked.
+  exec::Masker own_masker;
+  if (!settings.masker) {
+    if (request.secrets.kind() == expr::Kind::object)
+      (void)add_secrets(own_masker, request.secrets.as_object());
+    settings.masker = &own_masker;
+  }
   auto ran = exec::run_workflow(request.workflow->workflow, *request.event, *request.repository,
                                 settings, sinks);
   store::Result result = store::Result::failure;
   if (!ran) {
-    outcome.error = request.masker->mask(util::format_error(ran.error()));
+    outcome.error = settings.masker->mask(util::format_error(ran.error()));
   } else {
     outcome.schedule = *ran;
     result = static_cast<store::Result>(ran->result);

@@ -40,7 +40,7 @@ struct RunRequest {
   // nullptr: nothing cancels it.
   const os::CancelToken* cancel = nullptr;
   // Masks every sink, the record and the errors; holds `secrets` (see add_secrets).
-  // Required.
+  // nullptr: execute_run masks with a masker of `secrets` of its own.
   exec::Masker* masker = nullptr;
   bool dry_run = false;  // walk the plan; nothing is recorded (`id` may be 0)
   bool bind = false;     // run in the working copy itself

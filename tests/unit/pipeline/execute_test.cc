@@ -159,6 +159,24 @@ TEST_F(ExecuteTest, FailedStepFailsTheRecordAndSecretsAreMasked) {
     EXPECT_EQ(log_of(step).find("s3cr3t-value-42"), std::string::npos);
 }
 
+TEST_F(ExecuteTest, WithoutAMaskerTheSecretsAreStillMasked) {
+  setup_workflow("      - run: echo \"token=${{ secrets.TOKEN }}\"\n");
+  RunRequest r = request();
+  r.masker = nullptr;
+  expr::Object secrets;
+  secrets.set("TOKEN", expr::Value(std::string("s3cr3t-value-42")));
+  r.secrets = expr::Value(secrets);
+  Sink sink;
+  RunOutcome outcome = execute_run(r, m_host, *m_store, sink);
+  EXPECT_EQ(outcome.schedule.result, exec::Result::success);
+  EXPECT_EQ(sink.text().find("s3cr3t-value-42"), std::string::npos) << sink.text();
+  EXPECT_NE(sink.text().find("token=***"), std::string::npos) << sink.text();
+  store::RunDetail d = detail(r.id);
+  ASSERT_EQ(d.jobs.size(), 1u);
+  for (const store::StepRecord& step : d.jobs[0].steps)
+    EXPECT_EQ(log_of(step).find("s3cr3t-value-42"), std::string::npos);
+}
+
 TEST_F(ExecuteTest, ShortSecretWarnsWithoutItsValue) {
   exec::Masker masker;
   expr::Object secrets;
