@@ -30,7 +30,6 @@
 #include "pipewright/os/engine_leftovers.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/signals.h"
-#include "pipewright/os/subreaper.h"
 #include "pipewright/pipeline/execute.h"
 #include "pipewright/pipeline/host.h"
 #include "pipewright/pipeline/workflows.h"
@@ -180,9 +179,10 @@ util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& 
   return settings;
 }
 
-// Ends the processes of engines that died mid-step and says which, on stderr.
-void end_dead_engine_leftovers() {
-  auto report = os::end_dead_engine_leftovers();
+// Adopts orphans and ends the processes of engines that died mid-step, saying which on
+// stderr.
+void take_over_processes() {
+  auto report = pipeline::take_over_processes();
   if (!report) {
     error("cannot look for processes of crashed runs: " + report.error().message);
     return;
@@ -195,10 +195,8 @@ void end_dead_engine_leftovers() {
 }
 
 int run_run(const RunOptions& options) {
-  // Process control: we adopt orphans (leftovers are found at job end) and Ctrl-C cancels.
-  (void)os::become_child_subreaper();
-  // What crashed engines left running goes first (it never touches a live engine's).
-  end_dead_engine_leftovers();
+  // Process control: we adopt orphans, end crashed engines' leftovers; Ctrl-C cancels.
+  take_over_processes();
   auto cancel = os::CancelToken::create();
   if (!cancel) {
     error(cancel.error().message);

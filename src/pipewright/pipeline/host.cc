@@ -7,6 +7,7 @@
 
 #include "pipewright/exec/actions/artifact_store.h"
 #include "pipewright/exec/workspace.h"
+#include "pipewright/os/subreaper.h"
 #include "pipewright/store/data_dir.h"
 
 namespace pipewright::pipeline {
@@ -51,6 +52,12 @@ util::Expected<HostSettings> prepare_host(const HostOptions& options) {
   }
   exec::clean_stale_scratch();
   return host;
+}
+
+util::Expected<os::DeadEngineReport> take_over_processes() {
+  (void)os::become_child_subreaper();  // without it, leftovers are found by process group
+  // What crashed engines left running goes first (it never touches a live engine's).
+  return os::end_dead_engine_leftovers();
 }
 
 }  // namespace pipewright::pipeline

@@ -11,6 +11,7 @@
 
 #include "pipewright/exec/actions/action_settings.h"
 #include "pipewright/exec/job_slots.h"
+#include "pipewright/os/engine_leftovers.h"
 #include "pipewright/util/error.h"
 
 namespace pipewright::pipeline {
@@ -38,5 +39,11 @@ struct HostSettings {
 // past their retention-days and scratch dirs of dead processes. Fails, saying what to
 // set, when there is no usable data directory or work root.
 util::Expected<HostSettings> prepare_host(const HostOptions& options);
+
+// Process control for a process that runs jobs (`run`, the server at start): it adopts
+// its orphaned descendants (child subreaper; leftovers are found at job end) and ends
+// what engines that died mid-step left running. Returns what it ended, for the caller
+// to show; fails only when /proc cannot be listed.
+util::Expected<os::DeadEngineReport> take_over_processes();
 
 }  // namespace pipewright::pipeline
