@@ -453,6 +453,7 @@ int run_run(const RunOptions& options) {
   size_t parallel =
       options.parallel > 0 ? options.parallel : std::max(1u, std::thread::hardware_concurrency());
   auto slots = std::make_shared<exec::JobSlots>(parallel);
+  exec::ConcurrencyGroups groups;  // the workflows' and jobs' `concurrency:`, across runs
   auto run_one = [&](PendingRun& run) {
     const Loaded& w = *run.workflow;
     if (cancel->cancelled()) return;
@@ -472,6 +473,7 @@ int run_run(const RunOptions& options) {
     settings.extra_env = *envs;
     settings.scheduler.parallel = parallel;
     settings.scheduler.slots = slots;
+    settings.concurrency = &groups;
     settings.scheduler.platforms = {platforms->begin(), platforms->end()};
     settings.scheduler.matrix_filters = *matrix;
     settings.scheduler.only_jobs = options.jobs;
