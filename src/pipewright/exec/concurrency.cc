@@ -12,6 +12,7 @@ ConcurrencyTicket& ConcurrencyTicket::operator=(ConcurrencyTicket&& other) noexc
   release();
   m_groups = std::exchange(other.m_groups, nullptr);
   m_id = std::exchange(other.m_id, 0);
+  m_group = std::move(other.m_group);
   return *this;
 }
 
@@ -35,6 +36,11 @@ void ConcurrencyTicket::release() {
 std::string superseded_message(std::string_view group) {
   return "Canceling since a higher priority waiting request for '" + std::string(group) +
          "' exists";
+}
+
+std::string deadlock_message(std::string_view group, std::string_view job_id) {
+  return "Canceling since a deadlock for concurrency group '" + std::string(group) +
+         "' was detected between 'top level workflow' and '" + std::string(job_id) + "'";
 }
 
 namespace {
@@ -79,7 +85,7 @@ ConcurrencyTicket ConcurrencyGroups::enter(const ConcurrencyRequest& request) {
     }
   }
   m_cv.notify_all();
-  return ConcurrencyTicket(this, id);
+  return ConcurrencyTicket(this, id, request.group);
 }
 
 size_t ConcurrencyGroups::pending(std::string_view group) const {

@@ -65,6 +65,7 @@ class ConcurrencyTicket {
   ~ConcurrencyTicket() { release(); }
 
   bool empty() const { return m_groups == nullptr; }
+  const std::string& group() const { return m_group; }  // as requested ('' when empty)
   TicketStatus status() const;
   // Blocks until the ticket runs or is cancelled, or `stop()` (polled) says to give
   // up; `changed` sees every new pending reason. Returns the last status.
@@ -75,9 +76,11 @@ class ConcurrencyTicket {
 
  private:
   friend class ConcurrencyGroups;
-  ConcurrencyTicket(ConcurrencyGroups* groups, uint64_t id) : m_groups(groups), m_id(id) {}
+  ConcurrencyTicket(ConcurrencyGroups* groups, uint64_t id, std::string group)
+      : m_groups(groups), m_id(id), m_group(std::move(group)) {}
   ConcurrencyGroups* m_groups = nullptr;
   uint64_t m_id = 0;
+  std::string m_group;
 };
 
 class ConcurrencyGroups {
@@ -119,6 +122,9 @@ class ConcurrencyGroups {
 
 // GitHub's message for a request cancelled by a newer one in `group`.
 std::string superseded_message(std::string_view group);
+// GitHub's message for job `job_id` whose group is its own run's workflow-level group:
+// it could never run, so it is cancelled.
+std::string deadlock_message(std::string_view group, std::string_view job_id);
 
 // Evaluates `concurrency` (group and cancel-in-progress) in `ctx` into a request named
 // `holder`. An empty group means no group (std::nullopt). Fails, at the key's location,

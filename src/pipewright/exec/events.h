@@ -37,7 +37,7 @@ using Clock = std::chrono::system_clock;
 
 struct RunStart {
   std::string workflow_file;  // as given (relative to the repository when inside it)
-  std::string workflow_name;
+  std::string workflow_name{};
   std::string event;
   std::string ref;
   std::string sha;
@@ -47,7 +47,7 @@ struct RunStart {
 // A job instance (one matrix leg). `instance` is unique within the run.
 struct JobInfo {
   size_t instance = 0;
-  std::string workflow_name;
+  std::string workflow_name{};
   std::string job_id;
   std::string name;         // display name, e.g. "test (3.11)"
   std::string matrix_json;  // compact JSON (one line), masked; '' without a matrix
@@ -73,8 +73,8 @@ struct JobEnd {
 struct RunEnd {
   Result result = Result::success;
   std::chrono::milliseconds duration{0};
-  std::string reason;  // why the run ended so when no job says it (a concurrency group)
-  std::string workflow_name;
+  std::string reason{};  // why the run ended so when no job says it (a concurrency group)
+  std::string workflow_name{};
 };
 
 // Receives events. Implementations must be thread-safe: jobs report concurrently.

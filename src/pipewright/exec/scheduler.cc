@@ -78,7 +78,7 @@ struct Instance {
   SteadyClock::time_point start;
   ConcurrencyTicket ticket;  // its job-level group (empty: none)
   std::string waiting;       // what the last job_waiting said (its kind, for slots)
-  std::string superseded;    // GitHub's message when a newer job cancelled it
+  std::string superseded;    // GitHub's message when its group cancelled it
 };
 
 std::string lower(std::string text) {
@@ -554,6 +554,13 @@ class Scheduler {
       ref.started = ref.finished = true;
       ref.result.result = Result::failure;
       ref.result.reason = util::format_error(request.error());
+    } else if (*request && m_options.run_ticket &&
+               expr::equals_ignore_case(m_options.run_ticket->group(), (*request)->group)) {
+      // The run holds this group until its jobs end: the job would wait for ever.
+      ref.started = ref.finished = true;
+      ref.result.result = Result::cancelled;
+      ref.superseded = deadlock_message((*request)->group, job.id.value);
+      m_run.sink->annotation(ref.job.info, -1, Annotation{.message = ref.superseded});
     } else if (*request) {
       ConcurrencyGroups& groups = m_options.concurrency ? *m_options.concurrency : m_groups;
       ref.ticket = groups.enter(**request);

@@ -66,8 +66,10 @@ class EngineRun : public test_support::TempDirTest {
     settings.vars = expr::Value(expr::Object{});
     settings.inputs = expr::Value(expr::Object{});
     settings.scheduler.parallel = 2;
+    settings.masker = &m_masker;
     return run_workflow(wf, *event, *repository, settings, sink);
   }
+  Masker m_masker;
 };
 
 TEST_F(EngineRun, RunAttemptReachesTheGithubContext) {

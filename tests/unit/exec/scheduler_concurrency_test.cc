@@ -1,6 +1,7 @@
 // The scheduler (exec/scheduler.h) with job-level concurrency groups, a run-level
 // group's cancel-in-progress, jobs carried over by a re-run, and job_waiting reasons —
 // with a fake executor; order is asserted through barriers, never through time.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "pipewright/exec/scheduler.h"
+#include "pipewright/expr/json.h"
 #include "pipewright/workflow/loader.h"
 
 namespace pipewright::exec {
@@ -71,6 +73,10 @@ class Executor_ : public Executor {
     std::lock_guard lock(m_mutex);
     return m_events;
   }
+  bool saw(const std::string& event) {
+    std::lock_guard lock(m_mutex);
+    return std::ranges::find(m_events, event) != m_events.end();
+  }
   std::vector<std::string> needs;
   Sink* wake = nullptr;  // woken on each start and end
 
@@ -125,10 +131,7 @@ jobs:
   // `a` ends only once `b` was reported waiting (or, without groups, once b started).
   f.executor.body = [&](const JobInstance& job, JobControl&) {
     if (job.info.name != "a") return;
-    f.sink.await([&] {
-      return !f.sink.waiting.empty() ||
-             std::ranges::find(f.executor.events(), "start b") != f.executor.events().end();
-    });
+    f.sink.await([&] { return !f.sink.waiting.empty() || f.executor.saw("start b"); });
   };
   ScheduleOutcome outcome = f.schedule();
   EXPECT_EQ(outcome.result, Result::success);
@@ -179,9 +182,10 @@ jobs:
   EXPECT_TRUE(outcome.cancelled);
   const std::string k_why = "Canceling since a higher priority waiting request for 'ci' exists";
   EXPECT_THAT(f.sink.finished, Contains("long=cancelled"));
-  EXPECT_THAT(f.sink.finished, Contains("after=cancelled (" + k_why + ")"));
-  EXPECT_THAT(f.sink.finished, Contains("cleanup=success"));  // always() still runs
-  EXPECT_EQ(newer.status().state, TicketState::pending);      // until this run leaves
+  // As after Ctrl-C, with GitHub's reason: dependents do not start.
+  EXPECT_THAT(f.sink.finished, Contains("after=skipped (" + k_why + ")"));
+  EXPECT_THAT(f.sink.finished, Contains("cleanup=cancelled (" + k_why + ")"));
+  EXPECT_EQ(newer.status().state, TicketState::pending);  // until this run leaves
 }
 
 TEST(SchedulerConcurrency, ReplacedAndCancelledJobsSayWhyWithAnAnnotation) {
@@ -199,6 +203,24 @@ jobs:
   EXPECT_THAT(f.executor.events(), ElementsAre("start third", "end third"));
   EXPECT_EQ(outcome.result, Result::cancelled);
   EXPECT_FALSE(outcome.cancelled);  // the run itself was not cancelled
+}
+
+TEST(SchedulerConcurrency, AJobInTheRunsOwnGroupIsCancelledAsADeadlock) {
+  Fixture f(R"(on: push
+jobs:
+  build: {concurrency: Deploy, runs-on: ubuntu-latest, steps: [{run: x}]}
+  lint: {concurrency: other, runs-on: ubuntu-latest, steps: [{run: x}]}
+)");
+  ConcurrencyGroups groups;
+  ConcurrencyTicket mine = groups.enter({"deploy", false, QueueMode::single, "run 5 (wf)"});
+  f.options.run_ticket = &mine;
+  f.options.concurrency = &groups;
+  f.schedule();
+  const std::string k_why =
+      "Canceling since a deadlock for concurrency group 'Deploy' was detected between 'top "
+      "level workflow' and 'build'";
+  EXPECT_THAT(f.sink.finished, ElementsAre("build=cancelled (" + k_why + ")", "lint=success"));
+  EXPECT_THAT(f.sink.annotations, ElementsAre("build: " + k_why));
 }
 
 TEST(SchedulerConcurrency, CarriedOverJobsFeedNeedsAndRunNoStep) {
