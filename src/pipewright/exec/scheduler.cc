@@ -661,7 +661,10 @@ class Scheduler {
       }
       return false;
     };
-    auto start_all = [&] {
+    // Chosen first, launched after the waiting reasons are out, so that those lines come
+    // before anything the started jobs print.
+    std::vector<Instance*> launch;
+    auto choose = [&] {
       while (running() < m_options.parallel) {
         Instance* best = nullptr;
         for (auto& instance : m_instances) {
@@ -684,21 +687,24 @@ class Scheduler {
         }
         if (m_options.slots && !m_options.slots->try_acquire()) return;  // -p across runs
         best->started = true;
-        best->start = SteadyClock::now();
         ++t.legs_running;
-        best->thread = std::thread([this, best] {
-          JobRunResult result = m_executor.run_job(*best->run, best->job, best->control);
-          if (m_options.slots) m_options.slots->release();
-          std::lock_guard lock(m_mutex);
-          best->result = std::move(result);
-          best->finished = true;
-          ++m_jobs_finished;
-          m_cv.notify_all();
-        });
+        launch.push_back(best);
       }
     };
-    start_all();
+    choose();
     if (m_cancel_level == 0) report_waiting(ports_taken);
+    for (Instance* chosen : launch) {
+      chosen->start = SteadyClock::now();
+      chosen->thread = std::thread([this, chosen] {
+        JobRunResult result = m_executor.run_job(*chosen->run, chosen->job, chosen->control);
+        if (m_options.slots) m_options.slots->release();
+        std::lock_guard lock(m_mutex);
+        chosen->result = std::move(result);
+        chosen->finished = true;
+        ++m_jobs_finished;
+        m_cv.notify_all();
+      });
+    }
   }
 
   void reap_finished(std::unique_lock<std::mutex>& lock) {
