@@ -87,6 +87,7 @@ void MaskingSink::job_finished(const JobInfo& j, const JobEnd& e) {
 void MaskingSink::run_finished(const RunEnd& e) {
   RunEnd masked = e;
   masked.reason = mask(e.reason);
+  masked.workflow_name = mask(e.workflow_name);
   m_target.run_finished(masked);
 }
 
