@@ -2,6 +2,7 @@
 // settings, and the workflow-level concurrency group taken before any job starts —
 // waiting with a reason, cancelled while pending, admitted when the holder leaves.
 // Dry runs (the plan executor): no step process is started.
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -38,9 +39,11 @@ class Sink : public EventSink {
     finished.push_back(std::string(result_name(e.result)) +
                        (e.reason.empty() ? "" : " (" + e.reason + ")"));
   }
+  // The bound only keeps a broken engine from hanging the suite.
   void await_waiting() {
     std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return !waiting.empty(); });
+    if (!cv.wait_for(lock, std::chrono::seconds(60), [&] { return !waiting.empty(); }))
+      ADD_FAILURE() << "the run never said it waits";
   }
 
   std::mutex mutex;
