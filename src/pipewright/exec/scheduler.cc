@@ -950,6 +950,8 @@ class Scheduler {
   std::deque<Template> m_templates;
   std::deque<Scope> m_scopes;
   std::set<std::string> m_called;  // identities of the reusable workflows called so far
+  // Job-level groups when none is shared; before the instances, whose tickets leave it.
+  ConcurrencyGroups m_groups;
   std::vector<std::unique_ptr<Instance>> m_instances;
   std::mutex m_mutex;
   std::condition_variable m_cv;
@@ -957,7 +959,6 @@ class Scheduler {
   int m_cancel_level = 0;
   std::string m_cancel_reason = "the run was cancelled";
   size_t m_next_instance = 0;
-  ConcurrencyGroups m_groups;  // job-level groups when none is shared
 };
 
 }  // namespace
