@@ -128,6 +128,12 @@ class LiveBoard::RunSink : public EventSink {
   void job_message(const JobInfo& j, std::string_view text) override {
     m_board.on_job_message(m_run, j, text);
   }
+  void job_waiting(const JobInfo& j, std::string_view reason) override {
+    m_board.on_job_waiting(m_run, j, reason);
+  }
+  void run_waiting(std::string_view workflow, std::string_view reason) override {
+    m_board.on_run_waiting(workflow, reason);
+  }
   void job_finished(const JobInfo& j, const JobEnd& e) override {
     m_board.on_job_finished(m_run, j, e);
   }
@@ -373,6 +379,16 @@ void LiveBoard::on_step_summary(const JobInfo& j, std::string_view markdown) {
 void LiveBoard::on_job_message(size_t run, const JobInfo& j, std::string_view text) {
   std::lock_guard lock(m_mutex);
   scroll(paint(k_yellow, "! ") + label(run, j) + ": " + sanitize_line(text, false));
+}
+
+void LiveBoard::on_job_waiting(size_t run, const JobInfo& j, std::string_view reason) {
+  std::lock_guard lock(m_mutex);
+  scroll(paint(k_dim, "· ") + label(run, j) + "  " + sanitize_line(reason, false));
+}
+
+void LiveBoard::on_run_waiting(std::string_view workflow, std::string_view reason) {
+  std::lock_guard lock(m_mutex);
+  scroll(paint(k_dim, "· ") + sanitize_line(workflow, false) + "  " + sanitize_line(reason, false));
 }
 
 void LiveBoard::on_job_finished(size_t run, const JobInfo& j, const JobEnd& e) {

@@ -125,6 +125,9 @@ class LiveBoard {
   void on_annotation(const JobInfo& j, const Annotation& a);
   void on_step_summary(const JobInfo& j, std::string_view markdown);
   void on_job_message(size_t run, const JobInfo& j, std::string_view text);
+  // Why a job or a run waits: a line scrolled above the board.
+  void on_job_waiting(size_t run, const JobInfo& j, std::string_view reason);
+  void on_run_waiting(std::string_view workflow, std::string_view reason);
   void on_job_finished(size_t run, const JobInfo& j, const JobEnd& e);
 
   // Caller holds m_mutex.

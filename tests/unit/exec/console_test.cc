@@ -194,6 +194,67 @@ TEST(JsonConsole, RunSinkTagsRunStartAndEnd) {
             "\"workflow\":\"Docs\",\"run_id\":12}\n");
 }
 
+// Why a job or a run waits: one line each; a run that ended for a reason no job gives
+// (a concurrency group) says it; a carried-over job has no duration.
+TEST(PlainConsole, SaysWhyAJobOrARunWaits) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    PlainConsole console(out);
+    console.run_waiting("Deploy", "waiting for concurrency group 'prod', held by run 3 (Deploy)");
+    console.job_waiting(job_info("CI", "test"),
+                        "waiting for a free job slot (all 2 in use, -p); position 1 of 1 in this "
+                        "run's queue");
+    JobEnd carried{Result::success, "carried over from an earlier attempt", 0ms, "", false};
+    carried.carried_over = true;
+    console.job_finished(job_info("CI", "build"), carried);
+    console.run_finished(RunEnd{Result::success, 1s});  // nothing to add
+    console.run_finished(
+        RunEnd{Result::cancelled, 1s,
+               "Canceling since a higher priority waiting request for 'prod' exists", "Deploy"});
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(text,
+            "[Deploy] . waiting for concurrency group 'prod', held by run 3 (Deploy)\n"
+            "[CI/test] . waiting for a free job slot (all 2 in use, -p); position 1 of 1 in this "
+            "run's queue\n"
+            "[CI/build] ✓ job success: carried over from an earlier attempt\n"
+            "[Deploy] ⊘ run cancelled: Canceling since a higher priority waiting request for "
+            "'prod' exists\n");
+}
+
+TEST(JsonConsole, WaitingEventsCarriedJobsAndTheRunsReason) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  {
+    JsonConsole console(out);
+    auto deploy = console.run_sink(7, "Deploy");
+    deploy->run_waiting("Deploy", "waiting for concurrency group 'prod', held by run 6 (Deploy)");
+    deploy->job_waiting(job_info("Deploy", "ship"), "waiting: max-parallel");
+    JobEnd carried{Result::failure, "carried over from an earlier attempt", 0ms, "", false};
+    carried.carried_over = true;
+    deploy->job_finished(job_info("Deploy", "build"), carried);
+    deploy->run_finished(RunEnd{Result::cancelled, 5ms, "Canceling since …", "Deploy"});
+  }
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  EXPECT_EQ(text,
+            "{\"event\":\"run.waiting\",\"workflow\":\"Deploy\",\"reason\":\"waiting for "
+            "concurrency group 'prod', held by run 6 (Deploy)\",\"run_id\":7}\n"
+            "{\"event\":\"job.waiting\",\"workflow\":\"Deploy\",\"job\":\"ship\",\"name\":"
+            "\"ship\",\"instance\":0,\"reason\":\"waiting: max-parallel\"}\n"
+            "{\"event\":\"job.finished\",\"workflow\":\"Deploy\",\"job\":\"build\",\"name\":"
+            "\"build\",\"instance\":0,\"result\":\"failure\",\"reason\":\"carried over from "
+            "an earlier attempt\",\"duration_ms\":0,\"carried_over\":true}\n"
+            "{\"event\":\"run.finished\",\"result\":\"cancelled\",\"duration_ms\":5,"
+            "\"reason\":\"Canceling since …\",\"workflow\":\"Deploy\",\"run_id\":7}\n");
+}
+
 // Whatever bytes a step prints (an overlong NUL, a code point past U+10FFFF, a stray
 // continuation byte), every --json event is valid UTF-8 JSON: the bad bytes are U+FFFD.
 TEST(JsonConsole, InvalidUtf8BecomesTheReplacementCharacter) {

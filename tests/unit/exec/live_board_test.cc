@@ -171,6 +171,24 @@ TEST(LiveBoard, FinishedJobsScrollAboveWithMarks) {
   EXPECT_EQ(lines[3], "1 running · 0 queued · 2 done");
 }
 
+// A job or a run that cannot start says why, above the board.
+TEST(LiveBoard, WaitingReasonsScrollAbove) {
+  Fixture f;
+  auto sink = f.board->run_sink(7);
+  JobInfo deploy = job_info(0, "deploy");
+  sink->run_waiting("CD", "waiting for concurrency group 'prod', held by run 6 (CD)");
+  sink->job_queued(deploy);
+  sink->job_waiting(deploy,
+                    "waiting for concurrency group 'db', held by job 'migrate' of run 5 (CI)");
+  f.board->draw();
+  auto lines = lines_of(f.take());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "· CD  waiting for concurrency group 'prod', held by run 6 (CD)");
+  EXPECT_EQ(lines[1],
+            "· deploy  waiting for concurrency group 'db', held by job 'migrate' of run 5 (CI)");
+  EXPECT_EQ(lines[2], "0 running · 1 queued · 0 done");
+}
+
 TEST(LiveBoard, FailedStepPrintsItsWholeLog) {
   Fixture f;
   auto sink = f.board->run_sink(7);

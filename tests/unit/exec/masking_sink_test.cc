@@ -46,6 +46,21 @@ class TextSink : public EventSink {
   }
 };
 
+// Records the waiting events and the run's end.
+class RecordingSink : public EventSink {
+ public:
+  std::string text;
+  void job_waiting(const JobInfo&, std::string_view reason) override {
+    text += "job " + std::string(reason) + "\n";
+  }
+  void run_waiting(std::string_view workflow, std::string_view reason) override {
+    text += "run " + std::string(workflow) + " " + std::string(reason) + "\n";
+  }
+  void run_finished(const RunEnd& e) override {
+    text += "end " + e.workflow_name + " " + e.reason + "\n";
+  }
+};
+
 TEST(MaskingSink, MasksEveryTextOfEveryEvent) {
   Masker masker;
   masker.add_secret("s3cr3t-value");
@@ -76,6 +91,21 @@ TEST(MaskingSink, MasksEveryTextOfEveryEvent) {
             "finished step ***: d ***\n"
             "message msg ***\n"
             "job r *** /ws/***\n");
+}
+
+// A group name or a run's reason may come from an input that holds a secret.
+TEST(MaskingSink, MasksWaitingReasonsAndTheRunsReason) {
+  Masker masker;
+  masker.add_secret("s3cr3t-value");
+  RecordingSink out;
+  MaskingSink sink(out, masker);
+  sink.job_waiting(JobInfo{}, "waiting for concurrency group 's3cr3t-value'");
+  sink.run_waiting("W s3cr3t-value", "held by s3cr3t-value");
+  sink.run_finished(RunEnd{Result::cancelled, {}, "for 's3cr3t-value'", "W s3cr3t-value"});
+  EXPECT_EQ(out.text,
+            "job waiting for concurrency group '***'\n"
+            "run W *** held by ***\n"
+            "end W *** for '***'\n");
 }
 
 // Blocks of plain output are masked by the step's stream before they get here.
