@@ -221,7 +221,16 @@ class PostgresDatabase final : public DatabaseImpl {
     std::string message = PQerrorMessage(m_conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
-    return util::Error{fmt::format("history database {}: {}: {}", m_url, what, message), {}, {}};
+    // The statement, on one line and cut short (a migration is long).
+    std::string statement;
+    for (char c : what) {
+      if (c == '\n' || c == '\t') c = ' ';
+      if (c == ' ' && (statement.empty() || statement.back() == ' ')) continue;
+      statement += c;
+    }
+    if (statement.size() > 120) statement = statement.substr(0, 117) + "...";
+    return util::Error{
+        fmt::format("history database {}: {}: {}", m_url, statement, message), {}, {}};
   }
 
   // Checks a result, remembering the rows it changed.
@@ -311,22 +320,35 @@ class PostgresDatabase final : public DatabaseImpl {
 
   int changes() const override { return m_changes; }
 
+  // The lock is taken before BEGIN, not inside the transaction: a backend refreshes
+  // its catalog caches when a transaction starts, so one that waited for the lock sees
+  // the tables the holder created (a migration) instead of a stale "no such table".
   util::Expected<void> begin() override {
-    PW_TRY_VOID(exec("BEGIN"));
-    auto locked = exec(fmt::format("SELECT pg_advisory_xact_lock({})", k_write_lock_key));
-    if (!locked) rollback();
-    return locked;
+    PW_TRY_VOID(exec(fmt::format("SELECT pg_advisory_lock({})", k_write_lock_key)));
+    auto begun = exec("BEGIN");
+    if (!begun) unlock();
+    return begun;
   }
 
   util::Expected<void> commit() override {
-    PW_TRY(result, checked(PQexec(m_conn, "COMMIT"), "COMMIT"));
+    auto result = checked(PQexec(m_conn, "COMMIT"), "COMMIT");
+    if (!result) return std::unexpected(result.error());  // still open: rollback() follows
+    unlock();
     // COMMIT of a transaction in which a statement failed rolls it back and says so.
-    if (std::string_view(PQcmdStatus(result.get())) != "COMMIT")
+    if (std::string_view(PQcmdStatus(result->get())) != "COMMIT")
       return util::fail(fmt::format("history database {}: the transaction was rolled back", m_url));
     return {};
   }
 
-  void rollback() override { Result(PQexec(m_conn, "ROLLBACK")); }
+  void rollback() override {
+    Result(PQexec(m_conn, "ROLLBACK"));
+    unlock();
+  }
+
+  void unlock() {
+    std::string sql = fmt::format("SELECT pg_advisory_unlock({})", k_write_lock_key);
+    Result(PQexec(m_conn, sql.c_str()));
+  }
 
  private:
   PGconn* m_conn;
