@@ -122,6 +122,19 @@ std::string number_placeholders(std::string_view sql, int& count) {
   return out;
 }
 
+// A libpq message on one line (it ends with a newline and may span several).
+std::string one_line(std::string_view message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -218,19 +231,13 @@ class PostgresDatabase final : public DatabaseImpl {
   Backend backend() const override { return Backend::postgres; }
 
   util::Error error(std::string_view what) const {
-    std::string message = PQerrorMessage(m_conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-    // The statement, on one line and cut short (a migration is long).
-    std::string statement;
-    for (char c : what) {
-      if (c == '\n' || c == '\t') c = ' ';
-      if (c == ' ' && (statement.empty() || statement.back() == ' ')) continue;
-      statement += c;
-    }
+    // The statement cut short (a migration is long).
+    std::string statement = one_line(what);
     if (statement.size() > 120) statement = statement.substr(0, 117) + "...";
-    return util::Error{
-        fmt::format("history database {}: {}: {}", m_url, statement, message), {}, {}};
+    return util::Error{fmt::format("history database {}: {}: {}", m_url, statement,
+                                   one_line(PQerrorMessage(m_conn))),
+                       {},
+                       {}};
   }
 
   // Checks a result, remembering the rows it changed.
@@ -389,13 +396,10 @@ util::Expected<std::unique_ptr<DatabaseImpl>> connect_postgres(const std::string
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (!conn) return util::fail(fmt::format("cannot connect to {}: out of memory", shown));
   auto db = std::make_unique<PostgresDatabase>(conn, shown);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-    return util::fail(fmt::format("cannot connect to the history database {}: {}", shown, message),
+  if (PQstatus(conn) != CONNECTION_OK)
+    return util::fail(fmt::format("cannot connect to the history database {}: {}", shown,
+                                  one_line(PQerrorMessage(conn))),
                       {}, "check the --database URL and that the server accepts connections");
-  }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   PW_TRY_VOID(
       db->exec(fmt::format("SET client_encoding = 'UTF8'; SET lock_timeout = {}; "
