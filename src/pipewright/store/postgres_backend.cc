@@ -292,12 +292,24 @@ class PostgresDatabase final : public DatabaseImpl {
         version));
   }
 
-  std::string translate_schema(std::string_view sql) const override {
-    std::string out;
+  util::Expected<void> exec_schema(std::string_view sql) override {
+    std::string translated;
     split_quoted(
-        sql, [&](std::string_view text) { out += translate_types(text); },
-        [&](std::string_view quoted) { out += quoted; });
-    return out;
+        sql, [&](std::string_view text) { translated += translate_types(text); },
+        [&](std::string_view quoted) { translated += quoted; });
+    PW_TRY_VOID(exec(translated));
+    // Rows copied with their ids (INSERT ... SELECT id, ...) leave an identity's
+    // sequence behind; SQLite's next id is always past the largest, so catch up.
+    return exec(R"sql(DO $$
+DECLARE c record;
+BEGIN
+  FOR c IN SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP
+    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), COALESCE(MAX(%I), 0) + 1, '
+                   'false) FROM %I', quote_ident(c.table_name), c.column_name, c.column_name,
+                   c.table_name);
+  END LOOP;
+END $$)sql");
   }
 
   util::Expected<std::vector<std::string>> table_names() override {

@@ -83,7 +83,7 @@ util::Expected<void> Database::set_schema_version(int64_t version) {
   return m_impl->set_schema_version(version);
 }
 util::Expected<void> Database::exec_schema(std::string_view sql) {
-  return m_impl->exec(m_impl->translate_schema(sql));
+  return m_impl->exec_schema(sql);
 }
 util::Expected<std::vector<std::string>> Database::table_names() {
   return m_impl->table_names();

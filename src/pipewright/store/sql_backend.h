@@ -21,7 +21,8 @@ class DatabaseImpl {
   virtual util::Expected<int64_t> pragma_integer(std::string_view name) = 0;
   virtual util::Expected<int64_t> schema_version() = 0;
   virtual util::Expected<void> set_schema_version(int64_t version) = 0;
-  virtual std::string translate_schema(std::string_view sql) const = 0;
+  // Runs schema SQL written in SQLite's dialect (schema.h).
+  virtual util::Expected<void> exec_schema(std::string_view sql) = 0;
   virtual util::Expected<std::vector<std::string>> table_names() = 0;
   virtual int64_t last_insert_rowid() = 0;
   virtual int changes() const = 0;

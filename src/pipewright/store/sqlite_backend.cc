@@ -140,7 +140,7 @@ class SqliteDatabase final : public DatabaseImpl {
     return exec(fmt::format("PRAGMA user_version = {}", version));
   }
 
-  std::string translate_schema(std::string_view sql) const override { return std::string(sql); }
+  util::Expected<void> exec_schema(std::string_view sql) override { return exec(sql); }
 
   util::Expected<std::vector<std::string>> table_names() override {
     PW_TRY(query, prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "

@@ -125,6 +125,26 @@ TEST_P(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
   EXPECT_EQ(column->integer(0), 1);
 }
 
+// Rows a migration copies keep their ids; new rows get ids past the largest, on both
+// backends (PostgreSQL's identity sequence is moved past them).
+TEST_P(SchemaTest, NewRowsAfterAMigrationGetIdsPastTheCopiedOnes) {
+  {
+    auto db = connect();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 1));
+    ASSERT_TRUE(
+        db->exec("INSERT INTO runs (id, workflow_file, workflow_name, run_number, event, ref, sha, "
+                 "status, started_at, owner_pid, owner_boot_id, owner_start) VALUES (41, "
+                 "'ci.yml', 'CI', 1, 'push', 'r', 's', 'completed', 1, 1, 'boot', 0)"));
+  }
+  auto store = open_store(database(), dir());  // migrates the rest
+  ASSERT_TRUE(store) << store.error().message;
+  auto run = (*store)->begin_run({"ci.yml", "CI", "push", "r", "s", TimePoint()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->id, 42);
+  EXPECT_EQ(run->run_number, 2);
+}
+
 TEST_P(SchemaTest, NewerDatabaseIsRefused) {
   {
     auto db = connect();
