@@ -144,6 +144,8 @@ int hex_value(char c) {
 
 class PostgresDatabase;
 
+void ignore_notice(void*, const char*) {}
+
 class PostgresStatement final : public StatementImpl {
  public:
   PostgresStatement(PostgresDatabase* db, std::string sql, int params)
@@ -225,7 +227,8 @@ class PostgresStatement final : public StatementImpl {
 
 class PostgresDatabase final : public DatabaseImpl {
  public:
-  PostgresDatabase(PGconn* conn, std::string url) : m_conn(conn), m_url(std::move(url)) {}
+  PostgresDatabase(PGconn* conn, std::string url, int lock_timeout_ms)
+      : m_conn(conn), m_url(std::move(url)), m_lock_timeout_ms(lock_timeout_ms) {}
   ~PostgresDatabase() override { PQfinish(m_conn); }
 
   Backend backend() const override { return Backend::postgres; }
@@ -241,13 +244,36 @@ class PostgresDatabase final : public DatabaseImpl {
   }
 
   // Checks a result, remembering the rows it changed.
+  // A statement that failed because the connection was lost (the server restarted, an
+  // administrator ended the session) fails, and the connection is opened again for the
+  // next one: a long-running process (`serve`) outlives a database restart. The failed
+  // statement is not retried: it may have been applied before the connection broke.
   util::Expected<Result> checked(PGresult* raw, std::string_view what) {
     Result result(raw);
     ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      return std::unexpected(error(what));
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      util::Error failed = error(what);
+      if (PQstatus(m_conn) == CONNECTION_BAD && !m_resetting) {
+        m_resetting = true;
+        PQreset(m_conn);
+        bool back = PQstatus(m_conn) == CONNECTION_OK && setup_session();
+        m_resetting = false;
+        failed.message +=
+            back ? " (the connection was lost; it is open again)" : " (the connection was lost)";
+      }
+      return std::unexpected(std::move(failed));
+    }
     m_changes = std::atoi(PQcmdTuples(result.get()));
     return result;
+  }
+
+  // What every connection (and reconnection) starts with.
+  bool setup_session() {
+    PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);
+    return exec(fmt::format("SET client_encoding = 'UTF8'; SET lock_timeout = {}; "
+                            "SET client_min_messages = warning",
+                            m_lock_timeout_ms))
+        .has_value();
   }
 
   util::Expected<void> exec(std::string_view sql) override {
@@ -372,7 +398,9 @@ END $$)sql");
  private:
   PGconn* m_conn;
   std::string m_url;  // redacted
+  int m_lock_timeout_ms;
   int m_changes = 0;
+  bool m_resetting = false;
   friend class PostgresStatement;
 };
 
@@ -396,27 +424,24 @@ util::Expected<bool> PostgresStatement::step() {
   return true;
 }
 
-void ignore_notice(void*, const char*) {}
-
 }  // namespace
 
 util::Expected<std::unique_ptr<DatabaseImpl>> connect_postgres(const std::string& url,
                                                                int lock_timeout_ms) {
   std::string shown = redact_url(url);
-  const char* keys[] = {"dbname", "application_name", "connect_timeout", nullptr};
-  const char* values[] = {url.c_str(), "pipewright", "10", nullptr};
+  // Defaults first: the URL's own parameters (expanded from dbname) override them.
+  const char* keys[] = {"application_name", "connect_timeout", "dbname", nullptr};
+  const char* values[] = {"pipewright", "10", url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (!conn) return util::fail(fmt::format("cannot connect to {}: out of memory", shown));
-  auto db = std::make_unique<PostgresDatabase>(conn, shown);
+  auto db = std::make_unique<PostgresDatabase>(conn, shown, lock_timeout_ms);
   if (PQstatus(conn) != CONNECTION_OK)
     return util::fail(fmt::format("cannot connect to the history database {}: {}", shown,
                                   one_line(PQerrorMessage(conn))),
                       {}, "check the --database URL and that the server accepts connections");
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
-  PW_TRY_VOID(
-      db->exec(fmt::format("SET client_encoding = 'UTF8'; SET lock_timeout = {}; "
-                           "SET client_min_messages = warning",
-                           lock_timeout_ms)));
+  if (!db->setup_session())
+    return util::fail(fmt::format("cannot set up the connection to the history database {}: {}",
+                                  shown, one_line(PQerrorMessage(conn))));
   return std::unique_ptr<DatabaseImpl>(std::move(db));
 }
 

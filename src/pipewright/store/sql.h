@@ -5,7 +5,8 @@
 //   quoted text and comments;
 // - new ids come back with `INSERT ... RETURNING id` (SQLite >= 3.35 has it);
 //   last_insert_rowid() also works on both (lastval() on PostgreSQL);
-// - a boolean expression reads back as integer() 1 or 0 on both;
+// - integers are bound as 64-bit (BIGINT on PostgreSQL: a function that takes a
+//   32-bit int needs CAST(? AS INTEGER)); a boolean reads back as integer() 1 or 0;
 // - Transaction::begin takes the database's write lock at once on both (BEGIN
 //   IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock), so read-then-write
 //   code such as the next run_number stays correct with several processes;

@@ -335,6 +335,42 @@ TEST_P(SqlTest, ATransactionHoldsTheWriteLockUntilItEnds) {
   ASSERT_TRUE(tx->commit());
 }
 
+// A PostgreSQL connection that was lost (a server restart, a terminated session)
+// fails the statement that meets it, then works again: the store outlives it.
+TEST_P(SqlTest, ALostConnectionIsOpenedAgain) {
+  if (!postgres()) GTEST_SKIP() << "SQLite has no connection to lose";
+  auto db = with_table();
+  ASSERT_TRUE(db);
+  auto pid = db->prepare("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid && *pid->step());
+  auto admin = Database::connect(database(), 10000);
+  ASSERT_TRUE(admin);
+  // Integers are bound as 64-bit: a function taking a 32-bit one needs a cast.
+  auto kill = admin->prepare("SELECT pg_terminate_backend(CAST(? AS INTEGER), 10000)");
+  ASSERT_TRUE(kill);
+  kill->bind(pid->integer(0));
+  auto killed = kill->step();
+  ASSERT_TRUE(killed) << killed.error().message;
+  ASSERT_TRUE(*killed);
+  ASSERT_EQ(kill->integer(0), 1);
+  auto lost = db->exec("INSERT INTO t (k) VALUES (1)");
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.error().message.find("the connection was lost; it is open again"),
+            std::string::npos)
+      << lost.error().message;
+  auto insert = db->prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+  ASSERT_TRUE(insert);
+  insert->bind(2, "after");
+  auto again = insert->run();
+  ASSERT_TRUE(again) << again.error().message;
+  auto tx = Transaction::begin(*db);  // the session's settings are back, locks work
+  ASSERT_TRUE(tx) << tx.error().message;
+  ASSERT_TRUE(tx->commit());
+  auto count = db->prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(count && *count->step());
+  EXPECT_EQ(count->integer(0), 1);
+}
+
 TEST_P(SqlTest, ErrorsNameTheStatement) {
   auto db = with_table();
   ASSERT_TRUE(db);
