@@ -4,7 +4,10 @@
 //                                      (postgresql://postgres:PASSWORD@127.0.0.1:PORT,
 //                                      no database: each test creates its own) and pid
 //   pw_test_postgres stop STATE_DIR    stops it and removes its files
-// The server stops by itself after an hour if `stop` never comes (an aborted ctest).
+// When the server cannot start, `start` writes why to STATE_DIR/error and still exits
+// 0: the SQLite variants of the store tests run, the PostgreSQL ones fail with that
+// reason (backends.h). The server stops by itself after an hour if `stop` never comes
+// (an aborted ctest).
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -45,6 +48,7 @@ int stop(const std::string& state_dir) {
   std::string pid_text = read_file(state_dir + "/pid");
   std::filesystem::remove(state_dir + "/url");
   std::filesystem::remove(state_dir + "/pid");
+  std::filesystem::remove(state_dir + "/error");
   if (pid_text.empty()) return 0;
   pid_t pid = static_cast<pid_t>(std::stol(pid_text));
   if (::kill(pid, SIGTERM) != 0) return 0;  // already gone
@@ -74,7 +78,8 @@ int stop(const std::string& state_dir) {
   StartContext context;
   context.job_key = "store-tests";
   context.runtime_dir = root + "/run";
-  context.cache_dir = "/tmp/pw-store-postgres-cache";  // the template cluster, reused
+  // The template cluster, reused across runs; per user (root's is owned by postgres).
+  context.cache_dir = "/tmp/pw-store-postgres-cache-" + std::to_string(::geteuid());
   context.notice = [](std::string_view line) {
     std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
   };
@@ -123,9 +128,11 @@ int start(const std::string& state_dir) {
   while (!line.empty() && line.back() == '\n')
     line.pop_back();
   if (!line.starts_with("postgresql://")) {
-    std::fprintf(stderr, "pw_test_postgres: PostgreSQL did not start: %s\n(log: %s/server.log)\n",
-                 line.empty() ? "no report" : line.c_str(), state_dir.c_str());
-    return 1;
+    std::string why = "PostgreSQL did not start: " + (line.empty() ? "no report" : line) +
+                      " (log: " + state_dir + "/server.log)";
+    std::ofstream(state_dir + "/error") << why << "\n";
+    std::fprintf(stderr, "pw_test_postgres: %s\n", why.c_str());
+    return 0;  // the PostgreSQL variants fail with this reason
   }
   std::ofstream(state_dir + "/pid") << child << "\n";
   std::ofstream(state_dir + "/url") << line << "\n";

@@ -181,15 +181,18 @@ class PostgresStatement final : public StatementImpl {
   util::Expected<bool> step() override;
 
   int64_t integer(int column) const override {
+    // Read without a row (not stepped, or past the end): 0 and "" as on SQLite.
     const char* value = PQgetvalue(m_result.get(), m_row, column);
+    if (!value) return 0;
     if (value[0] == 't') return 1;
     if (value[0] == 'f') return 0;
     return std::strtoll(value, nullptr, 10);
   }
 
   std::string text(int column) const override {
-    return std::string(PQgetvalue(m_result.get(), m_row, column),
-                       static_cast<size_t>(PQgetlength(m_result.get(), m_row, column)));
+    const char* value = PQgetvalue(m_result.get(), m_row, column);
+    if (!value) return {};
+    return std::string(value, static_cast<size_t>(PQgetlength(m_result.get(), m_row, column)));
   }
 
   bool is_null(int column) const override {

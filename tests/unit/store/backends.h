@@ -34,7 +34,10 @@ inline std::string postgres_server_url(std::string& why) {
   std::string url;
   std::getline(in, url);
   if (!url.empty()) return url;
-  why = std::string("no PostgreSQL server: ") + PW_TEST_POSTGRES_URL_FILE +
+  std::string file = PW_TEST_POSTGRES_URL_FILE;
+  std::ifstream error(file.substr(0, file.rfind('/')) + "/error");
+  if (std::getline(error, why) && !why.empty()) return {};  // the fixture failed: why
+  why = "no PostgreSQL server: " + file +
         " is missing (run through ctest, whose store.postgres.start fixture starts one, or "
         "set PW_TEST_POSTGRES_URL)";
 #else

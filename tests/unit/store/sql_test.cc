@@ -149,6 +149,10 @@ TEST_P(SqlTest, BlobsKeepEveryByteAndEmptyIsNotNull) {
   ASSERT_TRUE(*select->step());
   EXPECT_EQ(select->optional_blob(0), std::nullopt);
   EXPECT_FALSE(*select->step());
+  // Past the end: NULL, 0 and "" rather than a crash.
+  EXPECT_TRUE(select->is_null(0));
+  EXPECT_EQ(select->integer(0), 0);
+  EXPECT_EQ(select->text(0), "");
 }
 
 TEST_P(SqlTest, NullsIntegersAndBooleans) {
