@@ -35,6 +35,8 @@ class SqliteStatement final : public StatementImpl {
   void bind_integer(int index, int64_t value) override { sqlite3_bind_int64(m_stmt, index, value); }
 
   void bind_text(int index, std::string_view value) override {
+    // A default-constructed view has no data pointer, which SQLite would bind as NULL.
+    if (!value.data()) value = "";
     // TEXT is UTF-8 by contract: bytes a step printed that are not (an overlong, a code
     // point past U+10FFFF) are stored as U+FFFD, so readers never meet invalid text.
     if (util::find_invalid_utf8(value)) {

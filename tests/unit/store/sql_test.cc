@@ -182,6 +182,23 @@ TEST_P(SqlTest, NullsIntegersAndBooleans) {
   EXPECT_FALSE(*select->step());
 }
 
+// bind_at binds one parameter by position; an empty string (even a view with no data)
+// is text, not NULL.
+TEST_P(SqlTest, BindAtAndEmptyTextIsNotNull) {
+  auto db = with_table();
+  ASSERT_TRUE(db);
+  auto insert = db->prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+  ASSERT_TRUE(insert);
+  insert->bind_at(2, std::string_view()).bind_at(1, 5);
+  ASSERT_TRUE(insert->run());
+  auto select = db->prepare("SELECT v, v IS NULL FROM t WHERE k = ?");
+  ASSERT_TRUE(select);
+  select->bind_at(1, 5);
+  ASSERT_TRUE(*select->step());
+  EXPECT_EQ(select->text(0), "");
+  EXPECT_EQ(select->integer(1), 0);
+}
+
 // `?` inside quoted text, quoted identifiers and comments is not a placeholder.
 TEST_P(SqlTest, PlaceholdersInQuotedTextAndCommentsAreLeftAlone) {
   auto db = with_table();
