@@ -372,6 +372,10 @@ END $$)sql");
   // its catalog caches when a transaction starts, so one that waited for the lock sees
   // the tables the holder created (a migration) instead of a stale "no such table".
   util::Expected<void> begin() override {
+    // PostgreSQL only warns about a BEGIN inside a transaction; SQLite refuses it.
+    if (PQtransactionStatus(m_conn) != PQTRANS_IDLE)
+      return util::fail(fmt::format(
+          "history database {}: cannot start a transaction within a transaction", m_url));
     PW_TRY_VOID(exec(fmt::format("SELECT pg_advisory_lock({})", k_write_lock_key)));
     auto begun = exec("BEGIN");
     if (!begun) unlock();

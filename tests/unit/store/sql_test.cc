@@ -302,9 +302,13 @@ TEST_P(SqlTest, TransactionsRollBackUnlessCommitted) {
         << failed.error().message;
   }
   EXPECT_EQ(count(), 1);
-  // The connection is usable afterwards.
+  // The connection is usable afterwards; transactions do not nest.
   auto tx = Transaction::begin(*db);
   ASSERT_TRUE(tx);
+  auto nested = Transaction::begin(*db);
+  ASSERT_FALSE(nested);
+  EXPECT_NE(nested.error().message.find("within a transaction"), std::string::npos)
+      << nested.error().message;
   ASSERT_TRUE(db->exec("INSERT INTO t (k) VALUES (4)"));
   ASSERT_TRUE(tx->commit());
   EXPECT_EQ(count(), 2);
