@@ -1,6 +1,7 @@
 // A fresh directory per test (named after the test), removed afterwards.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -13,8 +14,10 @@ class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info->name();  // "Name/param" for a parameterized test
+    std::replace(name.begin(), name.end(), '/', '-');
     m_dir = std::filesystem::temp_directory_path() /
-            ("pw-unit-" + std::to_string(::getpid()) + "-" + info->name());
+            ("pw-unit-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(m_dir);
     std::filesystem::create_directories(m_dir);
   }

@@ -16,10 +16,11 @@ namespace {
 
 constexpr int k_exit_usage = 2;
 
-util::Expected<std::unique_ptr<store::Store>> open_store() {
+// `database`: --database ("" = SQLite in the data dir, or a postgresql:// URL).
+util::Expected<std::unique_ptr<store::Store>> open_store(const std::string& database) {
   PW_TRY(dir, store::default_data_dir());
   PW_TRY_VOID(store::prepare_data_dir(dir));
-  return store::open_sqlite_store(dir);
+  return store::open_store(database, dir);
 }
 
 std::string duration_text(const std::optional<store::TimePoint>& from,
@@ -36,10 +37,10 @@ std::string status_text(store::Status status, const std::optional<store::Result>
   return std::string(store::to_string(status));
 }
 
-int show_history(int limit) {
-  auto history = open_store();
+int show_history(int limit, const std::string& database) {
+  auto history = open_store(database);
   if (!history) {
-    std::cerr << "pipewright history: " << history.error().message << "\n";
+    std::cerr << "pipewright history: " << util::format_error(history.error()) << "\n";
     return k_exit_usage;
   }
   auto runs = (*history)->recent_runs(limit);
@@ -58,6 +59,7 @@ int show_history(int limit) {
 }
 
 struct LogsOptions {
+  std::string database;
   std::string run;
   std::string job;
   std::string step;
@@ -68,9 +70,9 @@ bool matches_step(const store::StepRecord& step, const std::string& wanted) {
 }
 
 int show_logs(const LogsOptions& options) {
-  auto history = open_store();
+  auto history = open_store(options.database);
   if (!history) {
-    std::cerr << "pipewright logs: " << history.error().message << "\n";
+    std::cerr << "pipewright logs: " << util::format_error(history.error()) << "\n";
     return k_exit_usage;
   }
   store::Store& s = **history;
@@ -119,16 +121,22 @@ int show_logs(const LogsOptions& options) {
 }  // namespace
 
 void add_history_commands(CLI::App& app, int& exit_code) {
+  constexpr const char* database_help =
+      "The history database: postgresql://user:password@host:port/db (default: SQLite in "
+      "the data dir)";
   auto limit = std::make_shared<int>(20);
+  auto database = std::make_shared<std::string>();
   auto* history = app.add_subcommand("history", "Recent runs, newest first");
   history->add_option("-n,--limit", *limit, "How many runs (default 20), e.g. -n 5");
-  history->callback([limit, &exit_code] { exit_code = show_history(*limit); });
+  history->add_option("--database", *database, database_help);
+  history->callback([limit, database, &exit_code] { exit_code = show_history(*limit, *database); });
 
   auto options = std::make_shared<LogsOptions>();
   auto* logs = app.add_subcommand("logs", "Step logs of a run as stored (masked)");
   logs->add_option("run", options->run, "A run id or last")->required();
   logs->add_option("job", options->job, "Job id or name (optional)");
   logs->add_option("step", options->step, "Step name or 1-based number (optional)");
+  logs->add_option("--database", options->database, database_help);
   logs->footer("Example: pipewright logs last build 2");
   logs->callback([options, &exit_code] { exit_code = show_logs(*options); });
 }

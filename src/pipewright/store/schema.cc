@@ -97,25 +97,25 @@ int64_t latest_schema_version() {
 
 util::Expected<void> migrate(sql::Database& db, int64_t target) {
   if (target < 0) target = latest_schema_version();
-  PW_TRY(current, db.pragma_integer("user_version"));
+  PW_TRY(current, db.schema_version());
   if (current > latest_schema_version())
     return util::fail(
         fmt::format("the history database has schema version {}, newer than this pipewright "
                     "understands ({})",
                     current, latest_schema_version()),
-        {}, "upgrade pipewright, or point it at another data directory");
+        {}, "upgrade pipewright, or point it at another data directory or database");
   for (const Migration& migration : k_migrations) {
     if (migration.version > target) break;
     if (migration.version <= current) continue;
     PW_TRY(tx, sql::Transaction::begin(db));
     // Another process may have migrated while we waited for the write lock.
-    PW_TRY(now, db.pragma_integer("user_version"));
+    PW_TRY(now, db.schema_version());
     if (now >= migration.version) {
       current = now;
       continue;
     }
-    PW_TRY_VOID(db.exec(migration.sql));
-    PW_TRY_VOID(db.exec(fmt::format("PRAGMA user_version = {}", migration.version)));
+    PW_TRY_VOID(db.exec_schema(migration.sql));
+    PW_TRY_VOID(db.set_schema_version(migration.version));
     PW_TRY_VOID(tx.commit());
     current = migration.version;
   }

@@ -1,8 +1,9 @@
-// Store on SQLite: one connection per process, guarded by a mutex (record writes are
-// small; logs go to files outside the lock, and a short log reaches its row in
-// finish_step's UPDATE, already compressed). WAL mode and a busy timeout let several
-// pipewright processes share the database; run numbers are assigned inside an
-// IMMEDIATE transaction so two processes never hand out the same one.
+// Store on SQL (SQLite, or PostgreSQL with the same SQL through sql.h): one connection
+// per store, guarded by a mutex (record writes are small; logs go to files outside the
+// lock, and a short log reaches its row in finish_step's UPDATE, already compressed).
+// WAL mode and a busy timeout let several pipewright processes share a SQLite database;
+// run numbers are assigned inside a write-locked sql::Transaction (BEGIN IMMEDIATE, or
+// PostgreSQL's advisory lock) so two processes never hand out the same one.
 #include <cerrno>
 #include <filesystem>
 #include <map>
@@ -14,7 +15,7 @@
 
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/schema.h"
-#include "pipewright/store/sqlite.h"
+#include "pipewright/store/sql.h"
 #include "pipewright/store/store.h"
 
 namespace pipewright::store {
@@ -102,6 +103,15 @@ StepRecord read_step(const sql::Statement& stmt) {
   return step;
 }
 
+// The id an `INSERT ... RETURNING id` returned.
+util::Expected<int64_t> inserted_id(sql::Statement& insert) {
+  PW_TRY(row, insert.step());
+  if (!row) return util::fail("history database: an INSERT returned no id");
+  int64_t id = insert.integer(0);
+  PW_TRY_VOID(insert.run());  // SQLite writes the row when stepped to the end
+  return id;
+}
+
 util::Expected<void> expect_changed(sql::Database& db, std::string_view what, int64_t id) {
   if (db.changes() == 0) return util::fail(fmt::format("history: no {} with id {}", what, id));
   return {};
@@ -122,23 +132,14 @@ class SqliteStore final : public Store {
     PW_TRY(insert,
            m_db.prepare("INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, "
                         "sha, status, started_at, owner_pid, owner_boot_id, owner_start) "
-                        "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)"));
+                        "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id"));
     insert.bind(run.workflow_file, run.workflow_name, number, run.event, run.ref, run.sha,
                 to_ms(run.started_at), m_self.pid, m_self.boot_id, m_self.start_ticks);
-    PW_TRY_VOID(insert.run());
-    RunRecord record{m_db.last_insert_rowid(),
-                     run.workflow_file,
-                     run.workflow_name,
-                     number,
-                     run.event,
-                     run.ref,
-                     run.sha,
-                     Status::running,
-                     std::nullopt,
-                     run.started_at,
-                     std::nullopt,
-                     m_self.pid,
-                     m_self.boot_id};
+    PW_TRY(id, inserted_id(insert));
+    RunRecord record{
+        id,           run.workflow_file, run.workflow_name, number,       run.event,
+        run.ref,      run.sha,           Status::running,   std::nullopt, run.started_at,
+        std::nullopt, m_self.pid,        m_self.boot_id};
     PW_TRY_VOID(tx.commit());
     return record;
   }
@@ -152,10 +153,9 @@ class SqliteStore final : public Store {
   util::Expected<JobId> add_job(RunId run, const NewJob& job) override {
     std::lock_guard lock(m_mutex);
     PW_TRY(insert, m_db.prepare("INSERT INTO jobs (run_id, job_id, name, matrix_json, status) "
-                                "VALUES (?, ?, ?, ?, 'queued')"));
+                                "VALUES (?, ?, ?, ?, 'queued') RETURNING id"));
     insert.bind(run, job.job_id, job.name, job.matrix_json);
-    PW_TRY_VOID(insert.run());
-    JobId id = m_db.last_insert_rowid();
+    PW_TRY(id, inserted_id(insert));
     m_jobs[id] = KnownJob{run};
     return id;
   }
@@ -185,16 +185,16 @@ class SqliteStore final : public Store {
     std::lock_guard lock(m_mutex);
     StepStart start;
     if (log == StepLog::none) {
-      PW_TRY_VOID(insert_step(job, index, name, started_at, ""));
-      start.id = m_db.last_insert_rowid();
+      PW_TRY(id, insert_step(job, index, name, started_at, ""));
+      start.id = id;
       return start;
     }
     PW_TRY(known, known_job(job));
     // The file (and its directory) come at the log's first flush, if ever.
     std::string ref = fmt::format("logs/{}/{}/{}.log.zst", known->run, job, index);
     PW_TRY(tx, sql::Transaction::begin(m_db));
-    PW_TRY_VOID(insert_step(job, index, name, started_at, ref));
-    start.id = m_db.last_insert_rowid();
+    PW_TRY(id, insert_step(job, index, name, started_at, ref));
+    start.id = id;
     auto writer = LogWriter::create(m_dir + "/" + ref);
     if (writer) {
       start.log = std::move(*writer);
@@ -351,12 +351,12 @@ class SqliteStore final : public Store {
     return &(m_jobs[job] = KnownJob{query.integer(0)});
   }
 
-  util::Expected<void> insert_step(JobId job, int index, std::string_view name,
-                                   TimePoint started_at, std::string_view log_ref) {
+  util::Expected<StepId> insert_step(JobId job, int index, std::string_view name,
+                                     TimePoint started_at, std::string_view log_ref) {
     PW_TRY(insert, m_db.prepare("INSERT INTO steps (job_id, idx, name, started_at, log_ref) "
-                                "VALUES (?, ?, ?, ?, ?)"));
+                                "VALUES (?, ?, ?, ?, ?) RETURNING id"));
     insert.bind(job, index, name, to_ms(started_at), log_ref);
-    return insert.run();
+    return inserted_id(insert);
   }
 
   // Runs an UPDATE of one row; fails when no row has that id.
@@ -450,13 +450,30 @@ util::Expected<std::string> Store::step_log_text(StepId step, LineRange range) {
   return text;
 }
 
-util::Expected<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
+util::Expected<std::unique_ptr<Store>> open_store(const std::string& database,
+                                                  const std::string& data_dir) {
   PW_TRY_VOID(prepare_data_dir(data_dir));
-  PW_TRY(db, sql::Database::open(data_dir + "/history.db", k_busy_timeout_ms));
-  PW_TRY_VOID(migrate(db));
-  auto store = std::make_unique<SqliteStore>(data_dir, std::move(db));
+  std::optional<sql::Database> db;
+  if (database.starts_with("postgresql://") || database.starts_with("postgres://")) {
+    PW_TRY(connected, sql::Database::connect(database, k_busy_timeout_ms));
+    db.emplace(std::move(connected));
+  } else if (database.empty() || database.starts_with("sqlite:")) {
+    std::string path = database.size() > 7 ? database.substr(7) : data_dir + "/history.db";
+    PW_TRY(opened, sql::Database::open(path, k_busy_timeout_ms));
+    db.emplace(std::move(opened));
+  } else {
+    return util::fail(fmt::format("unknown history database '{}'", sql::redact_url(database)), {},
+                      "give postgresql://user:password@host:port/dbname, or sqlite: (the "
+                      "default, history.db in the data directory) or sqlite:PATH");
+  }
+  PW_TRY_VOID(migrate(*db));
+  auto store = std::make_unique<SqliteStore>(data_dir, std::move(*db));
   PW_TRY_VOID(store->recover_interrupted());
   return std::unique_ptr<Store>(std::move(store));
+}
+
+util::Expected<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
+  return open_store("", data_dir);
 }
 
 }  // namespace pipewright::store

@@ -68,7 +68,7 @@ class Store {
 
   // Marks runs that are still queued/running but whose owner process is gone (killed,
   // or the machine rebooted) as interrupted, along with their unfinished jobs. Logs are
-  // kept. Returns the ids of the runs it marked. Called by open_sqlite_store.
+  // kept. Returns the ids of the runs it marked. Called by open_store.
   virtual util::Expected<std::vector<RunId>> recover_interrupted() = 0;
 
   // -- Queries (the CLI) --
@@ -94,9 +94,16 @@ class Store {
   virtual const std::string& data_dir() const = 0;
 };
 
-// Opens (creating when missing) the SQLite history in `data_dir` (history.db, WAL
-// mode, schema migrated to the latest version) and recovers interrupted runs. Fails
-// when the directory or database cannot be used or is newer than this build.
+// Opens the history and recovers interrupted runs. `database`: "" or "sqlite:" for
+// history.db in `data_dir` (created when missing, WAL mode), "sqlite:PATH" for another
+// SQLite file, "postgresql://user:password@host:port/db" (or postgres://) for a
+// PostgreSQL database (which must exist). The schema is migrated to the latest version
+// either way; step logs stay under `data_dir`. Fails when the directory or database
+// cannot be used or is newer than this build; errors never show the URL's password.
+util::Expected<std::unique_ptr<Store>> open_store(const std::string& database,
+                                                  const std::string& data_dir);
+
+// open_store("", data_dir): the SQLite history in `data_dir`.
 util::Expected<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir);
 
 }  // namespace pipewright::store

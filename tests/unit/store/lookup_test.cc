@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/temp_dir.h"
+#include "unit/store/backends.h"
 
 namespace pipewright::store {
 namespace {
 
-using LookupTest = test_support::TempDirTest;
+class LookupTest : public test_support::BackendTest {};
+INSTANTIATE_BACKENDS(LookupTest);
 
 TimePoint at(int64_t ms) {
   return TimePoint(std::chrono::milliseconds(ms));
@@ -68,9 +69,9 @@ TEST(Lookup, FindsStepsByNumberOrName) {
   EXPECT_FALSE(find_step(build, "4"));
 }
 
-TEST_F(LookupTest, ResolvesLastAndRunIds) {
-  auto store = open_sqlite_store(dir());
-  ASSERT_TRUE(store);
+TEST_P(LookupTest, ResolvesLastAndRunIds) {
+  auto store = open_store(database(), dir());
+  ASSERT_TRUE(store) << store.error().message;
   auto none = resolve_run(**store, "last");
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().message, "there are no runs yet");

@@ -7,56 +7,69 @@
 
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/log.h"
-#include "pipewright/store/sqlite.h"
+#include "pipewright/store/sql.h"
 #include "pipewright/store/store.h"
 
-#include "unit/temp_dir.h"
+#include "unit/store/backends.h"
 
 namespace pipewright::store {
 namespace {
 
-using SchemaTest = test_support::TempDirTest;
+class SchemaTest : public test_support::BackendTest {};
+INSTANTIATE_BACKENDS(SchemaTest);
+using SqliteSchemaTest = test_support::TempDirTest;
 
 std::vector<std::string> table_names(sql::Database& db) {
-  auto query = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  EXPECT_TRUE(query);
-  std::vector<std::string> names;
-  while (query && *query->step())
-    names.push_back(query->text(0));
-  return names;
+  auto names = db.table_names();
+  EXPECT_TRUE(names) << names.error().message;
+  return names ? *names : std::vector<std::string>{};
 }
 
-TEST_F(SchemaTest, FreshDatabaseMigratesFromVersionZero) {
-  auto db = sql::Database::open(path("history.db"), 1000);
+int64_t version_of(sql::Database& db) {
+  auto version = db.schema_version();
+  EXPECT_TRUE(version) << version.error().message;
+  return version ? *version : -1;
+}
+
+bool has_index(sql::Database& db, const std::string& name) {
+  auto query = db.prepare(db.backend() == sql::Backend::sqlite
+                              ? "SELECT count(*) FROM sqlite_master WHERE name = ?"
+                              : "SELECT count(*) FROM pg_indexes WHERE indexname = ?");
+  EXPECT_TRUE(query);
+  if (!query) return false;
+  query->bind(name);
+  return *query->step() && query->integer(0) == 1;
+}
+
+TEST_P(SchemaTest, FreshDatabaseMigratesFromVersionZero) {
+  auto db = connect();
   ASSERT_TRUE(db) << db.error().message;
-  EXPECT_EQ(*db->pragma_integer("user_version"), 0);
+  EXPECT_EQ(version_of(*db), 0);
   EXPECT_TRUE(table_names(*db).empty());
   ASSERT_TRUE(migrate(*db));
-  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
+  EXPECT_EQ(version_of(*db), latest_schema_version());
   EXPECT_GE(latest_schema_version(), 2);
   EXPECT_EQ(table_names(*db),
             (std::vector<std::string>{"annotations", "jobs", "runs", "step_summaries", "steps"}));
   // Migrating again is a no-op.
   ASSERT_TRUE(migrate(*db));
-  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
+  EXPECT_EQ(version_of(*db), latest_schema_version());
 }
 
-TEST_F(SchemaTest, OldDatabaseKeepsItsRunsWhenMigrated) {
+TEST_P(SchemaTest, OldDatabaseKeepsItsRunsWhenMigrated) {
   {
-    auto db = sql::Database::open(path("history.db"), 1000);
+    auto db = connect();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 1));
-    EXPECT_EQ(*db->pragma_integer("user_version"), 1);
+    EXPECT_EQ(version_of(*db), 1);
     ASSERT_TRUE(db->exec(
         "INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, sha, status, "
         "result, started_at, finished_at, owner_pid, owner_boot_id, owner_start) VALUES "
         "('ci.yml', 'CI', 7, 'push', 'refs/heads/main', 'abc', 'completed', 'success', 1000, "
         "2000, 1, 'boot', 0)"));
-    auto index = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs_by_started'");
-    ASSERT_TRUE(index && *index->step());
-    EXPECT_EQ(index->integer(0), 0);
+    EXPECT_FALSE(has_index(*db, "runs_by_started"));
   }
-  auto store = open_sqlite_store(dir());
+  auto store = open_store(database(), dir());
   ASSERT_TRUE(store) << store.error().message;
   auto runs = (*store)->recent_runs(10);
   ASSERT_TRUE(runs);
@@ -65,19 +78,17 @@ TEST_F(SchemaTest, OldDatabaseKeepsItsRunsWhenMigrated) {
   EXPECT_EQ((*runs)[0].result, Result::success);
   EXPECT_EQ(*(*store)->next_run_number("ci.yml"), 8);
 
-  auto db = sql::Database::open(path("history.db"), 1000);
+  auto db = connect();
   ASSERT_TRUE(db);
-  EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
-  auto index = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs_by_started'");
-  ASSERT_TRUE(index && *index->step());
-  EXPECT_EQ(index->integer(0), 1);
+  EXPECT_EQ(version_of(*db), latest_schema_version());
+  EXPECT_TRUE(has_index(*db, "runs_by_started"));
 }
 
 // Steps recorded before logs could be inline (schema 2) keep reading from their files.
-TEST_F(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
+TEST_P(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
   ASSERT_TRUE(prepare_data_dir(dir()));
   {
-    auto db = sql::Database::open(path("history.db"), 1000);
+    auto db = connect();
     ASSERT_TRUE(db);
     ASSERT_TRUE(migrate(*db, 2));
     ASSERT_TRUE(
@@ -99,7 +110,7 @@ TEST_F(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
     ASSERT_TRUE((*writer)->flush());  // a file, as every log was then
     ASSERT_TRUE((*writer)->close());
   }
-  auto store = open_sqlite_store(dir());
+  auto store = open_store(database(), dir());
   ASSERT_TRUE(store) << store.error().message;
   auto detail = (*store)->run_detail(1);
   ASSERT_TRUE(detail && *detail);
@@ -107,25 +118,45 @@ TEST_F(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
   EXPECT_EQ((*detail)->jobs[0].steps[0].log.lines, 2);
   EXPECT_EQ(*(*store)->step_log_text(1), "old\nsteps\n");
   EXPECT_EQ(*(*store)->step_log_text(1, {1, 1}), "steps\n");
-  auto db = sql::Database::open(path("history.db"), 1000);
+  auto db = connect();
   ASSERT_TRUE(db);
   auto column = db->prepare("SELECT log_inline IS NULL FROM steps WHERE id = 1");
   ASSERT_TRUE(column && *column->step());
   EXPECT_EQ(column->integer(0), 1);
 }
 
-TEST_F(SchemaTest, NewerDatabaseIsRefused) {
+// Rows a migration copies keep their ids; new rows get ids past the largest, on both
+// backends (PostgreSQL's identity sequence is moved past them).
+TEST_P(SchemaTest, NewRowsAfterAMigrationGetIdsPastTheCopiedOnes) {
   {
-    auto db = sql::Database::open(path("history.db"), 1000);
+    auto db = connect();
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->exec("PRAGMA user_version = 999"));
+    ASSERT_TRUE(migrate(*db, 1));
+    ASSERT_TRUE(
+        db->exec("INSERT INTO runs (id, workflow_file, workflow_name, run_number, event, ref, sha, "
+                 "status, started_at, owner_pid, owner_boot_id, owner_start) VALUES (41, "
+                 "'ci.yml', 'CI', 1, 'push', 'r', 's', 'completed', 1, 1, 'boot', 0)"));
   }
-  auto store = open_sqlite_store(dir());
+  auto store = open_store(database(), dir());  // migrates the rest
+  ASSERT_TRUE(store) << store.error().message;
+  auto run = (*store)->begin_run({"ci.yml", "CI", "push", "r", "s", TimePoint()});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->id, 42);
+  EXPECT_EQ(run->run_number, 2);
+}
+
+TEST_P(SchemaTest, NewerDatabaseIsRefused) {
+  {
+    auto db = connect();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->set_schema_version(999));
+  }
+  auto store = open_store(database(), dir());
   ASSERT_FALSE(store);
   EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos);
 }
 
-TEST_F(SchemaTest, DatabaseIsInWalMode) {
+TEST_F(SqliteSchemaTest, DatabaseIsInWalMode) {
   auto store = open_sqlite_store(dir());
   ASSERT_TRUE(store);
   auto db = sql::Database::open(path("history.db"), 1000);
@@ -135,7 +166,7 @@ TEST_F(SchemaTest, DatabaseIsInWalMode) {
   EXPECT_EQ(mode->text(0), "wal");
 }
 
-TEST_F(SchemaTest, DataDirCarriesALayoutVersion) {
+TEST_F(SqliteSchemaTest, DataDirCarriesALayoutVersion) {
   std::string data = path("data/nested");
   auto store = open_sqlite_store(data);
   ASSERT_TRUE(store) << store.error().message;

@@ -15,14 +15,15 @@
 #include <unistd.h>
 
 #include "pipewright/store/data_dir.h"
-#include "pipewright/store/sqlite.h"
+#include "pipewright/store/sql.h"
 
-#include "unit/temp_dir.h"
+#include "unit/store/backends.h"
 
 namespace pipewright::store {
 namespace {
 
-using StoreTest = test_support::TempDirTest;
+class StoreTest : public test_support::BackendTest {};
+INSTANTIATE_BACKENDS(StoreTest);
 using namespace std::chrono_literals;
 
 std::string job_line(int job, int step, int line) {
@@ -39,14 +40,8 @@ NewRun push_run(std::string workflow_file, int64_t started_ms = 1000) {
                 "refs/heads/main",        "0123abcd", at(started_ms)};
 }
 
-std::unique_ptr<Store> open_store(const std::string& dir) {
-  auto store = open_sqlite_store(dir);
-  EXPECT_TRUE(store) << store.error().message;
-  return store ? std::move(*store) : nullptr;
-}
-
-TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, RecordsARunEndToEndAndReadsItBack) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   EXPECT_EQ(*store->last_run(), std::nullopt);
 
@@ -91,7 +86,7 @@ TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
   ASSERT_TRUE(store->finish_run(run->id, Result::failure, at(1600)));
 
   // Read back through a second connection, as `pipewright history` would.
-  auto reader = open_store(dir());
+  auto reader = open_test_store();
   ASSERT_TRUE(reader);
   EXPECT_EQ(*reader->last_run(), run->id);
   auto detail = reader->run_detail(run->id);
@@ -147,8 +142,8 @@ TEST_F(StoreTest, RecordsARunEndToEndAndReadsItBack) {
   EXPECT_EQ(*reader->run_detail(9999), std::nullopt);
 }
 
-TEST_F(StoreTest, UpdatesOfUnknownRowsFail) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, UpdatesOfUnknownRowsFail) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   EXPECT_FALSE(store->finish_run(42, Result::success, at(1)));
   EXPECT_FALSE(store->start_job(42, at(1)));
@@ -158,8 +153,8 @@ TEST_F(StoreTest, UpdatesOfUnknownRowsFail) {
   EXPECT_FALSE(store->finish_step(42, {Result::success, Result::success, at(1), {}}));
 }
 
-TEST_F(StoreTest, ATakenStepIndexFailsAndLeavesTheFirstStepsLogAlone) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, ATakenStepIndexFailsAndLeavesTheFirstStepsLogAlone) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto run = store->begin_run(push_run("ci.yml"));
   auto job = store->add_job(run->id, {"a", "a", ""});
@@ -179,8 +174,8 @@ TEST_F(StoreTest, ATakenStepIndexFailsAndLeavesTheFirstStepsLogAlone) {
   EXPECT_EQ((*detail)->jobs[0].steps[0].name, "one");
 }
 
-TEST_F(StoreTest, AStepWithoutALogHasNoFile) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, AStepWithoutALogHasNoFile) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto run = store->begin_run(push_run("ci.yml"));
   auto job = store->add_job(run->id, {"a", "a", ""});
@@ -201,8 +196,8 @@ TEST_F(StoreTest, AStepWithoutALogHasNoFile) {
 
 // The log cannot be created (its job's directory is a file): the step is still
 // recorded, without a log, and the reason comes back.
-TEST_F(StoreTest, ALogThatCannotBeCreatedStillRecordsTheStep) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, ALogThatCannotBeCreatedStillRecordsTheStep) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto run = store->begin_run(push_run("ci.yml"));
   auto job = store->add_job(run->id, {"a", "a", ""});
@@ -234,9 +229,9 @@ TEST_F(StoreTest, ALogThatCannotBeCreatedStillRecordsTheStep) {
 }
 
 // A job added by another store (another process) is found in the database.
-TEST_F(StoreTest, StepsOfAJobAddedByAnotherStoreGetTheirLogUnderItsRun) {
-  auto adder = open_store(dir());
-  auto recorder = open_store(dir());
+TEST_P(StoreTest, StepsOfAJobAddedByAnotherStoreGetTheirLogUnderItsRun) {
+  auto adder = open_test_store();
+  auto recorder = open_test_store();
   ASSERT_TRUE(adder && recorder);
   (void)adder->begin_run(push_run("other.yml"));  // run ids and job ids differ
   auto run = adder->begin_run(push_run("ci.yml"));
@@ -332,8 +327,8 @@ KilledRecorder record_then_kill(const std::function<std::optional<OpenedStep>()>
   return killed;
 }
 
-TEST_F(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
@@ -344,7 +339,7 @@ TEST_F(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
   ASSERT_TRUE(store->finish_step(step.id, {Result::success, Result::success, at(2), *closed}));
   EXPECT_EQ(log_files(dir()), std::vector<std::string>{});
 
-  auto reader = open_store(dir());  // as `pipewright logs` would
+  auto reader = open_test_store();  // as `pipewright logs` would
   ASSERT_TRUE(reader);
   auto detail = reader->run_detail(step.run);
   ASSERT_TRUE(detail && *detail);
@@ -358,8 +353,8 @@ TEST_F(StoreTest, ShortLogIsStoredInlineWithoutAFile) {
   EXPECT_EQ(*reader->step_log_text(step.id, {60, 5}), "");
 }
 
-TEST_F(StoreTest, EmptyLogIsStoredInlineAndReadsAsEmpty) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, EmptyLogIsStoredInlineAndReadsAsEmpty) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
@@ -374,15 +369,15 @@ TEST_F(StoreTest, EmptyLogIsStoredInlineAndReadsAsEmpty) {
 
 // A flush (here explicit; the store's flusher does it after 200 ms of quiet) makes
 // the log a file, readable while the step runs and after it ends.
-TEST_F(StoreTest, FlushedLogIsAFileAndReadsBack) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, FlushedLogIsAFileAndReadsBack) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
   ASSERT_TRUE(step.log->append(numbered_lines(3)));
   ASSERT_TRUE(step.log->flush());
   EXPECT_EQ(log_files(dir()).size(), 1u);
-  auto reader = open_store(dir());
+  auto reader = open_test_store();
   ASSERT_TRUE(reader);
   EXPECT_EQ(*reader->step_log_text(step.id), numbered_lines(3));  // still running
   ASSERT_TRUE(step.log->append("line 3\n"));
@@ -394,8 +389,8 @@ TEST_F(StoreTest, FlushedLogIsAFileAndReadsBack) {
   EXPECT_EQ(*reader->step_log_text(step.id, {2, 1}), "line 2\n");
 }
 
-TEST_F(StoreTest, LargeLogSpillsToAFile) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, LargeLogSpillsToAFile) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
@@ -417,12 +412,12 @@ TEST_F(StoreTest, LargeLogSpillsToAFile) {
 }
 
 // A running step whose log has not been flushed yet has no file: nothing to show.
-TEST_F(StoreTest, RunningStepWithoutAFileYetReadsAsEmpty) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, RunningStepWithoutAFileYetReadsAsEmpty) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
-  auto reader = open_store(dir());
+  auto reader = open_test_store();
   ASSERT_TRUE(reader);
   auto text = reader->step_log_text(step.id);
   ASSERT_TRUE(text) << text.error().message;
@@ -431,8 +426,8 @@ TEST_F(StoreTest, RunningStepWithoutAFileYetReadsAsEmpty) {
 
 // A finished step with output whose file has gone (deleted by hand) is an error, not
 // a silently empty log.
-TEST_F(StoreTest, MissingFileOfAFinishedStepIsAnError) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, MissingFileOfAFinishedStepIsAnError) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   OpenedStep step = open_step(*store);
   ASSERT_TRUE(step.log);
@@ -452,11 +447,11 @@ TEST_F(StoreTest, MissingFileOfAFinishedStepIsAnError) {
 // The engine dies before the step's first flush: its output was only in memory, so the
 // step reads as empty (not an error). The store's flusher may have run first; then
 // the log is a prefix of what was appended.
-TEST_F(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
+TEST_P(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
   std::unique_ptr<Store> child_store;  // lives in the child only
   KilledRecorder killed = record_then_kill(
       [&]() -> std::optional<OpenedStep> {
-        auto store = open_sqlite_store(dir());
+        auto store = open_store(database(), dir());
         if (!store) return std::nullopt;
         child_store = std::move(*store);
         OpenedStep step = open_step(*child_store);
@@ -468,7 +463,7 @@ TEST_F(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
   ASSERT_TRUE(WIFSIGNALED(killed.status) && WTERMSIG(killed.status) == SIGKILL)
       << "child status " << killed.status;
 
-  auto store = open_store(dir());
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   EXPECT_EQ((*store->run_detail(killed.run))->run.status, Status::interrupted);
   auto text = store->step_log_text(killed.step);
@@ -479,8 +474,8 @@ TEST_F(StoreTest, StepKilledBeforeItsFirstFlushReadsAsEmpty) {
   }
 }
 
-TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, RunNumbersCountPerWorkflow) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   EXPECT_EQ(*store->next_run_number("ci.yml"), 1);
   std::vector<int64_t> ci, deploy;
@@ -506,12 +501,12 @@ TEST_F(StoreTest, RunNumbersCountPerWorkflow) {
 
 // A child records a run and streams a step log, then dies by SIGKILL. The next open
 // marks the run interrupted; the log is intact up to the child's last flush.
-TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
+TEST_P(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
   std::unique_ptr<Store> child_store;  // lives in the child only
   std::unique_ptr<LogWriter> log;
   KilledRecorder killed = record_then_kill(
       [&]() -> std::optional<OpenedStep> {
-        auto store = open_sqlite_store(dir());
+        auto store = open_store(database(), dir());
         if (!store) return std::nullopt;
         child_store = std::move(*store);
         auto run = child_store->begin_run(push_run("ci.yml"));
@@ -534,7 +529,7 @@ TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
       std::chrono::milliseconds(50));
   ASSERT_TRUE(killed.reported);
 
-  auto store = open_store(dir());
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto detail = store->run_detail(killed.run);
   ASSERT_TRUE(detail && *detail);
@@ -553,13 +548,13 @@ TEST_F(StoreTest, RunOfAKilledProcessIsInterruptedWithItsLogIntact) {
   EXPECT_TRUE(store->recover_interrupted()->empty());
 }
 
-TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAndReusedPidsAre) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAndReusedPidsAre) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto mine = store->begin_run(push_run("ci.yml"));
   ASSERT_TRUE(mine);
   {
-    auto db = sql::Database::open(dir() + "/history.db", 1000);
+    auto db = connect();
     ASSERT_TRUE(db);
     // Same pid, but recorded in another boot: that process is gone.
     ASSERT_TRUE(db->exec(
@@ -577,7 +572,7 @@ TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAndReusedPidsAre) {
         std::to_string(self.pid) + ", '" + self.boot_id + "', " +
         std::to_string(self.start_ticks + 1) + ")"));
   }
-  auto second = open_store(dir());  // recovers on open
+  auto second = open_test_store();  // recovers on open
   ASSERT_TRUE(second);
   auto runs = second->recent_runs(10);
   ASSERT_TRUE(runs);
@@ -592,8 +587,8 @@ TEST_F(StoreTest, LiveRunsAreNotInterruptedButOtherBootsAndReusedPidsAre) {
   EXPECT_EQ((*second->run_detail(mine->id))->run.status, Status::completed);
 }
 
-TEST_F(StoreTest, ConcurrentJobsWriteRecordsAndLogs) {
-  auto store = open_store(dir());
+TEST_P(StoreTest, ConcurrentJobsWriteRecordsAndLogs) {
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto run = store->begin_run(push_run("ci.yml"));
   ASSERT_TRUE(run);
@@ -648,14 +643,14 @@ TEST_F(StoreTest, ConcurrentJobsWriteRecordsAndLogs) {
 
 // Several processes on one data directory: WAL + busy timeout serialize them, and run
 // numbers stay unique.
-TEST_F(StoreTest, ProcessesSharingADataDirGetDistinctRunNumbers) {
+TEST_P(StoreTest, ProcessesSharingADataDirGetDistinctRunNumbers) {
   constexpr int k_processes = 4, k_runs = 25;
   std::vector<pid_t> children;
   for (int p = 0; p < k_processes; ++p) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-      auto store = open_sqlite_store(dir());
+      auto store = open_store(database(), dir());
       if (!store) {
         std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
         ::_exit(3);
@@ -677,7 +672,7 @@ TEST_F(StoreTest, ProcessesSharingADataDirGetDistinctRunNumbers) {
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
   }
-  auto store = open_store(dir());
+  auto store = open_test_store();
   ASSERT_TRUE(store);
   auto runs = store->recent_runs(1000);
   ASSERT_TRUE(runs);
