@@ -138,6 +138,8 @@ CREATE INDEX runs_by_repo_branch ON runs(repo, head_branch, id);
 CREATE INDEX runs_by_repo_event ON runs(repo, event, id);
 CREATE INDEX runs_by_repo_status ON runs(repo, status, id);
 CREATE INDEX runs_by_repo_workflow ON runs(repo, workflow_file, id);
+CREATE INDEX runs_by_result ON runs(result, id);
+CREATE INDEX runs_by_repo_result ON runs(repo, result, id);
 CREATE TABLE run_attempts (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   attempt INTEGER NOT NULL,
