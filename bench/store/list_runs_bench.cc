@@ -35,7 +35,7 @@ struct Filled {
   ~Filled() {
     store.reset();
     std::error_code ec;
-    if (!std::getenv("PW_BENCH_KEEP")) std::filesystem::remove_all(dir, ec);
+    std::filesystem::remove_all(dir, ec);
   }
 };
 
