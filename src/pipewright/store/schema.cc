@@ -95,7 +95,8 @@ ALTER TABLE steps ADD COLUMN log_inline BLOB;
 )sql"},
     // The server (issue 12): runs of several repositories (numbered per repository and
     // workflow file, hence the table rebuild for the new UNIQUE), queued runs, attempts,
-    // waiting reasons, job outputs; indexes for the filtered, paged run listing.
+    // waiting reasons, job outputs; indexes for the filtered, paged run listing and for
+    // deleting runs (each deleted job and step looks up its annotations).
     // AUTOINCREMENT: a pruned run's id is never handed out again, so a new run never
     // meets the logs or artifacts directory of a deleted one.
     {4, R"sql(
@@ -140,6 +141,8 @@ CREATE INDEX runs_by_repo_status ON runs(repo, status, id);
 CREATE INDEX runs_by_repo_workflow ON runs(repo, workflow_file, id);
 CREATE INDEX runs_by_result ON runs(result, id);
 CREATE INDEX runs_by_repo_result ON runs(repo, result, id);
+CREATE INDEX annotations_by_job ON annotations(job_id);
+CREATE INDEX annotations_by_step ON annotations(step_id);
 CREATE TABLE run_attempts (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   attempt INTEGER NOT NULL,

@@ -346,6 +346,48 @@ class SqliteStore final : public Store {
     return dead;
   }
 
+  util::Expected<std::vector<RunId>> expired_runs(std::optional<std::string_view> repo,
+                                                  TimePoint created_before, int keep_latest,
+                                                  int limit) override {
+    std::lock_guard lock(m_mutex);
+    // Ranked among every run of its (repo, workflow file), whatever its status, so the
+    // newest `keep_latest` stay even when a newer run is still in progress.
+    PW_TRY(query, m_db.prepare(fmt::format(
+                      "SELECT id FROM (SELECT id, status, created_at, ROW_NUMBER() OVER "
+                      "(PARTITION BY repo, workflow_file ORDER BY id DESC) AS newer "
+                      "FROM runs{}) ranked "
+                      "WHERE newer > ? AND created_at < ? AND status NOT IN {} "
+                      "ORDER BY id LIMIT ?",
+                      repo ? " WHERE repo = ?" : "", k_active)));
+    int index = 0;
+    if (repo) query.bind_at(++index, *repo);
+    query.bind_at(++index, int64_t{keep_latest});
+    query.bind_at(++index, to_ms(created_before));
+    query.bind_at(++index, int64_t{limit});
+    std::vector<RunId> runs;
+    for (;;) {
+      PW_TRY(row, query.step());
+      if (!row) return runs;
+      runs.push_back(query.integer(0));
+    }
+  }
+
+  util::Expected<std::vector<RunId>> delete_runs(const std::vector<RunId>& runs) override {
+    std::lock_guard lock(m_mutex);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    std::vector<RunId> deleted;
+    for (RunId run : runs) {
+      // Foreign keys cascade to jobs, steps, annotations, summaries and attempts.
+      PW_TRY(remove, m_db.prepare(fmt::format("DELETE FROM runs WHERE id = ? AND status NOT IN {}",
+                                              k_active)));
+      remove.bind(run);
+      PW_TRY_VOID(remove.run());
+      if (m_db.changes() > 0) deleted.push_back(run);
+    }
+    PW_TRY_VOID(tx.commit());
+    return deleted;
+  }
+
   util::Expected<std::vector<RunRecord>> recent_runs(int limit) override {
     std::lock_guard lock(m_mutex);
     PW_TRY(query, m_db.prepare(

@@ -94,6 +94,20 @@ class Store {
   // Called by open_sqlite_store.
   virtual util::Expected<std::vector<RunId>> recover_interrupted() = 0;
 
+  // -- Retention (store/retention.h) --
+
+  // Up to `limit` runs, oldest first, that were created before `created_before`, are
+  // neither queued nor running, and are not among the `keep_latest` newest runs of their
+  // (repo, workflow file); only `repo`'s runs when given.
+  virtual util::Expected<std::vector<RunId>> expired_runs(std::optional<std::string_view> repo,
+                                                          TimePoint created_before, int keep_latest,
+                                                          int limit) = 0;
+  // Deletes the records of `runs` (jobs, steps, annotations, summaries, attempts, inline
+  // logs), skipping any that is queued or running by now (a re-run began meanwhile), in
+  // one transaction. Log and artifact files are the caller's (retention.h). Returns the
+  // runs deleted.
+  virtual util::Expected<std::vector<RunId>> delete_runs(const std::vector<RunId>& runs) = 0;
+
   // -- Queries (the CLI) --
 
   // The most recent runs, newest first, at most `limit`.
