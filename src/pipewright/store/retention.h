@@ -33,10 +33,11 @@ struct PruneResult {
 // Deletes the runs `policy` expires as of `now`: created more than max_age_days before
 // it, not queued or running, not among the newest keep_min_per_workflow of their (repo,
 // workflow file). Records go first, in batches (each one transaction), then each deleted
-// run's logs/<run>/ and artifacts/<run>/ under the store's data dir; a crash in between
-// leaves those directories behind, never a record without its files, and run ids are
-// never reused. Fails on a negative policy value or a database error (runs deleted
-// before it stay deleted).
+// run's logs/<run>/ and artifacts/<run>/ under the store's data dir: never a record
+// without its files. The batch's run ids are written to <data dir>/retention-pending
+// before and removed after, so a prune that died in between has its leftover files
+// removed by the next one (run ids are never reused). Fails on a negative policy value or a
+// database error (runs deleted before it stay deleted).
 util::Expected<PruneResult> prune(Store& store, const RetentionPolicy& policy, TimePoint now);
 
 }  // namespace pipewright::store

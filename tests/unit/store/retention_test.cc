@@ -92,6 +92,7 @@ TEST_F(RetentionTest, OldRunsGoWithTheirRecordsLogsAndArtifacts) {
 
   auto pruned = prune(*m_store, {}, k_now);  // 90 days, keep none
   ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_FALSE(fs::exists(m_store->data_dir() + "/retention-pending"));
   EXPECT_EQ(pruned->runs, 1);
   EXPECT_EQ(pruned->log_bytes, log_file_bytes);
   EXPECT_EQ(pruned->artifact_bytes, 4096);
@@ -183,6 +184,29 @@ TEST_F(RetentionTest, PrunedRunIdsAreNeverReused) {
   auto next = m_store->begin_run(server_run("acme/api"));
   ASSERT_TRUE(next);
   EXPECT_GT(next->id, newest);
+}
+
+// A prune that died after deleting records but before their files left its pending
+// list: the next prune removes those files, and keeps those of runs that still exist.
+TEST_F(RetentionTest, APruneThatDiedHasItsLeftoverFilesRemovedByTheNext) {
+  RunId gone = add_run("acme/api", "ci.yml", 200, 300);
+  RunId kept = add_run("acme/api", "ci.yml", 1, 300);
+  {
+    auto db = raw();
+    ASSERT_TRUE(db.exec("DELETE FROM runs WHERE id = " + std::to_string(gone)));
+  }
+  std::ofstream(m_store->data_dir() + "/retention-pending") << gone << "\n"
+                                                            << kept << "\nnot-a-run\n";
+  auto pruned = prune(*m_store, {}, k_now);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(pruned->runs, 0);
+  EXPECT_EQ(pruned->artifact_bytes, 300);
+  EXPECT_GT(pruned->log_bytes, 0);
+  EXPECT_FALSE(fs::exists(run_logs_dir(m_store->data_dir(), gone)));
+  EXPECT_FALSE(fs::exists(run_artifacts_dir(m_store->data_dir(), gone)));
+  EXPECT_TRUE(fs::exists(run_logs_dir(m_store->data_dir(), kept)));
+  EXPECT_TRUE(fs::exists(run_artifacts_dir(m_store->data_dir(), kept)));
+  EXPECT_FALSE(fs::exists(m_store->data_dir() + "/retention-pending"));
 }
 
 TEST_F(RetentionTest, NegativePolicyValuesAreRefused) {
