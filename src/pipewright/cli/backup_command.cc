@@ -41,6 +41,10 @@ util::Expected<std::string> data_dir_of(const BackupCommandOptions& options) {
   return store::default_data_dir();
 }
 
+std::string runs_text(int64_t runs) {
+  return fmt::format("{} run{}", runs, runs == 1 ? "" : "s");
+}
+
 std::string size_text(int64_t bytes) {
   if (bytes >= 1024 * 1024) return fmt::format("{:.1f} MB", bytes / (1024.0 * 1024.0));
   if (bytes >= 1024) return fmt::format("{:.1f} kB", bytes / 1024.0);
@@ -63,8 +67,8 @@ int run_backup(const BackupCommandOptions& options) {
   backup_options.database = *database;
   auto made = store::backup(backup_options);
   if (!made) return fail("backup", made.error());
-  std::cout << fmt::format("Backed up {} runs: {} files, {}, in {}\n", made->runs, made->files,
-                           size_text(made->bytes), options.dir);
+  std::cout << fmt::format("Backed up {}: {} files, {}, in {}\n", runs_text(made->runs),
+                           made->files, size_text(made->bytes), options.dir);
   if (*database == store::BackupDatabase::postgresql)
     std::cout << fmt::format(
         "The PostgreSQL database is not in this backup, only its logs and artifacts. Dump it "
@@ -80,7 +84,7 @@ int run_restore(const BackupCommandOptions& options) {
   if (!data_dir) return fail("restore", data_dir.error());
   auto restored = store::restore(options.dir, *data_dir);
   if (!restored) return fail("restore", restored.error());
-  std::cout << fmt::format("Restored {} runs: {} files, {}, into {}\n", restored->runs,
+  std::cout << fmt::format("Restored {}: {} files, {}, into {}\n", runs_text(restored->runs),
                            restored->files, size_text(restored->bytes), *data_dir);
   if (restored->database == store::BackupDatabase::postgresql)
     std::cout << "This backup holds no database (PostgreSQL). Restore your pg_dump with "
