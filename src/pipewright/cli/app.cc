@@ -19,8 +19,8 @@ using AddCommand = void (*)(CLI::App&, int&);
 
 // One row per subcommand (STYLE.md rule 8).
 constexpr AddCommand k_commands[] = {
-    add_lint_command,     add_eval_command,    add_run_command,
-    add_history_commands, add_actions_command, add_artifacts_command,
+    add_lint_command,    add_eval_command,      add_run_command,     add_history_commands,
+    add_actions_command, add_artifacts_command, add_backup_commands,
 };
 }  // namespace
 

@@ -103,6 +103,14 @@ util::Expected<void> prepare_data_dir(const std::string& dir) {
   return {};
 }
 
+std::string run_logs_dir(const std::string& data_dir, int64_t run) {
+  return fmt::format("{}/logs/{}", data_dir, run);
+}
+
+std::string run_artifacts_dir(const std::string& data_dir, int64_t run) {
+  return fmt::format("{}/artifacts/{}", data_dir, run);
+}
+
 ProcessIdentity current_process() {
   ProcessIdentity self{::getpid(), boot_id(), 0};
   if (auto stat = read_proc_stat(self.pid)) self.start_ticks = stat->start_ticks;

@@ -20,6 +20,11 @@ util::Expected<std::string> default_data_dir();
 // directory cannot be created or holds a layout this build does not know.
 util::Expected<void> prepare_data_dir(const std::string& dir);
 
+// Where a run's files live under the data dir: its step logs (logs/<run>/<job>/...) and
+// its artifacts (exec/actions/artifact_store.h: artifacts/<run>/<id>/).
+std::string run_logs_dir(const std::string& data_dir, int64_t run);
+std::string run_artifacts_dir(const std::string& data_dir, int64_t run);
+
 // A process as recorded with a run: pid, boot and start time (clock ticks after boot),
 // so that a reused pid is not mistaken for the owner.
 struct ProcessIdentity {
