@@ -1,8 +1,8 @@
 // Which scheduled workflows fire now. The server keeps the time of its last completed check
 // and asks, once a minute, which (workflow, cron) fell due in (last check, now]. As on
-// GitHub, schedules fire on the minute in UTC (or in the entry's `timezone`). When the server
-// was down across fire times, each missed schedule fires once at start (coalesced), never a
-// burst, and the firing says how many times were missed.
+// GitHub, schedules fire on the minute in UTC. When the server was down across fire times,
+// each missed schedule fires once at start (coalesced), never a burst, and the firing says
+// how many fire times it stands for.
 #pragma once
 
 #include <chrono>
@@ -32,7 +32,9 @@ struct Schedule {
 
 struct LoadedSchedules {
   std::vector<Schedule> schedules;
-  std::vector<util::Error> refused;  // invalid crons/time zones: file:line:col, what, hint
+  // Invalid crons, and `timezone:` other than UTC (not supported yet): file:line:col, what,
+  // hint.
+  std::vector<util::Error> refused;
 };
 
 // Parses every entry; an invalid one is refused with a located error, the rest load.
@@ -47,6 +49,7 @@ struct Firing {
 // The schedules due in the minutes after `last_check` up to and including `now`'s minute,
 // one firing each, in the order of `schedules`. Without a last check (first start) only
 // `now`'s minute counts. A clock that went backwards (now <= last_check) fires nothing.
+// After a very long outage only the last 400 days are counted in `missed`.
 std::vector<Firing> due_firings(const std::vector<Schedule>& schedules,
                                 std::optional<std::chrono::sys_seconds> last_check,
                                 std::chrono::sys_seconds now);
