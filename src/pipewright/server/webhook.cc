@@ -325,4 +325,16 @@ HookExpected<Trigger> trigger_from_delivery(const Delivery& delivery, std::strin
   return trigger;
 }
 
+std::optional<Trigger> pull_request_target_of(const Trigger& pull_request) {
+  if (pull_request.event != "pull_request" || !pull_request.ignored.empty()) return std::nullopt;
+  std::string base = text_at(pull_request.payload, {"pull_request", "base", "ref"});
+  if (base.empty()) return std::nullopt;
+  Trigger target;
+  target.event = "pull_request_target";
+  target.payload = pull_request.payload;
+  target.ref = "refs/heads/" + base;
+  target.head_sha = pull_request.head_sha;
+  return target;
+}
+
 }  // namespace pipewright::server

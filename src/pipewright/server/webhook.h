@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,5 +75,11 @@ struct Trigger {
   std::string ignored;   // why nothing runs; "" when something does
 };
 HookExpected<Trigger> trigger_from_delivery(const Delivery& delivery, std::string_view body);
+
+// GitHub runs `pull_request_target` workflows for the same activity as `pull_request` ones,
+// in the base branch's context: for a pull_request trigger, that second trigger (event
+// pull_request_target, same payload, ref = refs/heads/<base.ref>, sha = "" = the base
+// branch's head in the mirror); nullopt for any other trigger or one without a base.
+std::optional<Trigger> pull_request_target_of(const Trigger& pull_request);
 
 }  // namespace pipewright::server

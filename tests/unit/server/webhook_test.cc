@@ -289,6 +289,29 @@ TEST(WebhookTest, GitHubPullRequestRunsAtTheMergeRef) {
   EXPECT_EQ(t->sha, k_after);
 }
 
+TEST(WebhookTest, PullRequestActivityAlsoStandsForPullRequestTargetOnTheBase) {
+  auto pr =
+      trigger_from_delivery(github_delivery("pull_request"), github_pull_request("opened", ""));
+  ASSERT_TRUE(pr);
+  auto target = pull_request_target_of(*pr);
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->event, "pull_request_target");
+  EXPECT_EQ(target->ref, "refs/heads/main");
+  EXPECT_EQ(target->sha, "");  // the base branch's head, resolved by the server
+  EXPECT_EQ(target->head_sha, k_after);
+  EXPECT_EQ(target->payload.member("number")->as_number(), 42);
+  EXPECT_EQ(target->ignored, "");
+  auto push = trigger_from_delivery(github_delivery("push"),
+                                    github_push("refs/heads/main", k_after, false));
+  ASSERT_TRUE(push);
+  EXPECT_FALSE(pull_request_target_of(*push));
+  auto no_base = trigger_from_delivery(
+      github_delivery("pull_request"),
+      R"({"action":"opened","number":1,"pull_request":{"head":{"sha":"abc"}}})");
+  ASSERT_TRUE(no_base);
+  EXPECT_FALSE(pull_request_target_of(*no_base));
+}
+
 TEST(WebhookTest, PullRequestWithoutNumberOrHeadIs400) {
   auto t = trigger_from_delivery(github_delivery("pull_request"),
                                  R"({"action":"opened","pull_request":{"head":{"sha":"abc"}}})");
