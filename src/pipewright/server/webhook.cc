@@ -76,6 +76,32 @@ std::string url_decode(std::string_view text) {
   return out;
 }
 
+// Real payloads nest a dozen levels; a hostile body nesting millions would exhaust the
+// stack when its value is destroyed, before any signature is checked.
+constexpr int k_max_depth = 256;
+
+bool nests_deeper_than(std::string_view json, int max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // The payload: a JSON body, or the `payload=` field of a form body (GitHub's and Gitea's
 // "application/x-www-form-urlencoded" content type).
 HookExpected<Value> parse_payload(std::string_view body) {
@@ -87,6 +113,9 @@ HookExpected<Value> parse_payload(std::string_view body) {
     form = url_decode(field);
     json = form;
   }
+  if (nests_deeper_than(json, k_max_depth))
+    return reject(400,
+                  "the webhook body nests deeper than " + std::to_string(k_max_depth) + " levels");
   auto value = expr::parse_json(json);
   if (!value) return reject(400, "the webhook body is not valid JSON: " + value.error());
   if (value->kind() != expr::Kind::object)

@@ -133,6 +133,24 @@ TEST(WebhookTest, MissingHeadersOrBadBodyAre400) {
   }
 }
 
+TEST(WebhookTest, DeeplyNestedBodiesAreRefusedBeforeParsing) {
+  // Millions of levels crashed the process (recursive destruction) before the signature
+  // was even checked.
+  Headers h{{"X-GitHub-Event", "push"}, {"X-GitHub-Delivery", "d1"}};
+  std::string deep = "{\"a\":" + std::string(5'000'000, '[') + std::string(5'000'000, ']') + "}";
+  auto d = parse_delivery(h.lookup(), deep);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().status, 400);
+  EXPECT_NE(d.error().message.find("nests deeper"), std::string::npos);
+  EXPECT_FALSE(trigger_from_delivery(github_delivery("push"), deep));
+  // Brackets inside strings do not count; ordinary nesting is fine.
+  std::string strings =
+      R"({"repository":{"full_name":"o/r"},"x":")" + std::string(1000, '[') + R"(\"[[["})";
+  EXPECT_TRUE(parse_delivery(h.lookup(), strings));
+  std::string fifty = "{\"a\":" + std::string(50, '[') + std::string(50, ']') + "}";
+  EXPECT_TRUE(parse_delivery(h.lookup(), fifty));
+}
+
 TEST(WebhookTest, FormEncodedBodiesAreRead) {
   // GitHub's "application/x-www-form-urlencoded" content type: payload=<url-encoded JSON>.
   Headers h{{"X-GitHub-Event", "ping"}, {"X-GitHub-Delivery", "d1"}};
