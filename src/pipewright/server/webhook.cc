@@ -182,6 +182,19 @@ Value normalise_gitea(const std::string& event, const Value& payload) {
     if (!object.find("deleted")) object.set("deleted", is_zero_sha(after));
     if (!object.find("forced")) object.set("forced", false);
     if (!object.find("base_ref")) object.set("base_ref", Value());
+    // GitHub's pusher is {name, email}; Gitea's is a user ({login, username, email}).
+    const Value* pusher = payload.member("pusher");
+    if (pusher && pusher->kind() == expr::Kind::object && !pusher->member("name")) {
+      expr::Object p = pusher->as_object();
+      std::string login = text_at(*pusher, {"login"});
+      p.set("name", login.empty() ? text_at(*pusher, {"username"}) : login);
+      object.set("pusher", Value(std::move(p)));
+    }
+  } else if (event == "create" || event == "delete") {
+    // GitHub names the branch or tag (`ref: feature/x`); some Gitea versions send it in full.
+    std::string ref = text_at(payload, {"ref"});
+    for (std::string_view prefix : {"refs/heads/", "refs/tags/"})
+      if (ref.starts_with(prefix)) object.set("ref", ref.substr(prefix.size()));
   } else if (event == "pull_request") {
     rename_action(object, k_gitea_pr_actions);
   } else if (event == "release") {

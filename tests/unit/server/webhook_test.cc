@@ -425,6 +425,8 @@ TEST(WebhookTest, GiteaPushIsNormalisedToGitHubsShape) {
   EXPECT_FALSE(p.member("forced")->as_bool());
   ASSERT_NE(p.member("base_ref"), nullptr);
   EXPECT_TRUE(p.member("base_ref")->is_null());
+  EXPECT_EQ(p.member("pusher")->member("name")->as_string(), "gitea");
+  EXPECT_EQ(p.member("pusher")->member("username")->as_string(), "gitea");
   // The rest is kept as sent.
   EXPECT_EQ(p.member("total_commits")->as_number(), 1);
 
@@ -482,6 +484,16 @@ TEST(WebhookTest, GiteaCreateNamesItsShaAndReleaseUpdatedIsEdited) {
   ASSERT_TRUE(create);
   EXPECT_EQ(create->ref, "refs/tags/v1.0");
   EXPECT_EQ(create->sha, k_after);
+  // A full ref in a Gitea create/delete payload reads as GitHub's short name.
+  auto full = trigger_from_delivery(gitea_delivery("create"),
+                                    R"({"ref":"refs/heads/feature/y","ref_type":"branch"})");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->ref, "refs/heads/feature/y");
+  EXPECT_EQ(full->payload.member("ref")->as_string(), "feature/y");
+  auto del = trigger_from_delivery(gitea_delivery("delete"),
+                                   R"({"ref":"refs/tags/v0.1","ref_type":"tag"})");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->payload.member("ref")->as_string(), "v0.1");
   auto release = trigger_from_delivery(
       gitea_delivery("release"),
       R"({"action":"updated","release":{"id":3,"tag_name":"v1.0","target_commitish":"main"}})");
