@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "pipewright/workflow/model.h"
+
 namespace pipewright::server {
 
 namespace {
@@ -27,6 +29,19 @@ sys_seconds wall_clock_reached(const util::TimeZone& zone, sys_seconds utc) {
 }
 
 }  // namespace
+
+std::vector<ScheduleEntry> schedule_entries(const workflow::Workflow& workflow) {
+  std::vector<ScheduleEntry> entries;
+  for (const workflow::Event& event : workflow.on) {
+    if (event.name.value != "schedule") continue;
+    for (const workflow::CronEntry& entry : event.schedule) {
+      if (!entry.cron.present()) continue;
+      entries.push_back(ScheduleEntry{workflow.file, entry.cron.value, entry.timezone.value,
+                                      entry.cron.location});
+    }
+  }
+  return entries;
+}
 
 LoadedSchedules load_schedules(const std::vector<ScheduleEntry>& entries) {
   LoadedSchedules loaded;

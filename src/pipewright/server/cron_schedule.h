@@ -17,6 +17,10 @@
 #include "pipewright/util/error.h"
 #include "pipewright/util/time_zone.h"
 
+namespace pipewright::workflow {
+struct Workflow;
+}
+
 namespace pipewright::server {
 
 // A `schedule:` entry as written in a workflow of the default branch.
@@ -38,6 +42,10 @@ struct LoadedSchedules {
   std::vector<Schedule> schedules;
   std::vector<util::Error> refused;  // invalid crons or time zones: file:line:col, what, hint
 };
+
+// The `on.schedule` entries of a loaded workflow (its file as `workflow_file`); entries
+// without a `cron` are left out (the loader reports them).
+std::vector<ScheduleEntry> schedule_entries(const workflow::Workflow& workflow);
 
 // Parses every entry; an invalid one is refused with a located error, the rest load.
 LoadedSchedules load_schedules(const std::vector<ScheduleEntry>& entries);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pipewright/workflow/loader.h"
+
 namespace pipewright::server {
 namespace {
 
@@ -23,6 +25,35 @@ std::vector<Schedule> load(std::vector<std::string> crons) {
   LoadedSchedules loaded = load_schedules(entries);
   EXPECT_TRUE(loaded.refused.empty());
   return std::move(loaded.schedules);
+}
+
+TEST(CronScheduleTest, EntriesComeFromTheWorkflowWithTheirLocations) {
+  auto loaded = workflow::load_workflow_text(R"(name: nightly
+on:
+  push:
+  schedule:
+    - cron: '30 5 * * 1-5'
+    - cron: '0 9 * * *'
+      timezone: America/New_York
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hi
+)",
+                                             ".github/workflows/nightly.yml");
+  ASSERT_TRUE(loaded.workflow);
+  auto entries = schedule_entries(*loaded.workflow);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].workflow_file, ".github/workflows/nightly.yml");
+  EXPECT_EQ(entries[0].cron, "30 5 * * 1-5");
+  EXPECT_EQ(entries[0].timezone, "");
+  EXPECT_EQ(entries[0].location.line, 5);
+  EXPECT_EQ(entries[1].timezone, "America/New_York");
+  EXPECT_EQ(entries[1].location.line, 6);
+  auto none = workflow::load_workflow_text("on: push\njobs: {}\n", "w.yml");
+  ASSERT_TRUE(none.workflow);
+  EXPECT_TRUE(schedule_entries(*none.workflow).empty());
 }
 
 TEST(CronScheduleTest, InvalidCronsAreRefusedWithTheirLocationAndTheRestLoad) {
