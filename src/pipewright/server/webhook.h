@@ -56,7 +56,8 @@ bool verify_signature(std::string_view secret, std::string_view body, const Deli
 
 // What a delivery asks for. `ignored` non-empty: it starts nothing and says why (for the
 // server's log); the other fields are then unspecified.
-//   push:          ref = payload ref, sha = after, before = before.
+//   push:          ref = payload ref, sha = after, before = before (a tag push's `after`
+//                  may name an annotated tag object: Mirror::resolve peels it to the commit).
 //   pull_request:  ref = refs/pull/N/merge (GitHub) or refs/pull/N/head (Gitea, which makes
 //                  no merge ref); sha = the merge commit when the payload names one, else
 //                  head_sha. head_sha = the PR head: a server whose mirror lacks the merge
