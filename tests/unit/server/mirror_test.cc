@@ -80,6 +80,10 @@ TEST_F(MirrorTest, FetchThenResolveBranchesTagsAndShas) {
   EXPECT_EQ(mirror.resolve("feature").value(), feature);
   EXPECT_EQ(mirror.resolve("v1").value(), first);  // annotated tag peeled to its commit
   EXPECT_EQ(mirror.resolve("refs/tags/v1").value(), first);
+  // A tag push's `after` names the tag object: it resolves to the commit too.
+  std::string tag_object = sha("v1");
+  ASSERT_NE(tag_object, first);
+  EXPECT_EQ(mirror.resolve(tag_object).value(), first);
   EXPECT_EQ(mirror.resolve(feature).value(), feature);
   EXPECT_EQ(mirror.resolve(feature.substr(0, 10)).value(), feature);
   auto missing = mirror.resolve("no-such-branch");
