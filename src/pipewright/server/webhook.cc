@@ -352,6 +352,23 @@ bool verify_signature(std::string_view secret, std::string_view body, const Deli
   return CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0;
 }
 
+HookExpected<void> check_signature(std::string_view secret, std::string_view body,
+                                   const Delivery& delivery, const HeaderLookup& headers) {
+  if (verify_signature(secret, body, delivery, headers)) return {};
+  std::string expected = delivery.forge == Forge::github
+                             ? "X-Hub-Signature-256: sha256=<hex>"
+                             : "X-Gitea-Signature or X-Forgejo-Signature: <hex>";
+  bool present = false;
+  for (const ForgeHeaders& row : k_forge_headers)
+    if (row.forge == delivery.forge && !headers(row.signature).empty()) present = true;
+  if (secret.empty())
+    return reject(401, "the repository has no webhook secret, so no delivery can be verified");
+  return reject(401, present ? "the delivery's signature does not match the repository's webhook "
+                               "secret (expected " +
+                                   expected + ", HMAC-SHA256 of the body)"
+                             : "the delivery is not signed (expected " + expected + ")");
+}
+
 HookExpected<Trigger> trigger_from_delivery(const Delivery& delivery, std::string_view body) {
   auto payload = parse_payload(body);
   if (!payload) return std::unexpected(payload.error());

@@ -54,6 +54,11 @@ HookExpected<Delivery> parse_delivery(const HeaderLookup& headers, std::string_v
 bool verify_signature(std::string_view secret, std::string_view body, const Delivery& delivery,
                       const HeaderLookup& headers);
 
+// verify_signature as the answer to give: nothing when valid, else a 401 saying whether
+// the signature header was missing or did not match (never any part of the secret).
+HookExpected<void> check_signature(std::string_view secret, std::string_view body,
+                                   const Delivery& delivery, const HeaderLookup& headers);
+
 // What a delivery asks for. `ignored` non-empty: it starts nothing and says why (for the
 // server's log); the other fields are then unspecified.
 //   push:          ref = payload ref, sha = after, before = before (a tag push's `after`

@@ -225,6 +225,29 @@ TEST(WebhookTest, LengthMismatchOrNonHexFails) {
   }
 }
 
+TEST(WebhookTest, CheckSignatureAnswers401SayingWhatIsWrong) {
+  Delivery d = github_delivery("push");
+  Headers good{{"X-Hub-Signature-256", std::string("sha256=") + k_doc_hex}};
+  EXPECT_TRUE(check_signature(k_doc_secret, k_doc_body, d, good.lookup()));
+  auto wrong = check_signature("another secret", k_doc_body, d, good.lookup());
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().status, 401);
+  EXPECT_NE(wrong.error().message.find("does not match"), std::string::npos);
+  EXPECT_EQ(wrong.error().message.find("another secret"), std::string::npos);
+  Headers none{{"X-GitHub-Event", "push"}};
+  auto missing = check_signature(k_doc_secret, k_doc_body, d, none.lookup());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().status, 401);
+  EXPECT_NE(missing.error().message.find("not signed"), std::string::npos);
+  EXPECT_NE(missing.error().message.find("X-Hub-Signature-256"), std::string::npos);
+  auto no_secret = check_signature("", k_doc_body, d, good.lookup());
+  ASSERT_FALSE(no_secret);
+  EXPECT_EQ(no_secret.error().status, 401);
+  auto gitea = check_signature(k_doc_secret, k_doc_body, gitea_delivery("push"), none.lookup());
+  ASSERT_FALSE(gitea);
+  EXPECT_NE(gitea.error().message.find("X-Gitea-Signature"), std::string::npos);
+}
+
 TEST(WebhookTest, GiteaAndForgejoSignaturesAreBareHex) {
   Delivery d = gitea_delivery("push");
   Headers gitea{{"X-Gitea-Signature", k_doc_hex}};
