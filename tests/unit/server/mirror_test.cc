@@ -5,6 +5,9 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit/plan/git_fixture.h"
 
@@ -250,6 +253,41 @@ TEST_F(MirrorTest, StaleLockFilesFromAKilledFetchDoNotBlockTheNext) {
   EXPECT_FALSE(fs::exists(dir / "refs/heads/main.lock"));
   EXPECT_FALSE(fs::exists(dir / "packed-refs.lock"));
   EXPECT_FALSE(fs::exists(dir / "HEAD.lock"));
+}
+
+TEST_F(MirrorTest, AFetchKilledAtAnyPointLeavesAMirrorTheNextFetchCompletes) {
+  // 4 MB of incompressible files make the fetch long enough (over a second here) to be
+  // killed while it downloads and indexes the pack; where exactly does not matter. (A kill
+  // while refs are written is the stale-lock test above.)
+  ASSERT_EQ(
+      std::system(("head -c 4000000 /dev/urandom | split -b 500000 - '" + source.root() + "/blob.'")
+                      .c_str()),
+      0);
+  source.commit("big");
+  std::string big = sha("HEAD");
+  for (int delay_ms : {100, 700}) {
+    fs::remove_all(data);
+    { open(); }  // the mirror exists; the child fetches into it
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto mirror = Mirror::open_or_create((data / "mirrors/acme/api.git").string(), source.root());
+      ::_exit(mirror && mirror->fetch() ? 0 : 1);
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    Mirror mirror = open();
+    auto r = mirror.fetch();
+    ASSERT_TRUE(r) << "after a kill at " << delay_ms << " ms: " << r.error().message;
+    EXPECT_EQ(mirror.resolve("main").value(), big) << delay_ms;
+    EXPECT_EQ(mirror.resolve("feature").value(), feature) << delay_ms;
+    EXPECT_EQ(mirror.default_branch().value(), "main");
+    // The killed fetch's temporary pack is gone, not left to fill the disk.
+    for (const auto& e : fs::directory_iterator(data / "mirrors/acme/api.git/objects/pack"))
+      EXPECT_FALSE(e.path().filename().string().starts_with("pack_git2_")) << e.path();
+  }
 }
 
 TEST_F(MirrorTest, ReopeningKeepsTheMirrorAndFollowsANewSource) {
