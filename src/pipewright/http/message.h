@@ -45,6 +45,9 @@ struct Response {
 // A streaming response (SSE): the handler runs on its own thread and writes until done or
 // until the client goes away. The server sends status 200 with the route's headers and a
 // chunked body; each write() is one chunk, flushed before write() returns.
+// A handler that waits for something to send must look at closed() every so often (say
+// each second): a client that leaves, and Server::stop(), only end it that way, and stop()
+// waits for every stream handler to return.
 class Stream {
  public:
   virtual ~Stream() = default;

@@ -53,6 +53,12 @@ bool valid_header(const Header& h) {
   return h.value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
 }
 
+// Headers the server sets itself: a handler's copy would contradict the framing.
+bool framing_header(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+         iequals(name, "Connection");
+}
+
 std::string format_endpoint(const tcp::endpoint& endpoint) {
   auto address = endpoint.address();
   if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), endpoint.port());
@@ -446,7 +452,8 @@ void Session::on_body(beast::error_code ec) {
   if (ec) return respond_error(400, "malformed request body", false);
   m_request.body = std::move(m_parser->get().body());
   const std::string* encoding = m_request.header("Content-Encoding");
-  if (encoding && (iequals(*encoding, "gzip") || iequals(*encoding, "x-gzip"))) {
+  bool gzip = encoding && (iequals(*encoding, "gzip") || iequals(*encoding, "x-gzip"));
+  if (gzip && !m_request.body.empty()) {
     auto decoded = gunzip(m_request.body, max_body);
     if (decoded.status == GunzipStatus::too_large)
       return respond_error(413, fmt::format("request body larger than {} bytes", max_body));
@@ -501,7 +508,7 @@ void Session::respond(Response response, bool keep) {
   m_response = std::make_shared<bhttp::response<bhttp::string_body>>(
       static_cast<bhttp::status>(response.status), version);
   for (auto& h : response.headers)
-    m_response->insert(h.name, h.value);
+    if (!framing_header(h.name)) m_response->insert(h.name, h.value);
   size_t bytes = response.body.size();
   m_response->content_length(bytes);
   if (!m_head) m_response->body() = std::move(response.body);
@@ -562,7 +569,7 @@ void Session::start_stream() {
   }
   m_stream_head = bhttp::response<bhttp::empty_body>(bhttp::status::ok, m_parser->get().version());
   for (const auto& h : route.stream_headers)
-    if (valid_header(h)) m_stream_head.insert(h.name, h.value);
+    if (valid_header(h) && !framing_header(h.name)) m_stream_head.insert(h.name, h.value);
   m_stream_head.chunked(true);
   m_stream_head.keep_alive(false);  // the stream ends the connection
   m_stream_serializer.emplace(m_stream_head);

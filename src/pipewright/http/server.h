@@ -1,5 +1,8 @@
 // The HTTP/1.1 server (Boost.Beast, hidden in server.cc): keep-alive, routing, handler
 // pools and the limits a server facing hostile clients needs (issue 12 §6).
+// Content-Length, Transfer-Encoding and Connection are the server's: a handler's copies are
+// dropped. A header with CR, LF or NUL, or a status outside 200-599, turns the answer into
+// a 500. A `Content-Encoding: gzip` request body reaches the handler decoded.
 #pragma once
 
 #include <chrono>
@@ -52,7 +55,8 @@ class Server {
 
   virtual uint16_t port() const = 0;  // the bound port
   // Stops accepting, closes every connection (stream handlers see write() == false), waits
-  // for running handlers and joins all threads. Idempotent.
+  // for running handlers and joins all threads. Idempotent. Never call it from a handler
+  // (it waits for the handlers).
   virtual void stop() = 0;
 };
 

@@ -48,6 +48,12 @@ Router echo_router() {
     response.headers.push_back({"X-Injected", "a\r\nSet-Cookie: evil=1"});
     return response;
   });
+  router.add("GET", "/framing", [](const Request&) {
+    Response response = Response::text(200, "hello");
+    response.headers.push_back({"Content-Length", "1"});
+    response.headers.push_back({"Transfer-Encoding", "chunked"});
+    return response;
+  });
   return router;
 }
 
@@ -125,6 +131,16 @@ TEST(ServerRoutingTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_TRUE(client.wait_closed());
 }
 
+TEST(ServerRoutingTest, AnIdleKeptAliveConnectionIsClosed) {
+  ServerOptions options;
+  options.idle_timeout = std::chrono::seconds(1);
+  auto server = start_server(echo_router(), options);
+  RawClient client(server->port());
+  ASSERT_TRUE(client.send(get_request("/api/v1/runs")));
+  ASSERT_TRUE(client.read_response());
+  EXPECT_TRUE(client.wait_closed());  // nothing more is sent: the server ends it
+}
+
 TEST(ServerRoutingTest, Http10ClosesAfterTheAnswer) {
   auto server = start_server(echo_router());
   RawClient client(server->port());
@@ -183,6 +199,19 @@ TEST(ServerRoutingTest, AHandlerThatThrowsOrForgesAHeaderGets500) {
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 500);
   EXPECT_EQ(forged->headers.count("set-cookie"), 0u);
+}
+
+TEST(ServerRoutingTest, TheServerOwnsTheFramingHeaders) {
+  auto server = start_server(echo_router());
+  RawClient client(server->port());
+  ASSERT_TRUE(client.send(get_request("/framing")));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("content-length"), "5");
+  EXPECT_EQ(response->header("transfer-encoding"), "");
+  EXPECT_EQ(response->body, "hello");
+  ASSERT_TRUE(client.send(get_request("/api/v1/runs")));  // the connection is still in step
+  EXPECT_EQ(body_of(client.read_response())["method"], "GET");
 }
 
 TEST(ServerRoutingTest, ExpectContinueGetsAnInterimAnswer) {
