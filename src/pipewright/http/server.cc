@@ -20,6 +20,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -188,7 +189,16 @@ class ServerImpl final : public Server {
   void run() {
     accept();
     for (size_t i = 0; i < std::max<size_t>(1, m_options.threads); ++i)
-      m_io_threads.emplace_back([this] { m_ioc.run(); });
+      m_io_threads.emplace_back([this] {
+        // An exception from a connection's handler ends that connection, not the thread.
+        while (true) {
+          try {
+            m_ioc.run();
+            return;
+          } catch (const std::exception&) {
+          }
+        }
+      });
   }
 
   uint16_t port() const override { return m_port; }
@@ -270,12 +280,16 @@ class ServerImpl final : public Server {
       it = m_stream_threads.erase(it);
     }
     // The thread marks itself done under m_mutex, so after its entry below is written.
-    m_stream_threads.emplace_back([this, job = std::move(job)] {
-      job();
-      std::lock_guard lock(m_mutex);
-      --m_streams;
-      m_stream_done[std::this_thread::get_id()] = true;
-    });
+    try {
+      m_stream_threads.emplace_back([this, job = std::move(job)] {
+        job();
+        std::lock_guard lock(m_mutex);
+        --m_streams;
+        m_stream_done[std::this_thread::get_id()] = true;
+      });
+    } catch (const std::system_error&) {  // no thread to be had: refuse this stream
+      return false;
+    }
     m_stream_done[m_stream_threads.back().get_id()] = false;
     return true;
   }
@@ -562,6 +576,8 @@ void Session::log(int status, size_t bytes) {
 
 void Session::start_stream() {
   const Route& route = *m_match.route;
+  if (m_parser->get().version() < 11)  // a stream is chunked, which HTTP/1.0 lacks
+    return respond_error(505, "streams need HTTP/1.1", false);
   if (!m_server.reserve_stream()) {
     Response response = Response::error(503, "too many streams; retry later");
     response.headers.push_back({"Retry-After", "1"});
@@ -579,7 +595,10 @@ void Session::start_stream() {
       [self = shared_from_this(), &route](beast::error_code ec, size_t) {
         self->log(200, 0);
         bool started = !ec && self->m_server.start_stream_thread([self, &route] {
-          route.stream(self->m_request, *self);
+          try {
+            route.stream(self->m_request, *self);
+          } catch (...) {  // a handler bug ends its stream, not the server
+          }
           net::post(self->m_stream.get_executor(), [self] { self->finish_stream(); });
         });
         if (!started) {

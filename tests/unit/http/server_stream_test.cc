@@ -1,6 +1,7 @@
 // Streams (SSE) and stopping the server while requests and streams are in flight.
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -73,6 +74,37 @@ TEST(ServerStreamTest, WriteReturnsFalseOnceTheClientIsGone) {
   }  // the client disconnects
   EXPECT_TRUE(gone.wait(std::chrono::seconds(60)));
   EXPECT_LT(writes, 6000);
+}
+
+TEST(ServerStreamTest, AThrowingStreamHandlerEndsItsStreamOnly) {
+  Router router;
+  router.add_stream("GET", "/stream", k_sse_headers, [](const Request&, Stream& stream) {
+    stream.write("data: before\n\n");
+    throw std::runtime_error("handler bug");
+  });
+  router.add("GET", "/fast", [](const Request&) { return Response::text(200, "ok"); });
+  auto server = start_server(std::move(router));
+  RawClient client(server->port());
+  ASSERT_TRUE(client.send(get_request("/stream")));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "data: before\n\n");
+  RawClient after(server->port());
+  ASSERT_TRUE(after.send(get_request("/fast")));
+  auto fast = after.read_response();
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->status, 200);
+}
+
+TEST(ServerStreamTest, StreamsNeedHttp11) {
+  Router router;
+  router.add_stream("GET", "/stream", k_sse_headers, [](const Request&, Stream&) {});
+  auto server = start_server(std::move(router));
+  RawClient client(server->port());
+  ASSERT_TRUE(client.send("GET /stream HTTP/1.0\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 505);
 }
 
 TEST(ServerStreamTest, StreamsBeyondTheLimitGet503) {
