@@ -17,4 +17,9 @@ void add_run_command(CLI::App& app, int& exit_code);
 // Registers `pipewright history` and `pipewright logs` (cli/history_command.cc).
 void add_history_commands(CLI::App& app, int& exit_code);
 
+// Registers `pipewright cancel`, `rerun` and `dispatch` (cli/server_commands.cc).
+void add_server_commands(CLI::App& app, int& exit_code);
+// Registers `pipewright repo`, `secret`, `var` and `token` (cli/admin_commands.cc).
+void add_admin_commands(CLI::App& app, int& exit_code);
+
 }  // namespace pipewright::cli

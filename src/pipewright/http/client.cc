@@ -177,7 +177,8 @@ util::Expected<ClientResponse> Client::request(std::string_view method,
   append(headers, "Accept: application/json");
   append(headers, "Expect:");  // no 100-continue round trip
   if (!m_options.token.empty()) append(headers, "Authorization: Bearer " + m_options.token);
-  if (!json_body.empty()) append(headers, "Content-Type: application/json");
+  // No body: no Content-Type (libcurl would otherwise claim a form for a POST).
+  append(headers, json_body.empty() ? "Content-Type:" : "Content-Type: application/json");
   Transfer transfer;
   char error_buffer[CURL_ERROR_SIZE] = {};
   CurlHandle curl = prepare(url, headers, transfer, m_options.timeout, error_buffer);
