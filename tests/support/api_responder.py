@@ -6,7 +6,7 @@
 Binds 127.0.0.1 on a free port and writes the port to PORT once it listens. ROUTES.json is
 a list of routes, matched by method and path (the query is ignored, but recorded):
   {"method": "GET", "path": "/api/v1/runs", "status": 200,
-   "json": {...} | "body": "text", "content_type": "text/plain",
+   "json": {...} | "body": "text" | "body_file": "path", "content_type": "text/plain",
    "headers": {"Retry-After": "5"},
    "snapshot_ps": true,          # record `ps -eo args` while answering (argv leak checks)
    "sse": {"events": [{"id": "1", "event": "log", "data": "..."}, ...],
@@ -72,15 +72,25 @@ class Handler(BaseHTTPRequestHandler):
                                          text=True).stdout
         record(entry)
         if "sse" in route:
-            return self.stream(index, route["sse"])
+            try:
+                return self.stream(index, route["sse"])
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client stopped reading: fine
+                return
         if "json" in route:
-            text, ctype = json.dumps(route["json"]), "application/json"
+            data, ctype = json.dumps(route["json"]).encode(), "application/json"
+        elif "body_file" in route:
+            with open(route["body_file"], "rb") as f:
+                data = f.read()
+            ctype = route.get("content_type", "application/octet-stream")
         else:
-            text, ctype = route.get("body", ""), route.get("content_type", "text/plain")
-        self.answer(route.get("status", 200), text, ctype, route.get("headers", {}))
+            data = route.get("body", "").encode("utf-8")
+            ctype = route.get("content_type", "text/plain")
+        self.answer(route.get("status", 200), data, ctype, route.get("headers", {}))
 
-    def answer(self, status, text, ctype, headers):
-        data = text.encode("utf-8")
+    def answer(self, status, data, ctype, headers):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
         self.send_response(status)
         if status != 204:
             self.send_header("Content-Type", ctype)

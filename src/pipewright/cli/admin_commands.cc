@@ -27,9 +27,7 @@ namespace admin = server::admin;
 
 // A local operation's failure, printed like the API's.
 int local_failure(const std::string& what, const util::Error& error) {
-  std::cerr << what << ": " << util::format_error(error);
-  if (!error.hint.empty()) std::cerr << " (" << error.hint << ")";
-  std::cerr << "\n";
+  std::cerr << what << ": " << util::format_error(error) << "\n";
   return k_exit_usage;
 }
 
