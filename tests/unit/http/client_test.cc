@@ -51,12 +51,21 @@ TEST_F(ClientTest, SendsTheTokenAndJsonBodyAndReturnsTheAnswer) {
 }
 
 TEST_F(ClientTest, NoTokenSendsNoAuthorization) {
-  Responder r(dir(), json::array({{{"path", "/healthz"}, {"json", {{"status", "ok"}}}}}));
+  Responder r(
+      dir(),
+      json::array({{{"path", "/healthz"}, {"json", {{"status", "ok"}}}},
+                   {{"method", "POST"}, {"path", "/api/v1/runs/4/cancel"}, {"status", 202}}}));
   ASSERT_TRUE(r.started());
   auto answer = client(r, "").request("GET", "/healthz");
   ASSERT_TRUE(answer.has_value()) << answer.error().message;
   EXPECT_EQ(answer->status, 200);
   EXPECT_FALSE(r.requests().at(0)["headers"].contains("Authorization"));
+  // A POST without a body claims no content type (libcurl's default is a form).
+  auto cancel = client(r, "").request("POST", "/api/v1/runs/4/cancel");
+  ASSERT_TRUE(cancel.has_value()) << cancel.error().message;
+  EXPECT_EQ(cancel->status, 202);
+  EXPECT_FALSE(r.requests().at(1)["headers"].contains("Content-Type"));
+  EXPECT_EQ(r.requests().at(1)["headers"]["Content-Length"], "0");
 }
 
 TEST_F(ClientTest, ErrorAnswersSurfaceTheServersMessageWithoutTheToken) {
