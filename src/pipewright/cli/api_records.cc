@@ -163,6 +163,35 @@ util::Expected<std::vector<store::RunRecord>> runs_from_api(const json& page) {
   return runs;
 }
 
+std::optional<std::vector<std::string>> split_job_log(std::string_view text,
+                                                      const std::vector<store::StepRecord>& steps) {
+  constexpr std::string_view k_open = "##[group]", k_close = "##[endgroup]\n";
+  auto header = [&](size_t i) { return std::string(k_open) + steps[i].name + "\n"; };
+  std::vector<std::string> out;
+  size_t pos = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (text.substr(pos).find(header(i)) != 0) return std::nullopt;
+    size_t start = pos + header(i).size();
+    // The step ends at the first "##[endgroup]" line followed by the next step's header
+    // (or the end): a step's own log may hold group lines of its own.
+    std::optional<size_t> end;
+    for (size_t at = text.find(k_close, start); at != std::string_view::npos;
+         at = text.find(k_close, at + 1)) {
+      if (at != start && text[at - 1] != '\n') continue;
+      std::string_view rest = text.substr(at + k_close.size());
+      if (i + 1 < steps.size() ? rest.starts_with(header(i + 1)) : rest.empty()) {
+        end = at;
+        break;
+      }
+    }
+    if (!end) return std::nullopt;
+    out.emplace_back(text.substr(start, *end - start));
+    pos = *end + k_close.size();
+  }
+  if (pos != text.size()) return std::nullopt;
+  return out;
+}
+
 util::Expected<std::vector<ArtifactRow>> artifacts_from_api(const json& list) {
   if (!list.is_object() || !list.contains("artifacts"))
     return util::fail("the server's artifact list has no \"artifacts\"");
@@ -174,6 +203,8 @@ util::Expected<std::vector<ArtifactRow>> artifacts_from_api(const json& list) {
       row.id = std::to_string(artifact["id"].get<int64_t>());
     row.name = text(artifact, "name");
     row.files = "-";
+    if (artifact.contains("files") && artifact["files"].is_number_integer())
+      row.files = std::to_string(artifact["files"].get<int64_t>());
     row.bytes = static_cast<uint64_t>(std::max<int64_t>(0, number(artifact, "size_in_bytes")));
     auto created = time_field(artifact, "created_at");
     row.created_s = created ? created->time_since_epoch().count() / 1000 : 0;

@@ -37,6 +37,12 @@ util::Expected<store::RunRecord> run_from_api(const nlohmann::json& run);
 util::Expected<store::RunDetail> run_detail_from_api(const nlohmann::json& run);
 // {"workflow_runs": [...]}.
 util::Expected<std::vector<store::RunRecord>> runs_from_api(const nlohmann::json& page);
+// A job's log as GET .../jobs/{job_id}/logs gives it, split into its steps' logs: each
+// step's lines sit between "##[group]<step name>" and "##[endgroup]" lines (GitHub's
+// downloaded-log layout), in the order of `steps`. nullopt when the text is not exactly
+// that (then it is shown whole).
+std::optional<std::vector<std::string>> split_job_log(std::string_view text,
+                                                      const std::vector<store::StepRecord>& steps);
 // {"artifacts": [{"name", "size_in_bytes", "created_at", ...}]}.
 util::Expected<std::vector<ArtifactRow>> artifacts_from_api(const nlohmann::json& list);
 // A repository object ("full_name", "source", "default_branch", "poll_seconds", ...).

@@ -111,19 +111,20 @@ bool matches_step(const store::StepRecord& step, const std::string& wanted) {
 using Sink = std::function<void(std::string_view)>;
 
 // Where log text comes from: the local history has each step's log, a server each
-// job's (every step's log in one text).
+// job's (every step's log in one text, split into steps when it can be).
 struct LogSource {
   std::function<util::Expected<void>(const store::StepRecord&, const Sink&)> step_log;
-  // 0, or the exit code once it has printed why it failed.
-  std::function<int(const store::JobRecord&, const Sink&)> job_log;
+  // The job's whole log into `text`; 0, or the exit code once it has printed why not.
+  std::function<int(const store::JobRecord&, std::string& text)> job_text;
 };
 
 std::string_view conclusion_text(const std::optional<store::Result>& result) {
   return result ? store::to_string(*result) : "unfinished";
 }
 
-// The one way logs are printed: "=== JOB / STEP (conclusion)" then the step's log, or
-// "=== JOB (conclusion)" then the job's log when the source gives whole jobs.
+// The one way logs are printed: "=== JOB / STEP (conclusion)" then the step's log. A
+// server's job log that cannot be split into its steps is printed whole under
+// "=== JOB (conclusion)" (and then a STEP cannot be chosen).
 int print_logs(const store::RunDetail& detail, const LogsOptions& options,
                const LogSource& source) {
   Sink out = [](std::string_view chunk) {
@@ -132,17 +133,34 @@ int print_logs(const store::RunDetail& detail, const LogsOptions& options,
   bool any = false;
   for (const store::JobDetail& job : detail.jobs) {
     if (!matches_job(job.job, options.job)) continue;
-    if (source.job_log) {
-      any = true;
-      std::cout << "=== " << job.job.name << " (" << conclusion_text(job.job.result) << ")\n";
-      if (int code = source.job_log(job.job, out); code != 0) return code;
-      continue;
+    std::optional<std::vector<std::string>> step_texts;
+    if (source.job_text) {
+      std::string text;
+      if (int code = source.job_text(job.job, text); code != 0) return code;
+      step_texts = split_job_log(text, job.steps);
+      if (!step_texts) {
+        if (!options.step.empty()) {
+          std::cerr << "pipewright logs: the server's log of " << job.job.name
+                    << " does not mark its steps; leave out STEP to see all of it\n";
+          return k_exit_usage;
+        }
+        any = true;
+        std::cout << "=== " << job.job.name << " (" << conclusion_text(job.job.result) << ")\n";
+        out(text);
+        if (!text.empty() && text.back() != '\n') out("\n");
+        continue;
+      }
     }
-    for (const store::StepRecord& step : job.steps) {
+    for (size_t i = 0; i < job.steps.size(); ++i) {
+      const store::StepRecord& step = job.steps[i];
       if (!matches_step(step, options.step)) continue;
       any = true;
       std::cout << "=== " << job.job.name << " / " << step.name << " ("
                 << conclusion_text(step.conclusion) << ")\n";
+      if (step_texts) {
+        out((*step_texts)[i]);
+        continue;
+      }
       if (step.log_ref.empty()) continue;
       auto read = source.step_log(step, out);
       if (!read) std::cerr << "pipewright logs: " << read.error().message << "\n";
@@ -203,32 +221,45 @@ std::expected<store::RunDetail, int> server_run(Remote& remote, int64_t run) {
   return std::move(*detail);
 }
 
+// A string field of an event's data; '' when absent or not a string.
+std::string string_field(const nlohmann::json& data, const char* key) {
+  auto it = data.find(key);
+  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // --follow: prints log lines as the server streams them ("JOB | line", as `run` prints
-// them when not on a terminal) and job results, until the run completes.
+// them when not on a terminal) and job results, until the run completes. Exit codes:
+// 0 the run completed (whatever its conclusion), 1 the server sent an error event.
 int follow_logs(Remote& remote, const store::RunDetail& detail, const LogsOptions& options) {
   std::map<std::string, const store::JobRecord*> jobs;  // by numeric id and by key
   for (const store::JobDetail& job : detail.jobs) {
     jobs[std::to_string(job.job.id)] = &job.job;
     jobs.emplace(job.job.job_id, &job.job);
   }
-  // The job an event names ("job_id": the numeric id or the key), as a display name.
+  // The job an event names (its numeric id or key, under any of the names servers use),
+  // and its display name: the event's "name", else the run's, else the key.
   auto job_of = [&](const nlohmann::json& data, std::string& name) {
+    const store::JobRecord* found = nullptr;
     std::string key;
-    for (const char* field : {"id", "job_id"}) {
-      if (!data.contains(field)) continue;
-      const auto& value = data[field];
-      key = value.is_string() ? value.get<std::string>() : value.dump();
-      if (jobs.contains(key)) break;
+    for (const char* field : {"job_run_id", "id", "job_id", "job"}) {
+      auto it = data.find(field);
+      if (it == data.end() || !(it->is_string() || it->is_number_integer())) continue;
+      std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+      if (key.empty()) key = value;
+      if (auto known = jobs.find(value); known != jobs.end()) {
+        found = known->second;
+        break;
+      }
     }
-    auto it = jobs.find(key);
-    name = it != jobs.end() ? it->second->name : key;
-    if (data.contains("name") && data["name"].is_string()) name = data["name"].get<std::string>();
-    return it != jobs.end() ? it->second : nullptr;
+    name = string_field(data, "name");
+    if (name.empty()) name = found ? found->name : key;
+    return found;
   };
   auto wanted = [&](const store::JobRecord* job, const std::string& name) {
     if (options.job.empty()) return true;
     return job ? matches_job(*job, options.job) : name == options.job;
   };
+  int code = 0;
   auto done = remote.client().stream_events(
       fmt::format("/api/v1/runs/{}/logs/stream", detail.run.id), [&](const http::SseEvent& e) {
         auto data = nlohmann::json::parse(e.data, nullptr, false);
@@ -236,49 +267,48 @@ int follow_logs(Remote& remote, const store::RunDetail& detail, const LogsOption
         std::string name;
         if (e.event == "log") {
           const store::JobRecord* job = job_of(data, name);
-          if (!wanted(job, name) || !data.contains("line") || !data["line"].is_string())
-            return true;
-          std::cout << name << " | " << data["line"].get<std::string>() << "\n" << std::flush;
+          auto line = data.find("line");
+          if (!wanted(job, name) || line == data.end() || !line->is_string()) return true;
+          std::cout << name << " | " << line->get<std::string>() << "\n" << std::flush;
         } else if (e.event == "job") {
           const store::JobRecord* job = job_of(data, name);
-          std::string status = data.value("status", "");
-          std::string conclusion = data.contains("conclusion") && data["conclusion"].is_string()
-                                       ? data["conclusion"].get<std::string>()
-                                       : "";
-          if (status == "completed" && wanted(job, name))
-            std::cout << "=== " << name << " (" << conclusion << ")\n" << std::flush;
+          if (string_field(data, "status") == "completed" && wanted(job, name))
+            std::cout << "=== " << name << " (" << string_field(data, "conclusion") << ")\n"
+                      << std::flush;
         } else if (e.event == "run") {
-          if (data.value("status", "") != "completed") return true;
-          std::string conclusion = data.contains("conclusion") && data["conclusion"].is_string()
-                                       ? data["conclusion"].get<std::string>()
-                                       : "";
-          std::cout << "=== run " << detail.run.id << " (" << conclusion << ")\n" << std::flush;
+          if (string_field(data, "status") != "completed") return true;
+          std::cout << "=== run " << detail.run.id << " (" << string_field(data, "conclusion")
+                    << ")\n"
+                    << std::flush;
+          return false;
+        } else if (e.event == "reset") {  // the server dropped events this client missed
+          std::cerr << "pipewright logs: the server skipped lines this client fell behind on\n";
+        } else if (e.event ==
+                   "error") {  // a stream cannot change its 200 status: errors come as events
+          std::string message = string_field(data, "message");
+          code = remote.fail(k_exit_failure,
+                             message.empty() ? "the server ended the stream" : message);
           return false;
         }
         return true;
       });
   if (!done) return remote.fail(k_exit_usage, done.error().message);
-  return 0;
+  return code;
 }
 
 int server_logs(Remote& remote, const LogsOptions& options) {
-  if (!options.step.empty())
-    return remote.fail(k_exit_usage,
-                       "a server gives whole job logs: leave out STEP (it filters the local "
-                       "history only)");
   auto run = remote.resolve_run(options.run);
   if (!run) return run.error();
   auto detail = server_run(remote, *run);
   if (!detail) return detail.error();
   if (options.follow) return follow_logs(remote, *detail, options);
   LogSource source;
-  source.job_log = [&](const store::JobRecord& job, const Sink& sink) {
-    auto text =
+  source.job_text = [&](const store::JobRecord& job, std::string& text) {
+    auto answer =
         remote.call_text("GET", fmt::format("/api/v1/runs/{}/jobs/{}/logs", job.run_id, job.id),
                          fmt::format("no log for job {} of run {}", job.name, job.run_id));
-    if (!text) return text.error();
-    sink(*text);
-    if (!text->empty() && text->back() != '\n') sink("\n");
+    if (!answer) return answer.error();
+    text = std::move(*answer);
     return 0;
   };
   return print_logs(*detail, options, source);

@@ -116,5 +116,36 @@ TEST(ApiRecordsTest, ReadsArtifactsAndRepositories) {
   EXPECT_FALSE(repo_from_api(json::parse(R"({"source": "x"})")).has_value());
 }
 
+std::vector<store::StepRecord> steps(std::vector<std::string> names) {
+  std::vector<store::StepRecord> out;
+  for (std::string& name : names) {
+    out.emplace_back();
+    out.back().name = std::move(name);
+  }
+  return out;
+}
+
+TEST(ApiRecordsTest, SplitsAJobLogAtItsStepMarks) {
+  auto split = split_job_log(
+      "##[group]Set up job\n##[endgroup]\n"
+      "##[group]Run make\nbuilding\n##[group]inner\nx\n##[endgroup]\nok\n##[endgroup]\n"
+      "##[group]Post\nno newline##[endgroup]\n##[endgroup]\n",
+      steps({"Set up job", "Run make", "Post"}));
+  ASSERT_TRUE(split.has_value());
+  EXPECT_EQ(*split, (std::vector<std::string>{"", "building\n##[group]inner\nx\n##[endgroup]\nok\n",
+                                              "no newline##[endgroup]\n"}));
+  EXPECT_EQ(split_job_log("", {}), std::vector<std::string>{});
+}
+
+TEST(ApiRecordsTest, AJobLogThatDoesNotMatchItsStepsIsNotSplit) {
+  auto two = steps({"a", "b"});
+  EXPECT_FALSE(split_job_log("plain text\n", two));
+  EXPECT_FALSE(split_job_log("##[group]a\n##[endgroup]\n", two));  // b missing
+  EXPECT_FALSE(split_job_log("##[group]b\n##[endgroup]\n##[group]a\n##[endgroup]\n", two));
+  EXPECT_FALSE(split_job_log("##[group]a\n##[endgroup]\n##[group]b\n##[endgroup]\ntail", two));
+  EXPECT_FALSE(split_job_log("##[group]a\nx\n", steps({"a"})));  // never ends
+  EXPECT_FALSE(split_job_log("text", {}));
+}
+
 }  // namespace
 }  // namespace pipewright::cli
