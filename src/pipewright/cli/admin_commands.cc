@@ -31,7 +31,9 @@ int local_failure(const std::string& what, const util::Error& error) {
   return k_exit_usage;
 }
 
+// --server, or else where the server's state is (--data-dir, --database).
 void add_location_options(CLI::App& cmd, admin::Location& where) {
+  add_server_option(cmd);
   cmd.add_option("--data-dir", where.data_dir,
                  "Without --server: the server's data directory (default: the user's)");
   cmd.add_option("--database", where.database_url,

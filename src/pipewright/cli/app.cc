@@ -30,7 +30,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "pipewright 0.1.0");
   int exit_code = 0;
-  add_server_option(app);  // before the subcommands, which inherit its fallthrough
+  add_server_option(app);
   for (AddCommand add : k_commands)
     add(app, exit_code);
   try {

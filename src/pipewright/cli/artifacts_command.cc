@@ -204,6 +204,7 @@ void add_artifacts_command(CLI::App& app, int& exit_code) {
   cmd->add_option("name", options->name, "The artifact to extract (optional)");
   cmd->add_option("-o,--output", options->output, "Where to extract it (default: .)");
   cmd->footer("Examples: pipewright artifacts last\n          pipewright artifacts 12 dist -o out");
+  add_server_option(*cmd);
   cmd->callback([cmd, options, &exit_code] { exit_code = artifacts(*cmd, *options); });
 }
 

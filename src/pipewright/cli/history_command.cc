@@ -326,6 +326,7 @@ void add_history_commands(CLI::App& app, int& exit_code) {
   auto limit = std::make_shared<int>(20);
   auto* history = app.add_subcommand("history", "Recent runs, newest first");
   history->add_option("-n,--limit", *limit, "How many runs (default 20), e.g. -n 5");
+  add_server_option(*history);
   history->callback([history, limit, &exit_code] { exit_code = show_history(*history, *limit); });
 
   auto options = std::make_shared<LogsOptions>();
@@ -339,6 +340,7 @@ void add_history_commands(CLI::App& app, int& exit_code) {
   logs->footer(
       "Examples: pipewright logs last build 2\n"
       "          pipewright --server http://127.0.0.1:8420 logs 12 --follow");
+  add_server_option(*logs);
   logs->callback([logs, options, &exit_code] { exit_code = show_logs(*logs, *options); });
 }
 

@@ -13,11 +13,10 @@ constexpr const char* k_server_option = "--server";
 }  // namespace
 
 void add_server_option(CLI::App& app) {
-  app.add_option(k_server_option, "A `pipewright serve` to talk to, e.g. http://127.0.0.1:8420")
-      ->envname("PIPEWRIGHT_SERVER")
-      ->option_text("URL");
-  // Subcommands pass options they do not know (--server after them) up to the app.
-  app.fallthrough();
+  CLI::Option* option = app.add_option(
+      k_server_option, "A `pipewright serve` to talk to, e.g. http://127.0.0.1:8420");
+  option->option_text("URL");
+  if (!app.get_parent()) option->envname("PIPEWRIGHT_SERVER");
 }
 
 int exit_code_for_status(int status) {

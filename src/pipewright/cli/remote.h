@@ -23,7 +23,9 @@ class App;
 
 namespace pipewright::cli {
 
-// Registers `--server URL` on the top-level app (usable before or after a subcommand).
+// Registers `--server URL` on `app`: on the top-level app (where PIPEWRIGHT_SERVER fills
+// it too) and on each command that talks to a server, so it may come before or after the
+// command's name. The command's own --server wins, then the app's, then the variable.
 void add_server_option(CLI::App& app);
 
 class Remote {

@@ -134,6 +134,7 @@ void add_server_commands(CLI::App& app, int& exit_code) {
   auto* cancel_cmd = app.add_subcommand("cancel", "Cancel a run on a server");
   cancel_cmd->add_option("run", *run, "A run id or last")->required();
   cancel_cmd->footer("Example: pipewright --server http://127.0.0.1:8420 cancel 12");
+  add_server_option(*cancel_cmd);
   cancel_cmd->callback([cancel_cmd, run, &exit_code] { exit_code = cancel(*cancel_cmd, *run); });
 
   auto rerun_options = std::make_shared<RerunOptions>();
@@ -147,6 +148,7 @@ void add_server_commands(CLI::App& app, int& exit_code) {
       ->excludes(failed);
   rerun_cmd->footer(
       "Examples: pipewright rerun 12 --failed\n          pipewright rerun 12 --job test");
+  add_server_option(*rerun_cmd);
   rerun_cmd->callback(
       [rerun_cmd, rerun_options, &exit_code] { exit_code = rerun(*rerun_cmd, *rerun_options); });
 
@@ -162,6 +164,7 @@ void add_server_commands(CLI::App& app, int& exit_code) {
                            "An input of the workflow, NAME=VALUE (repeatable)");
   dispatch_cmd->footer(
       "Example: pipewright dispatch deploy.yml --repo acme/api --ref main --input env=staging");
+  add_server_option(*dispatch_cmd);
   dispatch_cmd->callback([dispatch_cmd, dispatch_options, &exit_code] {
     exit_code = dispatch(*dispatch_cmd, *dispatch_options);
   });
