@@ -103,27 +103,48 @@ struct DispatchOptions {
   std::vector<std::string> inputs;
 };
 
+// The default branch of registered repository `repo`, from the server's list.
+std::expected<std::string, int> default_branch(Remote& remote, const std::string& repo) {
+  auto list = remote.call("GET", "/api/v1/repos");
+  if (!list) return std::unexpected(list.error());
+  if (list->is_object() && list->contains("repositories") && (*list)["repositories"].is_array())
+    for (const nlohmann::json& r : (*list)["repositories"]) {
+      if (!r.is_object() || r.value("full_name", nlohmann::json()) != repo) continue;
+      auto branch = r.find("default_branch");
+      if (branch != r.end() && branch->is_string() && !branch->get<std::string>().empty())
+        return branch->get<std::string>();
+      return std::unexpected(remote.fail(
+          k_exit_usage, fmt::format("repository {} has no default branch: give --ref", repo)));
+    }
+  return std::unexpected(remote.fail(k_exit_usage, fmt::format("repository {} not found", repo)));
+}
+
 int dispatch(const CLI::App& command, const DispatchOptions& options) {
   auto remote = need_server(command, "pipewright dispatch");
   if (!remote) return k_exit_usage;
   if (!is_repo_name(options.repo))
     return remote->fail(k_exit_usage,
                         fmt::format("--repo '{}' is not OWNER/NAME, e.g. acme/api", options.repo));
-  nlohmann::json body = {{"workflow", options.workflow}, {"inputs", nlohmann::json::object()}};
-  if (!options.ref.empty()) body["ref"] = options.ref;
+  nlohmann::json inputs = nlohmann::json::object();
   for (const std::string& input : options.inputs) {
     size_t eq = input.find('=');
     if (eq == std::string::npos || eq == 0)
       return remote->fail(
           k_exit_usage,
           fmt::format("--input '{}' is not NAME=VALUE, e.g. --input level=debug", input));
-    body["inputs"][input.substr(0, eq)] = input.substr(eq + 1);
+    inputs[input.substr(0, eq)] = input.substr(eq + 1);
   }
+  std::string ref = options.ref;
+  if (ref.empty()) {  // the API requires a ref, as GitHub's does: the default branch
+    auto found = default_branch(*remote, options.repo);
+    if (!found) return found.error();
+    ref = *found;
+  }
+  nlohmann::json body = {{"workflow", options.workflow}, {"ref", ref}, {"inputs", inputs}};
   auto answer = remote->call("POST", repo_api_path(options.repo) + "/dispatches", body.dump(),
                              fmt::format("repository {} not found", options.repo));
   if (!answer) return answer.error();
-  std::cout << fmt::format("Dispatched {} on {}{}\n", options.workflow, options.repo,
-                           options.ref.empty() ? "" : " at " + options.ref);
+  std::cout << fmt::format("Dispatched {} on {} at {}\n", options.workflow, options.repo, ref);
   return k_exit_ok;
 }
 
