@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipewright/cli/commands.h"
+#include "pipewright/cli/remote.h"
 
 namespace pipewright::cli {
 
@@ -20,7 +21,8 @@ using AddCommand = void (*)(CLI::App&, int&);
 // One row per subcommand (STYLE.md rule 8).
 constexpr AddCommand k_commands[] = {
     add_lint_command,    add_eval_command,      add_run_command,     add_history_commands,
-    add_actions_command, add_artifacts_command, add_backup_commands,
+    add_actions_command, add_artifacts_command, add_backup_commands, add_server_commands,
+    add_admin_commands,
 };
 }  // namespace
 
@@ -29,6 +31,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "pipewright 0.1.0");
   int exit_code = 0;
+  add_server_option(app);
   for (AddCommand add : k_commands)
     add(app, exit_code);
   try {

@@ -1,16 +1,24 @@
 // `pipewright artifacts RUN` lists the artifacts a run uploaded (name, files, size,
 // created); `pipewright artifacts RUN NAME [-o DIR]` extracts one into DIR (default:
-// the current directory). RUN is a run id or `last`. Exit codes: 0 done, 1 extraction
-// failed, 2 usage (unknown run or artifact, no data directory).
+// the current directory). RUN is a run id or `last`. With --server both go to the
+// server's API (listed the same way; a tar archive is extracted, a zip saved as
+// NAME.zip). Exit codes: 0 done, 1 extraction failed or the server refused, 2 usage
+// (unknown run or artifact, no data directory, server unreachable).
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include "pipewright/cli/api_records.h"
+#include "pipewright/cli/remote.h"
+#include "pipewright/exec/actions/archive.h"
 #include "pipewright/exec/actions/artifact_store.h"
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/store.h"
@@ -22,9 +30,6 @@ void add_artifacts_command(CLI::App& app, int& exit_code);
 namespace {
 
 namespace actions = exec::actions;
-
-constexpr int k_exit_failure = 1;
-constexpr int k_exit_usage = 2;
 
 struct ArtifactsOptions {
   std::string run;
@@ -66,7 +71,78 @@ util::Expected<std::string> resolve_run(const std::string& data_dir, const std::
   return std::to_string(*last);
 }
 
-int artifacts(const ArtifactsOptions& options) {
+// The one artifact table, for the local store and a server alike.
+void print_artifacts(const std::string& run, const std::vector<ArtifactRow>& rows) {
+  if (rows.empty()) {
+    std::cout << "Run " << run << " has no artifacts.\n";
+    return;
+  }
+  std::cout << fmt::format("{:<6} {:<32} {:>7} {:>10}  {}\n", "ID", "NAME", "FILES", "SIZE",
+                           "CREATED");
+  for (const ArtifactRow& a : rows)
+    std::cout << fmt::format("{:<6} {:<32} {:>7} {:>10}  {}\n", a.id, a.name, a.files,
+                             size_text(a.bytes), time_text(a.created_s));
+}
+
+// Extracts a tar archive the server sent into `dest` (entries checked as for local ones).
+util::Expected<uint64_t> extract_download(const std::string& body, const std::string& dest) {
+  std::string temp = (std::filesystem::temp_directory_path() / "pw-artifact-XXXXXX").string();
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) return util::fail("cannot create a temporary file for the download");
+  ::close(fd);
+  struct Remove {
+    std::string path;
+    ~Remove() { std::filesystem::remove(path); }
+  } remove{temp};
+  std::ofstream(temp, std::ios::binary)
+      .write(body.data(), static_cast<std::streamsize>(body.size()));
+  std::string root = std::filesystem::absolute(dest).lexically_normal().string();
+  auto place = [&](std::string_view name) -> util::Expected<actions::Placement> {
+    return actions::Placement{root,
+                              (std::filesystem::path(root) / name).lexically_normal().string()};
+  };
+  PW_TRY(stats, actions::extract_archive(temp, place));
+  return stats.entries;
+}
+
+int server_artifacts(Remote& remote, const ArtifactsOptions& options) {
+  auto run = remote.resolve_run(options.run);
+  if (!run) return run.error();
+  std::string base = fmt::format("/api/v1/runs/{}/artifacts", *run);
+  if (options.name.empty()) {
+    auto list = remote.call("GET", base, {}, fmt::format("run {} not found", *run));
+    if (!list) return list.error();
+    auto rows = artifacts_from_api(*list);
+    if (!rows) return remote.fail(k_exit_failure, rows.error().message);
+    print_artifacts(std::to_string(*run), *rows);
+    return k_exit_ok;
+  }
+  auto answer = remote.send("GET", base + "/" + path_segment(options.name), {},
+                            fmt::format("run {} has no artifact '{}'", *run, options.name));
+  if (!answer) return answer.error();
+  std::error_code error;
+  std::filesystem::create_directories(options.output, error);
+  if (error)
+    return remote.fail(k_exit_usage,
+                       fmt::format("cannot create {}: {}", options.output, error.message()));
+  if (answer->header("Content-Type").find("zip") != std::string::npos) {
+    std::string path = (std::filesystem::path(options.output) / (options.name + ".zip")).string();
+    std::ofstream zip(path, std::ios::binary);
+    zip.write(answer->body.data(), static_cast<std::streamsize>(answer->body.size()));
+    if (!zip.flush()) return remote.fail(k_exit_failure, fmt::format("cannot write {}", path));
+    std::cout << fmt::format("Downloaded {} to {} (a zip archive)\n", options.name, path);
+    return k_exit_ok;
+  }
+  auto files = extract_download(answer->body, options.output);
+  if (!files) return remote.fail(k_exit_failure, util::format_error(files.error()));
+  std::cout << fmt::format("Extracted {} ({} files) to {}\n", options.name, *files,
+                           std::filesystem::absolute(options.output).lexically_normal().string());
+  return k_exit_ok;
+}
+
+int artifacts(const CLI::App& command, const ArtifactsOptions& options) {
+  if (auto remote = Remote::open(command, "pipewright artifacts"))
+    return server_artifacts(*remote, options);
   auto data_dir = store::default_data_dir();
   if (!data_dir || !store::prepare_data_dir(*data_dir)) {
     std::cerr << "pipewright artifacts: no usable data directory (set XDG_DATA_HOME)\n";
@@ -84,15 +160,10 @@ int artifacts(const ArtifactsOptions& options) {
   auto list = store.list(*run);
 
   if (options.name.empty()) {
-    if (list.empty()) {
-      std::cout << "Run " << *run << " has no artifacts.\n";
-      return 0;
-    }
-    std::cout << fmt::format("{:<6} {:<32} {:>7} {:>10}  {}\n", "ID", "NAME", "FILES", "SIZE",
-                             "CREATED");
+    std::vector<ArtifactRow> rows;
     for (const actions::ArtifactInfo& a : list)
-      std::cout << fmt::format("{:<6} {:<32} {:>7} {:>10}  {}\n", a.id, a.name, a.files,
-                               size_text(a.bytes), time_text(a.created_s));
+      rows.push_back({std::to_string(a.id), a.name, std::to_string(a.files), a.bytes, a.created_s});
+    print_artifacts(*run, rows);
     return 0;
   }
   bool known = false;
@@ -133,7 +204,8 @@ void add_artifacts_command(CLI::App& app, int& exit_code) {
   cmd->add_option("name", options->name, "The artifact to extract (optional)");
   cmd->add_option("-o,--output", options->output, "Where to extract it (default: .)");
   cmd->footer("Examples: pipewright artifacts last\n          pipewright artifacts 12 dist -o out");
-  cmd->callback([options, &exit_code] { exit_code = artifacts(*options); });
+  add_server_option(*cmd);
+  cmd->callback([cmd, options, &exit_code] { exit_code = artifacts(*cmd, *options); });
 }
 
 }  // namespace pipewright::cli

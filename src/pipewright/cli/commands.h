@@ -19,4 +19,9 @@ void add_history_commands(CLI::App& app, int& exit_code);
 // Registers `pipewright backup` and `pipewright restore` (cli/backup_command.cc).
 void add_backup_commands(CLI::App& app, int& exit_code);
 
+// Registers `pipewright cancel`, `rerun` and `dispatch` (cli/server_commands.cc).
+void add_server_commands(CLI::App& app, int& exit_code);
+// Registers `pipewright repo`, `secret`, `var` and `token` (cli/admin_commands.cc).
+void add_admin_commands(CLI::App& app, int& exit_code);
+
 }  // namespace pipewright::cli
