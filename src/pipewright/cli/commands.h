@@ -16,5 +16,7 @@ void add_lint_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 // Registers `pipewright history` and `pipewright logs` (cli/history_command.cc).
 void add_history_commands(CLI::App& app, int& exit_code);
+// Registers `pipewright serve` (cli/serve_command.cc).
+void add_serve_command(CLI::App& app, int& exit_code);
 
 }  // namespace pipewright::cli
