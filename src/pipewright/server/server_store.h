@@ -24,7 +24,7 @@ using store::TimePoint;
 struct Repo {
   std::string full_name;       // OWNER/NAME, as registered (compared case-insensitively)
   std::string source;          // local path or git URL
-X
+  std::string webhook_secret;  // sealed (SecretBox); '' = none: its webhooks are refused (401)
   std::string default_branch;  // '' = the source's HEAD branch
   int64_t poll_seconds = 0;    // 0 = no polling
   TimePoint created_at;
