@@ -111,10 +111,11 @@ util::Expected<std::string> Core::ensure_checkout(const Repo& repo, const std::s
   // Checked out beside the final place and renamed into it, so a crash never leaves a
   // half-made checkout where a run would use it.
   std::string partial = dir + ".partial";
-  fs::remove_all(partial, ec);
-  fs::create_directories(fs::path(dir).parent_path(), ec);
   PW_TRY_VOID(mirrors->with(repo, [&](Mirror& mirror) -> util::Expected<void> {
+    // Under the mirror's lock: one thread makes a checkout, the others find it made.
     if (fs::exists(dir + "/.git", ec)) return {};
+    fs::remove_all(partial, ec);
+    fs::create_directories(fs::path(dir).parent_path(), ec);
     PW_TRY_VOID(mirror.checkout(sha, ref, partial));
     fs::rename(partial, dir, ec);
     if (ec) return util::fail("cannot move checkout into " + dir + ": " + ec.message());

@@ -140,13 +140,16 @@ void Dispatcher::reap_finished() {
 void Dispatcher::claim_queued() {
   store::RunFilter filter;
   filter.status = store::Status::queued;
-  auto page = m_core.history->list_runs(filter, 1, 100);
+  // Oldest first: list_runs answers newest first, so the last page holds the oldest.
+  constexpr int64_t k_page = 100;
+  auto page = m_core.history->list_runs(filter, 1, k_page);
+  if (page && page->total_count > k_page)
+    page = m_core.history->list_runs(filter, (page->total_count + k_page - 1) / k_page, k_page);
   if (!page) {
     m_core.log("dispatch.error", {{"error", page.error().message}});
     return;
   }
   m_core.metrics->queue_depth.set(static_cast<double>(page->total_count));
-  // Oldest first: list_runs answers newest first.
   std::vector<store::RunRecord> queued(page->runs.rbegin(), page->runs.rend());
   for (const store::RunRecord& record : queued) {
     {
