@@ -14,10 +14,10 @@
 #include <CLI/CLI.hpp>
 
 #include "pipewright/cli/commands.h"
-#include "pipewright/cli/workflow_files.h"
 #include "pipewright/exec/actions/action_cache.h"
 #include "pipewright/exec/actions/action_ref.h"
 #include "pipewright/exec/actions/builtin.h"
+#include "pipewright/pipeline/workflow_files.h"
 #include "pipewright/plan/repository.h"
 #include "pipewright/workflow/loader.h"
 
@@ -124,7 +124,7 @@ int run_pull(const PullOptions& options) {
     return k_exit_usage;
   }
   const std::string& root = repository->info().root;
-  auto files = workflow_files(options.workflows, root);
+  auto files = pipeline::workflow_files(options.workflows, root);
   if (!files) {
     std::cerr << "pipewright actions pull: " << files.error().message << "\n";
     return k_exit_usage;

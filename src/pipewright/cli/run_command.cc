@@ -1,7 +1,8 @@
 // `pipewright run [EVENT]`: runs the repository's workflows for an event, natively
-// (issue 3). Reads like DESIGN.md's data flow: load, select, plan + schedule
-// (exec::run_workflow), report. Exit codes: 0 every required job succeeded, 1 a job
-// failed, 2 invalid input or usage, 130 cancelled.
+// (issue 3). Reads like DESIGN.md's data flow: load, select, plan + schedule, report;
+// everything but the flags and the printing is pipeline/'s, shared with the server.
+// Exit codes: 0 every required job succeeded, 1 a job failed, 2 invalid input or
+// usage, 130 cancelled.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,28 +21,22 @@
 
 #include "pipewright/cli/commands.h"
 #include "pipewright/cli/run_inputs.h"
-#include "pipewright/cli/run_recorder.h"
-#include "pipewright/cli/workflow_files.h"
-#include "pipewright/exec/actions/artifact_store.h"
 #include "pipewright/exec/actions/tool_downloads.h"
 #include "pipewright/exec/actions/toolchains.h"
 #include "pipewright/exec/console.h"
 #include "pipewright/exec/engine.h"
-#include "pipewright/exec/job_slots.h"
 #include "pipewright/exec/live_board.h"
 #include "pipewright/exec/terminal.h"
-#include "pipewright/exec/workspace.h"
 #include "pipewright/os/engine_leftovers.h"
 #include "pipewright/os/file.h"
 #include "pipewright/os/signals.h"
-#include "pipewright/os/subreaper.h"
+#include "pipewright/pipeline/execute.h"
+#include "pipewright/pipeline/host.h"
+#include "pipewright/pipeline/workflows.h"
 #include "pipewright/plan/event.h"
 #include "pipewright/plan/graph.h"
 #include "pipewright/plan/triggers.h"
-#include "pipewright/store/data_dir.h"
 #include "pipewright/store/store.h"
-#include "pipewright/util/diagnostic.h"
-#include "pipewright/workflow/loader.h"
 
 namespace pipewright::cli {
 
@@ -77,14 +72,6 @@ constexpr int k_exit_cancelled = 130;
 void error(const std::string& message) {
   // One write: lines from job threads on stdout never land inside it.
   std::cerr << ("pipewright run: " + message + "\n") << std::flush;
-}
-
-std::string relative_to(const std::string& path, const std::string& root) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(path, ec);
-  fs::path rel = abs.lexically_relative(root);
-  if (rel.empty() || rel.string().starts_with("..")) return path;
-  return rel.string();
 }
 
 // secrets: -s NAME=VALUE, -s NAME (from our environment), --secret-file.
@@ -125,35 +112,10 @@ util::Expected<Pairs> collect_pairs(const std::vector<std::string>& items, const
   return pairs;
 }
 
-// `<dir>/.github/workflows/x.yml` inside the repository names its project `<dir>`;
-// otherwise the repository root.
-std::string project_dir(const std::string& file, const std::string& root) {
-  std::error_code ec;
-  fs::path abs = fs::weakly_canonical(fs::absolute(file, ec), ec);
-  fs::path workflows = abs.parent_path();
-  if (workflows.filename() != "workflows" || workflows.parent_path().filename() != ".github")
-    return root;
-  fs::path dir = workflows.parent_path().parent_path();
-  fs::path rel = dir.lexically_relative(root);
-  if (rel.empty() || rel.string().starts_with("..")) return root;
-  return dir.string();
-}
-
-struct Loaded {
-  std::string file;      // as found
-  std::string relative;  // to the repository root
-  workflow::Workflow workflow;
-  plan::TriggerResult trigger;
-};
-
-std::string workflow_name(const Loaded& w) {
-  return w.workflow.name.present() ? w.workflow.name.value : w.relative;
-}
-
-void print_list(const std::vector<Loaded>& loaded,
+void print_list(const std::vector<pipeline::LoadedWorkflow>& loaded,
                 const std::map<std::string, std::string>& platforms) {
   std::vector<plan::ListRow> rows;
-  for (const Loaded& w : loaded)
+  for (const pipeline::LoadedWorkflow& w : loaded)
     for (plan::ListRow& row : plan::list_rows(w.workflow, w.trigger)) {
       row.workflow_file = w.relative;
       if (const workflow::Job* job = w.workflow.find_job(row.job_id); job && !row.job_id.empty())
@@ -164,29 +126,29 @@ void print_list(const std::vector<Loaded>& loaded,
 }
 
 // `--graph[=FORMAT]`: the job DAG of every triggered workflow. Returns the exit code.
-int print_graphs(const std::vector<Loaded>& loaded, const std::string& format_text) {
+int print_graphs(const std::vector<pipeline::LoadedWorkflow>& loaded,
+                 const std::string& format_text) {
   auto format = plan::parse_graph_format(format_text.empty() ? "text" : format_text);
   if (!format) {
     error("--graph=" + format_text + ": expected text, mermaid or dot");
     return k_exit_usage;
   }
-  for (const Loaded& w : loaded) {
+  for (const pipeline::LoadedWorkflow& w : loaded) {
     if (!w.trigger.matched) continue;
     auto graph = plan::JobGraph::build(w.workflow);
     if (!graph) {
       error(util::format_error(graph.error()));
       return k_exit_usage;
     }
-    std::cout << plan::render_graph(*graph, *format, workflow_name(w));
+    std::cout << plan::render_graph(*graph, *format, pipeline::workflow_name(w));
   }
   return 0;
 }
 
-// settings.actions from --actions-url, --offline, --no-builtins, --tool and the data
-// dir (cache store <data dir>/cache, artifacts <data dir>/artifacts; remote actions in
-// the XDG cache dir). Fails on a malformed --tool.
-util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& options,
-                                                              const std::string& data_dir) {
+// The `uses:` settings from --actions-url, --offline, --no-builtins, --tool and
+// --tool-mirror (the stores in the data dir are pipeline::prepare_host's). Fails on a
+// malformed --tool or --tool-mirror.
+util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& options) {
   exec::actions::ActionSettings settings;
   if (!options.actions_url.empty()) settings.actions_url = options.actions_url;
   settings.offline = options.offline;
@@ -214,14 +176,13 @@ util::Expected<exec::actions::ActionSettings> action_settings(const RunOptions& 
     if (auto parsed = exec::actions::parse_tool_mirror(mirror); !parsed)
       return util::fail(parsed.error().message);
   settings.tool_mirrors = options.tool_mirrors;
-  settings.cache_store_dir = data_dir + "/cache";
-  settings.artifact_dir = data_dir + "/artifacts";
   return settings;
 }
 
-// Ends the processes of engines that died mid-step and says which, on stderr.
-void end_dead_engine_leftovers() {
-  auto report = os::end_dead_engine_leftovers();
+// Adopts orphans and ends the processes of engines that died mid-step, saying which on
+// stderr.
+void take_over_processes() {
+  auto report = pipeline::take_over_processes();
   if (!report) {
     error("cannot look for processes of crashed runs: " + report.error().message);
     return;
@@ -234,10 +195,8 @@ void end_dead_engine_leftovers() {
 }
 
 int run_run(const RunOptions& options) {
-  // Process control: we adopt orphans (leftovers are found at job end) and Ctrl-C cancels.
-  (void)os::become_child_subreaper();
-  // What crashed engines left running goes first (it never touches a live engine's).
-  end_dead_engine_leftovers();
+  // Process control: we adopt orphans, end crashed engines' leftovers; Ctrl-C cancels.
+  take_over_processes();
   auto cancel = os::CancelToken::create();
   if (!cancel) {
     error(cancel.error().message);
@@ -272,31 +231,13 @@ int run_run(const RunOptions& options) {
     error(repository.error().message);
     return k_exit_usage;
   }
-  const std::string& root = repository->info().root;
-  auto files = workflow_files(options.workflows, root);
-  if (!files) {
-    error(files.error().message);
+  auto workflows = pipeline::load_workflows(repository->info().root, options.workflows);
+  if (!workflows) {
+    error(workflows.error().message);
     return k_exit_usage;
   }
-  std::vector<Loaded> loaded;
-  bool invalid = false;
-  for (const std::string& file : *files) {
-    // Locations name the file relative to the repository root, as everywhere else;
-    // workflow.file keeps the real path (reusable-workflow identity, project dir).
-    std::string relative = relative_to(file, root);
-    auto source = os::read_file(file, 1024 * 1024);
-    workflow::LoadResult result =
-        source ? workflow::load_workflow_text(*source, relative) : workflow::load_workflow(file);
-    if (result.workflow) result.workflow->file = file;
-    for (const util::Diagnostic& d : result.diagnostics)
-      if (d.severity == util::Severity::error) {
-        std::cerr << util::render_diagnostic(d, source ? *source : "");
-        invalid = true;
-      }
-    if (!result.ok() || !result.workflow) continue;
-    loaded.push_back(Loaded{file, relative, std::move(*result.workflow), {}});
-  }
-  if (invalid) return k_exit_usage;
+  std::cerr << workflows->rendered_errors;
+  if (workflows->invalid) return k_exit_usage;
 
   // 2. Select: the event, and the workflows whose `on:` matches it.
   plan::EventOptions event_options;
@@ -308,67 +249,47 @@ int run_run(const RunOptions& options) {
     error(util::format_error(event.error()));
     return k_exit_usage;
   }
-  for (Loaded& w : loaded) {
-    auto trigger = plan::match_triggers(w.workflow, *event);
-    if (!trigger) {
-      error(util::format_error(trigger.error()));
-      return k_exit_usage;
-    }
-    w.trigger = *trigger;
+  if (auto selected = pipeline::select_workflows(*workflows, *event); !selected) {
+    error(util::format_error(selected.error()));
+    return k_exit_usage;
   }
   if (options.list) {
-    print_list(loaded, {platforms->begin(), platforms->end()});
+    print_list(workflows->list, {platforms->begin(), platforms->end()});
     return 0;
   }
-  if (options.graph) return print_graphs(loaded, *options.graph);
-  size_t triggered =
-      std::ranges::count_if(loaded, [](const Loaded& w) { return w.trigger.matched; });
-  if (triggered == 0) {
+  if (options.graph) return print_graphs(workflows->list, *options.graph);
+  if (pipeline::triggered_count(*workflows) == 0) {
     std::cerr << "pipewright run: no workflow runs on " << options.event << ":\n";
-    for (const Loaded& w : loaded)
+    for (const pipeline::LoadedWorkflow& w : workflows->list)
       std::cerr << "  " << w.relative << ": " << w.trigger.reason << "\n";
     return 0;
   }
 
-  // The run history and where job workspaces live.
-  auto data_dir = store::default_data_dir();
-  if (!data_dir || !store::prepare_data_dir(*data_dir)) {
-    error("no usable data directory (set XDG_DATA_HOME)");
+  // The host (data dir, work root, `uses:` settings, job slots) and the run history.
+  auto actions = action_settings(options);
+  if (!actions) {
+    error(util::format_error(actions.error()));
     return k_exit_usage;
   }
-  auto history = store::open_sqlite_store(*data_dir);
+  pipeline::HostOptions host_options;
+  host_options.work_dir = options.work_dir;
+  host_options.actions = std::move(*actions);
+  host_options.parallel = options.parallel > 0 ? options.parallel : 0;
+  host_options.platforms = {platforms->begin(), platforms->end()};
+  auto host = pipeline::prepare_host(host_options);
+  if (!host) {
+    error(util::format_error(host.error()));
+    return k_exit_usage;
+  }
+  auto history = store::open_sqlite_store(host->data_dir);
   if (!history) {
     error(history.error().message);
     return k_exit_usage;
   }
 
-  const char* work_env = std::getenv("PIPEWRIGHT_WORK_DIR");
-  auto work_root = exec::resolve_work_root(!options.work_dir.empty() ? options.work_dir
-                                           : work_env                ? work_env
-                                                                     : "",
-                                           *data_dir);
-  if (!work_root) {
-    error(work_root.error().message);
-    return k_exit_usage;
-  }
-  auto actions = action_settings(options, *data_dir);
-  if (!actions) {
-    error(util::format_error(actions.error()));
-    return k_exit_usage;
-  }
-  // Artifacts past their retention-days go before a run adds new ones (GitHub expires
-  // them; here nothing else would).
-  if (std::error_code ec; fs::is_directory(actions->artifact_dir, ec)) {
-    exec::actions::ArtifactStoreOptions store;
-    store.dir = actions->artifact_dir;
-    exec::actions::ArtifactStore(store).prune_expired();
-  }
-  exec::clean_stale_scratch();
-
   exec::Masker masker;
-  for (const auto& [name, value] : *secrets)
-    for (const exec::MaskWarning& w : masker.add_secret(value.to_display_string()))
-      std::cerr << "warning: secret " << name << ": " << w.message << "\n";
+  for (const std::string& warning : pipeline::add_secrets(masker, *secrets))
+    std::cerr << "warning: " << warning << "\n";
 
   exec::PlainConsole plain(stdout, exec::ConsoleOptions{options.verbose});
   exec::JsonConsole json(stdout);
@@ -391,120 +312,69 @@ int run_run(const RunOptions& options) {
 
   // The triggered workflows, each with its inputs and its run record.
   struct PendingRun {
-    const Loaded* workflow = nullptr;
-    Value inputs;
-    store::RunId id = 0;
-    int64_t run_number = 0;
+    pipeline::RunRequest request;
     std::unique_ptr<exec::EventSink> console_sink;  // the board's or --json's for this run
-    exec::ScheduleOutcome outcome;
-    bool started = false;
+    pipeline::RunOutcome outcome;
   };
   std::vector<PendingRun> runs;
-  for (const Loaded& w : loaded) {
+  for (const pipeline::LoadedWorkflow& w : workflows->list) {
     if (!w.trigger.matched) continue;
-    PendingRun& run = runs.emplace_back();
-    run.workflow = &w;
-    // Inputs of a workflow_dispatch (or directly run workflow_call) run: the event
-    // payload's `inputs`, as on GitHub; --input values were merged over them.
-    const workflow::Event* dispatch = w.workflow.find_event(options.event);
-    if (dispatch && (options.event == "workflow_dispatch" || options.event == "workflow_call")) {
-      const Value* payload_inputs = event->payload.member("inputs");
-      Object given;
-      if (payload_inputs && payload_inputs->kind() == expr::Kind::object)
-        given = payload_inputs->as_object();
-      auto resolved = plan::resolve_dispatch_inputs(*dispatch, given);
-      if (!resolved) {
-        error(util::format_error(resolved.error()));  // its location names the file
-        return k_exit_usage;
-      }
-      run.inputs = resolved->inputs;
+    auto run_inputs = pipeline::run_inputs(w, *event);
+    if (!run_inputs) {
+      error(util::format_error(run_inputs.error()));  // its location names the file
+      return k_exit_usage;
     }
+    pipeline::RunRequest& request = runs.emplace_back().request;
+    request.workflow = &w;
+    request.event = &*event;
+    request.repository = &*repository;
+    request.inputs = std::move(*run_inputs);
+    request.secrets = Value(*secrets);
+    request.vars = Value(vars_object);
+    request.env = *envs;
+    request.matrix_filters = *matrix;
+    request.only_jobs = options.jobs;
+    request.cancel = &*cancel;  // Ctrl-C cancels every run
+    request.masker = &masker;
+    request.dry_run = options.dry_run;
+    request.bind = options.bind;
+    request.keep = options.keep;
+    request.verbose = options.verbose;
   }
-  auto now_ms = [] {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
-  };
   for (PendingRun& run : runs) {
-    const Loaded& w = *run.workflow;
+    const pipeline::LoadedWorkflow& w = *run.request.workflow;
     if (options.dry_run) {  // -n walks the plan: nothing is recorded
-      plain.summary().add_run(workflow_name(w));
+      plain.summary().add_run(pipeline::workflow_name(w));
       continue;
     }
-    store::NewRun new_run{w.relative, workflow_name(w), event->name,
-                          event->ref, event->sha,       now_ms()};
-    auto record = (*history)->begin_run(new_run);
+    auto record = pipeline::begin_run(**history, w, *event);
     if (!record) {
       error(record.error().message);
       for (const PendingRun& begun : runs)
-        if (begun.id != 0) (void)(*history)->finish_run(begun.id, store::Result::failure, now_ms());
+        if (begun.request.id != 0)
+          (void)(*history)->finish_run(
+              begun.request.id, store::Result::failure,
+              std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()));
       return k_exit_usage;
     }
-    run.id = record->id;
-    run.run_number = record->run_number;
+    run.request.id = record->id;
+    run.request.run_number = record->run_number;
     // The summary lists the workflows in file order, whichever starts first.
-    plain.summary().add_run(workflow_name(w));
+    plain.summary().add_run(pipeline::workflow_name(w));
     if (board)
-      run.console_sink = board->run_sink(run.id, workflow_name(w));
+      run.console_sink = board->run_sink(run.request.id, pipeline::workflow_name(w));
     else if (options.json)
-      run.console_sink = json.run_sink(run.id, workflow_name(w));
+      run.console_sink = json.run_sink(run.request.id, pipeline::workflow_name(w));
   }
 
-  // 5. Run: every triggered workflow at once, each with its own run id and recorder;
-  // they share the -p limit (one set of job slots) and Ctrl-C.
-  size_t parallel =
-      options.parallel > 0 ? options.parallel : std::max(1u, std::thread::hardware_concurrency());
-  auto slots = std::make_shared<exec::JobSlots>(parallel);
+  // 3-5. Plan, schedule, record: every triggered workflow at once, each with its own
+  // run id; they share the -p limit (the host's job slots) and Ctrl-C.
   auto run_one = [&](PendingRun& run) {
-    const Loaded& w = *run.workflow;
-    if (cancel->cancelled()) return;
-    run.started = true;
-    RunRecorder recorder(**history, run.id);
-    exec::MultiSink sinks;
-    sinks.add(run.console_sink ? run.console_sink.get() : &console);
-    if (!options.dry_run) sinks.add(&recorder);
-
-    exec::RunSettings settings;
-    settings.workflow_file = w.relative;
-    settings.run_id = run.id;
-    settings.run_number = run.run_number;
-    settings.secrets = Value(*secrets);
-    settings.vars = Value(vars_object);
-    settings.inputs = run.inputs;
-    settings.extra_env = *envs;
-    settings.scheduler.parallel = parallel;
-    settings.scheduler.slots = slots;
-    settings.scheduler.platforms = {platforms->begin(), platforms->end()};
-    settings.scheduler.matrix_filters = *matrix;
-    settings.scheduler.only_jobs = options.jobs;
-    settings.scheduler.cancel = &*cancel;
-    settings.project_dir = project_dir(w.file, root);
-    auto run_dir = exec::create_run_directory(*work_root, run.id);
-    if (!run_dir) {
-      report_error(run_dir.error().message);
-      run.outcome.result = exec::Result::failure;
-      if (!options.dry_run) (void)(*history)->finish_run(run.id, store::Result::failure, now_ms());
-      return;
-    }
-    settings.jobs_dir = *run_dir;
-    settings.data_dir = *data_dir;
-    settings.dry_run = options.dry_run;
-    settings.bind = options.bind;
-    settings.keep = options.keep;
-    settings.verbose = options.verbose;
-    settings.masker = &masker;
-    settings.actions = *actions;
-    auto outcome = exec::run_workflow(w.workflow, *event, *repository, settings, sinks);
-    store::Result result = store::Result::failure;
-    if (!outcome) {
-      report_error(masker.mask(util::format_error(outcome.error())));
-      run.outcome.result = exec::Result::failure;
-    } else {
-      result = static_cast<store::Result>(outcome->result);
-      run.outcome = *outcome;
-    }
-    if (!options.dry_run) (void)(*history)->finish_run(run.id, result, now_ms());
-    if (!recorder.error().empty()) report_error("recording the run: " + recorder.error());
-    std::error_code ec;
-    fs::remove(settings.jobs_dir, ec);  // only when empty (no kept workspace)
+    exec::EventSink& sink = run.console_sink ? *run.console_sink : console;
+    run.outcome = pipeline::execute_run(run.request, *host, **history, sink);
+    if (!run.outcome.error.empty()) report_error(run.outcome.error);
+    if (!run.outcome.recording_error.empty())
+      report_error("recording the run: " + run.outcome.recording_error);
   };
   if (board) board->start();
   if (options.dry_run && !options.json)
@@ -523,15 +393,9 @@ int run_run(const RunOptions& options) {
   // 6. Report: the summary table, counts, annotations and step summaries, then where
   // each run's logs are.
   bool any_failed = false, cancelled = false;
-  for (PendingRun& run : runs) {
-    if (!run.started) {  // Ctrl-C came before it began
-      if (!options.dry_run)
-        (void)(*history)->finish_run(run.id, store::Result::cancelled, now_ms());
-      cancelled = true;
-      continue;
-    }
-    any_failed |= run.outcome.result == exec::Result::failure;
-    cancelled |= run.outcome.cancelled;
+  for (const PendingRun& run : runs) {
+    any_failed |= run.outcome.schedule.result == exec::Result::failure;
+    cancelled |= run.outcome.schedule.cancelled;
   }
   if (!options.json) {
     std::string summary =
@@ -540,8 +404,8 @@ int run_run(const RunOptions& options) {
     for (const PendingRun& run : runs)
       if (!options.dry_run)
         std::printf("run %lld: logs with `pipewright logs %lld` (%s; stored in %s)\n",
-                    static_cast<long long>(run.id), static_cast<long long>(run.id),
-                    workflow_name(*run.workflow).c_str(), data_dir->c_str());
+                    static_cast<long long>(run.request.id), static_cast<long long>(run.request.id),
+                    pipeline::workflow_name(*run.request.workflow).c_str(), host->data_dir.c_str());
     std::fflush(stdout);
   }
   if (cancelled) return k_exit_cancelled;

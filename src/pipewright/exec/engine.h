@@ -1,7 +1,7 @@
 // Running one selected workflow (DESIGN.md "Data flow of pipewright run", steps 3-6):
 // the run's contexts from the repository and event, then the scheduler with the host
 // executor, reported to an EventSink. Loading and selecting (steps 1-2) are the
-// caller's (cli/run_command.cc), since they span several workflows.
+// caller's (pipeline/workflows.h), since they span several workflows.
 #pragma once
 
 #include <cstdint>

@@ -102,6 +102,84 @@ Value inputs_object(const std::vector<std::pair<std::string, std::string>>& inpu
   return Value(std::move(out));
 }
 
+// What the payload does not say: the ref and sha the event falls back to.
+struct Fallback {
+  std::string ref;
+  std::string sha;
+  // Events other than push and pull_request: github.sha is the commit `ref` points at
+  // in the repository (a webhook's); otherwise `sha` (a local run's HEAD).
+  bool resolve_ref = false;
+};
+
+// github.ref of an event other than push and pull_request, from its payload ("" when
+// the payload says none: the fallback). GitHub: release → its tag, create → the
+// branch or tag created, delete → the default branch, others → payload.ref if any.
+std::string other_ref(std::string_view name, const Value& payload) {
+  if (name == "release") {
+    std::string tag = path_string(payload, {"release", "tag_name"});
+    return tag.empty() || tag.starts_with("refs/") ? tag : "refs/tags/" + tag;
+  }
+  if (name == "delete") return {};
+  std::string ref = member_string(payload, "ref");
+  if (name == "create" && !ref.empty() && !ref.starts_with("refs/"))
+    return (member_string(payload, "ref_type") == "tag" ? "refs/tags/" : "refs/heads/") + ref;
+  return ref;
+}
+
+void derive_push(Event& event, const Repository& repository, const Fallback& fallback) {
+  const Value& p = event.payload;
+  event.ref = member_string(p, "ref");
+  if (event.ref.empty()) event.ref = fallback.ref;
+  event.sha = member_string(p, "after");
+  if (event.sha.empty()) event.sha = fallback.sha;
+  std::string before_sha = member_string(p, "before");
+  if (before_sha.empty()) before_sha = std::string(k_zero_sha);
+  // Only when both ends are known commits (a deletion's `after` is the zero sha).
+  event.changed_files = try_changed(repository, before_sha, event.sha, DiffMode::two_dot);
+  // More than 1,000 commits: GitHub does not filter on paths (the workflow runs).
+  if (event.changed_files) {
+    auto commits = repository.commits_between(before_sha, event.sha, k_max_diff_commits + 1);
+    if (!commits || commits->size() > k_max_diff_commits) event.changed_files.reset();
+  }
+}
+
+void derive_pull_request(Event& event, const Repository& repository, const Fallback& fallback) {
+  const Value& p = event.payload;
+  event.head_ref = path_string(p, {"pull_request", "head", "ref"});
+  event.base_ref = path_string(p, {"pull_request", "base", "ref"});
+  std::string head_sha = path_string(p, {"pull_request", "head", "sha"});
+  std::string base_sha = path_string(p, {"pull_request", "base", "sha"});
+  const Value* number = p.member("number");
+  std::string pr = number ? number->to_display_string() : std::string("1");
+  if (event.name == "pull_request_target") {
+    event.ref = "refs/heads/" + event.base_ref;
+    event.sha = base_sha.empty() ? fallback.sha : base_sha;
+  } else {
+    event.ref = "refs/pull/" + pr + "/merge";
+    event.sha = head_sha.empty() ? fallback.sha : head_sha;
+  }
+  event.changed_files = try_changed(repository, base_sha, head_sha, DiffMode::three_dot);
+}
+
+void derive_other(Event& event, const Repository& repository, const Fallback& fallback) {
+  event.ref = other_ref(event.name, event.payload);
+  if (event.ref.empty()) event.ref = fallback.ref;
+  if (fallback.resolve_ref) event.sha = try_resolve(repository, event.ref);
+  if (event.sha.empty()) event.sha = fallback.sha;
+}
+
+// The facts triggers and contexts need, from the final payload: one derivation for
+// local runs (after the merge) and webhook deliveries.
+void derive(Event& event, const Repository& repository, const Fallback& fallback) {
+  if (event.name == "push")
+    derive_push(event, repository, fallback);
+  else if (is_pull_request_event(event.name))
+    derive_pull_request(event, repository, fallback);
+  else
+    derive_other(event, repository, fallback);
+  event.action = member_string(event.payload, "action");
+}
+
 // The push event: synthesized, then the file's payload over it.
 Event build_push(const EventOptions& options, const Repository& repository, const Value& file) {
   const RepositoryInfo& info = repository.info();
@@ -124,16 +202,7 @@ Event build_push(const EventOptions& options, const Repository& repository, cons
   Event event;
   event.name = options.name;
   event.payload = merge_payload(push_payload(repository, ref, before, after), file);
-  event.ref = member_string(event.payload, "ref");
-  event.sha = member_string(event.payload, "after");
-  std::string before_sha = member_string(event.payload, "before");
-  if (before_sha.empty()) before_sha = std::string(k_zero_sha);
-  event.changed_files = try_changed(repository, before_sha, event.sha, DiffMode::two_dot);
-  // More than 1,000 commits: GitHub does not filter on paths (the workflow runs).
-  if (event.changed_files) {
-    auto commits = repository.commits_between(before_sha, event.sha, k_max_diff_commits + 1);
-    if (!commits || commits->size() > k_max_diff_commits) event.changed_files.reset();
-  }
+  derive(event, repository, Fallback{ref, after});
   return event;
 }
 
@@ -147,21 +216,7 @@ Event build_pull_request(const EventOptions& options, const Repository& reposito
   Event event;
   event.name = options.name;
   event.payload = merge_payload(pull_request_payload(repository, head, base), file);
-  const Value& p = event.payload;
-  event.head_ref = path_string(p, {"pull_request", "head", "ref"});
-  event.base_ref = path_string(p, {"pull_request", "base", "ref"});
-  std::string head_sha = path_string(p, {"pull_request", "head", "sha"});
-  std::string base_sha = path_string(p, {"pull_request", "base", "sha"});
-  const Value* number = p.member("number");
-  std::string pr = number ? number->to_display_string() : std::string("1");
-  if (options.name == "pull_request_target") {
-    event.ref = "refs/heads/" + event.base_ref;
-    event.sha = base_sha.empty() ? info.sha : base_sha;
-  } else {
-    event.ref = "refs/pull/" + pr + "/merge";
-    event.sha = head_sha.empty() ? info.sha : head_sha;
-  }
-  event.changed_files = try_changed(repository, base_sha, head_sha, DiffMode::three_dot);
+  derive(event, repository, Fallback{"", info.sha});
   return event;
 }
 
@@ -190,9 +245,7 @@ Event build_other(const EventOptions& options, const Repository& repository, con
   Event event;
   event.name = options.name;
   event.payload = std::move(payload);
-  std::string payload_ref = member_string(event.payload, "ref");
-  event.ref = payload_ref.empty() ? ref : payload_ref;
-  event.sha = info.sha;
+  derive(event, repository, Fallback{ref, info.sha});
   return event;
 }
 
@@ -330,11 +383,23 @@ util::Expected<Event> build_event(const EventOptions& options, const Repository&
     PW_TRY(read, read_event_file(options.event_path));
     file = std::move(read);
   }
-  Event event = options.name == "push" ? build_push(options, repository, file)
-                : is_pull_request_event(options.name)
-                    ? build_pull_request(options, repository, file)
-                    : build_other(options, repository, file);
-  event.action = member_string(event.payload, "action");
+  if (options.name == "push") return build_push(options, repository, file);
+  if (is_pull_request_event(options.name)) return build_pull_request(options, repository, file);
+  return build_other(options, repository, file);
+}
+
+util::Expected<Event> event_from_payload(const std::string& name, const expr::Value& payload,
+                                         const Repository& repository) {
+  if (payload.kind() != expr::Kind::object)
+    return util::fail(fmt::format("the {} payload must be a JSON object", name));
+  const RepositoryInfo& info = repository.info();
+  Event event;
+  event.name = name;
+  event.payload = payload;
+  Fallback fallback{"refs/heads/" + info.default_branch, info.sha, true};
+  // A payload without a sha runs at the default branch's head, as GitHub's schedule does.
+  if (std::string head = try_resolve(repository, fallback.ref); !head.empty()) fallback.sha = head;
+  derive(event, repository, fallback);
   return event;
 }
 

@@ -1,6 +1,7 @@
 // The event a run is for: its name and webhook payload (synthesized from the repository,
-// or read from `-e FILE.json` and merged over the synthesized one), plus the facts
-// derived from it that triggers and contexts need (ref, sha, PR refs, changed files).
+// or read from `-e FILE.json` and merged over the synthesized one, or a webhook
+// delivery's as sent), plus the facts derived from it that triggers and contexts need
+// (ref, sha, PR refs, changed files).
 #pragma once
 
 #include <optional>
@@ -49,6 +50,15 @@ struct EventOptions {
 // Builds the event for `options` from `repository`. Fails when the event file cannot be
 // read or is not a JSON object.
 util::Expected<Event> build_event(const EventOptions& options, const Repository& repository);
+
+// The event of a webhook delivery: `payload` exactly as sent (nothing synthesized or
+// merged), with ref, sha, PR refs, action and changed files derived as build_event
+// derives them. Commits are looked up in `repository` (the run's repository or its
+// mirror): a push's changed files are before..after when both commits are there,
+// unknown otherwise (path filters then pass); a payload that names no commit runs at
+// the default branch's head. Fails when `payload` is not a JSON object.
+util::Expected<Event> event_from_payload(const std::string& name, const expr::Value& payload,
+                                         const Repository& repository);
 
 // Reads `path` as a JSON object (at most 16 MiB).
 util::Expected<expr::Value> read_event_file(const std::string& path);

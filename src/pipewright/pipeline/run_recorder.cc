@@ -1,8 +1,8 @@
-#include "pipewright/cli/run_recorder.h"
+#include "pipewright/pipeline/run_recorder.h"
 
 #include <chrono>
 
-namespace pipewright::cli {
+namespace pipewright::pipeline {
 
 namespace {
 
@@ -143,4 +143,4 @@ void RunRecorder::job_finished(const exec::JobInfo& j, const exec::JobEnd& e) {
     note(r.error());
 }
 
-}  // namespace pipewright::cli
+}  // namespace pipewright::pipeline

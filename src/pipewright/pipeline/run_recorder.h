@@ -10,7 +10,7 @@
 #include "pipewright/exec/events.h"
 #include "pipewright/store/store.h"
 
-namespace pipewright::cli {
+namespace pipewright::pipeline {
 
 class RunRecorder : public exec::EventSink {
  public:
@@ -53,4 +53,4 @@ class RunRecorder : public exec::EventSink {
   std::string m_error;
 };
 
-}  // namespace pipewright::cli
+}  // namespace pipewright::pipeline

@@ -1,9 +1,9 @@
-#include "pipewright/cli/workflow_files.h"
+#include "pipewright/pipeline/workflow_files.h"
 
 #include <algorithm>
 #include <filesystem>
 
-namespace pipewright::cli {
+namespace pipewright::pipeline {
 
 namespace fs = std::filesystem;
 
@@ -25,4 +25,4 @@ util::Expected<std::vector<std::string>> workflow_files(const std::string& given
   return files;
 }
 
-}  // namespace pipewright::cli
+}  // namespace pipewright::pipeline
