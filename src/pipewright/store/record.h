@@ -36,21 +36,28 @@ std::optional<Status> parse_status(std::string_view name);
 std::optional<Result> parse_result(std::string_view name);
 std::optional<Severity> parse_severity(std::string_view name);
 
-// A run about to start (Store::begin_run assigns id, run_number and owner).
+// The most attempts a run may have (GitHub's limit on re-runs, 2026).
+constexpr int k_max_run_attempts = 50;
+
+// A run about to start (Store::begin_run assigns id, run_number and owner) or to be
+// queued (Store::queue_run: no owner until claimed).
 struct NewRun {
   std::string workflow_file;  // path relative to the repository, e.g. .github/workflows/ci.yml
   std::string workflow_name;  // `name:` of the workflow, or the file name
   std::string event;          // push, pull_request, workflow_dispatch...
   std::string ref;
   std::string sha;
-  TimePoint started_at;
+  TimePoint started_at;  // begin_run: when it started; queue_run: when it was queued
+  // Defaulted so that NewRun{file, name, event, ref, sha, at} still reads whole.
+  std::string repo = {};         // the server's OWNER/NAME; '' for `pipewright run`
+  std::string head_branch = {};  // the branch (or tag) name of `ref`; '' when none
 };
 
 struct RunRecord {
   RunId id = 0;
   std::string workflow_file;
   std::string workflow_name;
-  int64_t run_number = 0;  // 1, 2, 3... per workflow file
+  int64_t run_number = 0;  // 1, 2, 3... per (repo, workflow file)
   std::string event;
   std::string ref;
   std::string sha;
@@ -58,8 +65,14 @@ struct RunRecord {
   std::optional<Result> result;  // set once completed
   TimePoint started_at;
   std::optional<TimePoint> finished_at;
-  int64_t owner_pid = 0;      // the process that records the run
+  int64_t owner_pid = 0;      // the process that records the run; 0 while queued
   std::string owner_boot_id;  // the boot it ran in (/proc/sys/kernel/random/boot_id)
+  std::string repo;           // '' for `pipewright run`
+  std::string head_branch;
+  int run_attempt = 1;         // 1..k_max_run_attempts
+  TimePoint created_at;        // when it was queued (begin_run: = started_at)
+  TimePoint updated_at;        // the last change to the run or its jobs
+  std::string waiting_reason;  // why a queued run waits; '' otherwise
 };
 
 // A job instance (one per matrix combination).
@@ -80,6 +93,26 @@ struct JobRecord {
   std::string reason;  // why it was skipped or cancelled; '' otherwise
   std::optional<TimePoint> started_at;
   std::optional<TimePoint> finished_at;
+  int run_attempt = 1;         // the run's attempt this job instance belongs to
+  std::string waiting_reason;  // why a queued job waits; '' otherwise
+  std::string outputs_json;    // the job's outputs as a JSON object; '' when none recorded
+};
+
+// Which runs Store::list_runs returns: every field set must match (fields default to
+// unset, for designated initializers).
+struct RunFilter {
+  std::optional<std::string> repo = {};
+  std::optional<std::string> branch = {};  // head_branch
+  std::optional<std::string> event = {};
+  std::optional<Status> status = {};
+  std::optional<Result> result = {};  // GitHub's `status=success` etc. filter on the conclusion
+  std::optional<std::string> workflow_file = {};
+};
+
+// A page of Store::list_runs.
+struct RunPage {
+  int64_t total_count = 0;      // runs matching the filter, on all pages
+  std::vector<RunRecord> runs;  // newest first
 };
 
 // Log size, uncompressed: bytes and lines (a last line without '\n' counts).

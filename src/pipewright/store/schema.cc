@@ -6,9 +6,15 @@ namespace pipewright::store {
 
 namespace {
 
+// SQLite cannot drop a table constraint: a migration that changes one rebuilds the
+// table (https://www.sqlite.org/lang_altertable.html, "other kinds of table schema
+// changes"), with foreign keys off so that dropping the old table cascades nowhere.
+enum class ForeignKeys { on, off_while_rebuilding };
+
 struct Migration {
   int64_t version;
   const char* sql;
+  ForeignKeys keys = ForeignKeys::on;
 };
 
 // Append only: never edit a migration that has shipped.
@@ -87,7 +93,82 @@ CREATE INDEX summaries_by_step ON step_summaries(step_id);
     {3, R"sql(
 ALTER TABLE steps ADD COLUMN log_inline BLOB;
 )sql"},
+    // The server (issue 12): runs of several repositories (numbered per repository and
+    // workflow file, hence the table rebuild for the new UNIQUE), queued runs, attempts,
+    // waiting reasons, job outputs; indexes for the filtered, paged run listing.
+    // AUTOINCREMENT: a pruned run's id is never handed out again, so a new run never
+    // meets the logs or artifacts directory of a deleted one.
+    {4, R"sql(
+CREATE TABLE runs_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repo TEXT NOT NULL DEFAULT '',
+  workflow_file TEXT NOT NULL,
+  workflow_name TEXT NOT NULL,
+  run_number INTEGER NOT NULL,
+  run_attempt INTEGER NOT NULL DEFAULT 1,
+  event TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  head_branch TEXT NOT NULL DEFAULT '',
+  sha TEXT NOT NULL,
+  status TEXT NOT NULL,
+  result TEXT,
+  waiting_reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL DEFAULT 0,
+  started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL DEFAULT 0,
+  finished_at INTEGER,
+  owner_pid INTEGER NOT NULL,
+  owner_boot_id TEXT NOT NULL,
+  owner_start INTEGER NOT NULL,
+  UNIQUE (repo, workflow_file, run_number)
+);
+INSERT INTO runs_v4 (id, workflow_file, workflow_name, run_number, event, ref, sha, status,
+                     result, created_at, started_at, updated_at, finished_at, owner_pid,
+                     owner_boot_id, owner_start)
+  SELECT id, workflow_file, workflow_name, run_number, event, ref, sha, status, result,
+         started_at, started_at, COALESCE(finished_at, started_at), finished_at, owner_pid,
+         owner_boot_id, owner_start
+  FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v4 RENAME TO runs;
+CREATE INDEX runs_by_started ON runs(started_at);
+CREATE INDEX runs_by_status ON runs(status, id);
+CREATE INDEX runs_by_repo ON runs(repo, id);
+CREATE INDEX runs_by_repo_branch ON runs(repo, head_branch, id);
+CREATE INDEX runs_by_repo_event ON runs(repo, event, id);
+CREATE INDEX runs_by_repo_status ON runs(repo, status, id);
+CREATE INDEX runs_by_repo_workflow ON runs(repo, workflow_file, id);
+CREATE INDEX runs_by_result ON runs(result, id);
+CREATE INDEX runs_by_repo_result ON runs(repo, result, id);
+CREATE TABLE run_attempts (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  result TEXT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  PRIMARY KEY (run_id, attempt)
+);
+ALTER TABLE jobs ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN waiting_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN outputs_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE annotations ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
+)sql",
+     ForeignKeys::off_while_rebuilding},
 };
+
+// Applies one migration in its own IMMEDIATE transaction; returns the version the
+// database is at afterwards.
+util::Expected<int64_t> apply(sql::Database& db, const Migration& migration) {
+  PW_TRY(tx, sql::Transaction::begin(db));
+  // Another process may have migrated while we waited for the write lock.
+  PW_TRY(now, db.pragma_integer("user_version"));
+  if (now >= migration.version) return now;
+  PW_TRY_VOID(db.exec(migration.sql));
+  PW_TRY_VOID(db.exec(fmt::format("PRAGMA user_version = {}", migration.version)));
+  PW_TRY_VOID(tx.commit());
+  return migration.version;
+}
 
 }  // namespace
 
@@ -107,17 +188,13 @@ util::Expected<void> migrate(sql::Database& db, int64_t target) {
   for (const Migration& migration : k_migrations) {
     if (migration.version > target) break;
     if (migration.version <= current) continue;
-    PW_TRY(tx, sql::Transaction::begin(db));
-    // Another process may have migrated while we waited for the write lock.
-    PW_TRY(now, db.pragma_integer("user_version"));
-    if (now >= migration.version) {
-      current = now;
-      continue;
-    }
-    PW_TRY_VOID(db.exec(migration.sql));
-    PW_TRY_VOID(db.exec(fmt::format("PRAGMA user_version = {}", migration.version)));
-    PW_TRY_VOID(tx.commit());
-    current = migration.version;
+    // The pragma is a no-op inside a transaction, so it goes around it.
+    bool keys_off = migration.keys == ForeignKeys::off_while_rebuilding;
+    if (keys_off) PW_TRY_VOID(db.exec("PRAGMA foreign_keys=OFF"));
+    auto applied = apply(db, migration);
+    if (keys_off) PW_TRY_VOID(db.exec("PRAGMA foreign_keys=ON"));
+    PW_TRY(version, std::move(applied));
+    current = version;
   }
   return {};
 }

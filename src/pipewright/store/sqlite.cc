@@ -32,6 +32,8 @@ void Statement::bind_one(int index, int64_t value) {
 }
 
 void Statement::bind_one(int index, std::string_view value) {
+  // A default-constructed view has no data pointer, which SQLite would bind as NULL.
+  if (!value.data()) value = "";
   // TEXT is UTF-8 by contract: bytes a step printed that are not (an overlong, a code
   // point past U+10FFFF) are stored as U+FFFD, so readers never meet invalid text.
   if (util::find_invalid_utf8(value)) {

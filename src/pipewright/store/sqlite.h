@@ -48,6 +48,13 @@ class Statement {
     (bind_one(++index, std::forward<Args>(args)), ...);
     return *this;
   }
+  // Binds parameter `index` (1-based) alone, for a statement whose parameters vary in
+  // number (a filter built from the fields set).
+  template <class T>
+  Statement& bind_at(int index, T&& value) {
+    bind_one(index, std::forward<T>(value));
+    return *this;
+  }
   // Advances: true with a row to read, false when done.
   util::Expected<bool> step();
   // Steps to the end (for statements that return no rows).

@@ -23,9 +23,16 @@ namespace {
 
 constexpr int k_busy_timeout_ms = 10000;
 constexpr std::string_view k_active = "('queued', 'running')";
+// Bumps a run's updated_at to `now` (bound twice), never backwards.
+constexpr std::string_view k_touch =
+    "updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END";
+constexpr int k_max_per_page = 1000;
 
 int64_t to_ms(TimePoint time) {
   return time.time_since_epoch().count();
+}
+int64_t now_ms() {
+  return to_ms(std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()));
 }
 TimePoint from_ms(int64_t ms) {
   return TimePoint(std::chrono::milliseconds(ms));
@@ -44,7 +51,8 @@ std::optional<Result> optional_result(const sql::Statement& stmt, int column) {
 
 constexpr std::string_view k_run_columns =
     "id, workflow_file, workflow_name, run_number, event, ref, sha, status, result, started_at, "
-    "finished_at, owner_pid, owner_boot_id";
+    "finished_at, owner_pid, owner_boot_id, repo, head_branch, run_attempt, created_at, "
+    "updated_at, waiting_reason";
 
 RunRecord read_run(const sql::Statement& stmt) {
   RunRecord run;
@@ -61,11 +69,18 @@ RunRecord read_run(const sql::Statement& stmt) {
   run.finished_at = optional_time(stmt, 10);
   run.owner_pid = stmt.integer(11);
   run.owner_boot_id = stmt.text(12);
+  run.repo = stmt.text(13);
+  run.head_branch = stmt.text(14);
+  run.run_attempt = static_cast<int>(stmt.integer(15));
+  run.created_at = from_ms(stmt.integer(16));
+  run.updated_at = from_ms(stmt.integer(17));
+  run.waiting_reason = stmt.text(18);
   return run;
 }
 
 constexpr std::string_view k_job_columns =
-    "id, run_id, job_id, name, matrix_json, status, result, reason, started_at, finished_at";
+    "id, run_id, job_id, name, matrix_json, status, result, reason, started_at, finished_at, "
+    "run_attempt, waiting_reason, outputs_json";
 
 JobRecord read_job(const sql::Statement& stmt) {
   JobRecord job;
@@ -79,6 +94,9 @@ JobRecord read_job(const sql::Statement& stmt) {
   job.reason = stmt.text(7);
   job.started_at = optional_time(stmt, 8);
   job.finished_at = optional_time(stmt, 9);
+  job.run_attempt = static_cast<int>(stmt.integer(10));
+  job.waiting_reason = stmt.text(11);
+  job.outputs_json = stmt.text(12);
   return job;
 }
 
@@ -116,65 +134,125 @@ class SqliteStore final : public Store {
         m_flusher(std::make_shared<LogFlusher>()) {}
 
   util::Expected<RunRecord> begin_run(const NewRun& run) override {
+    return insert_run(run, Status::running);
+  }
+
+  util::Expected<RunRecord> queue_run(const NewRun& run) override {
+    return insert_run(run, Status::queued);
+  }
+
+  util::Expected<RunRecord> claim_run(RunId run, TimePoint started_at) override {
     std::lock_guard lock(m_mutex);
     PW_TRY(tx, sql::Transaction::begin(m_db));
-    PW_TRY(number, next_run_number_locked(run.workflow_file));
-    PW_TRY(insert,
-           m_db.prepare("INSERT INTO runs (workflow_file, workflow_name, run_number, event, ref, "
-                        "sha, status, started_at, owner_pid, owner_boot_id, owner_start) "
-                        "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)"));
-    insert.bind(run.workflow_file, run.workflow_name, number, run.event, run.ref, run.sha,
-                to_ms(run.started_at), m_self.pid, m_self.boot_id, m_self.start_ticks);
-    PW_TRY_VOID(insert.run());
-    RunRecord record{m_db.last_insert_rowid(),
-                     run.workflow_file,
-                     run.workflow_name,
-                     number,
-                     run.event,
-                     run.ref,
-                     run.sha,
-                     Status::running,
-                     std::nullopt,
-                     run.started_at,
-                     std::nullopt,
-                     m_self.pid,
-                     m_self.boot_id};
+    PW_TRY(claim, m_db.prepare(fmt::format(
+                      "UPDATE runs SET status = 'running', started_at = ?, waiting_reason = '', "
+                      "owner_pid = ?, owner_boot_id = ?, owner_start = ?, {} "
+                      "WHERE id = ? AND status = 'queued'",
+                      k_touch)));
+    int64_t now = now_ms();
+    claim.bind(to_ms(started_at), m_self.pid, m_self.boot_id, m_self.start_ticks, now, now, run);
+    PW_TRY_VOID(claim.run());
+    bool claimed = m_db.changes() > 0;
+    PW_TRY(record, read_run_locked(run));
+    if (!record) return util::fail(fmt::format("history: no run with id {}", run));
+    if (!claimed)
+      return util::fail(fmt::format("history: run {} is {}, not queued: it cannot be claimed", run,
+                                    to_string(record->status)));
     PW_TRY_VOID(tx.commit());
-    return record;
+    return std::move(*record);
+  }
+
+  util::Expected<int> begin_attempt(RunId run) override {
+    std::lock_guard lock(m_mutex);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    PW_TRY(record, read_run_locked(run));
+    if (!record) return util::fail(fmt::format("history: no run with id {}", run));
+    if (record->status != Status::completed && record->status != Status::interrupted)
+      return util::fail(
+          fmt::format("history: run {} is {}: only a completed or interrupted run can be re-run",
+                      run, to_string(record->status)),
+          {}, "wait for the run to finish, or cancel it first");
+    if (record->run_attempt >= k_max_run_attempts)
+      return util::fail(
+          fmt::format("run {} has reached the limit of {} attempts: workflows are limited to {} "
+                      "re-runs",
+                      run, k_max_run_attempts, k_max_run_attempts),
+          {}, "start a new run instead (push a commit or dispatch the workflow)");
+    // The ending attempt is kept as it was, for run_detail(run, attempt).
+    PW_TRY(keep, m_db.prepare("INSERT INTO run_attempts (run_id, attempt, status, result, "
+                              "started_at, finished_at) "
+                              "SELECT id, run_attempt, status, result, started_at, finished_at "
+                              "FROM runs WHERE id = ?"));
+    keep.bind(run);
+    PW_TRY_VOID(keep.run());
+    PW_TRY(requeue, m_db.prepare(fmt::format(
+                        "UPDATE runs SET run_attempt = run_attempt + 1, status = 'queued', "
+                        "result = NULL, finished_at = NULL, waiting_reason = '', owner_pid = 0, "
+                        "owner_boot_id = '', owner_start = 0, {} WHERE id = ?",
+                        k_touch)));
+    int64_t now = now_ms();
+    requeue.bind(now, now, run);
+    PW_TRY_VOID(requeue.run());
+    PW_TRY_VOID(tx.commit());
+    return record->run_attempt + 1;
   }
 
   util::Expected<void> finish_run(RunId run, Result result, TimePoint finished_at) override {
+    int64_t now = now_ms();
     return update("run", run,
-                  "UPDATE runs SET status = 'completed', result = ?, finished_at = ? WHERE id = ?",
-                  to_string(result), to_ms(finished_at), run);
+                  fmt::format("UPDATE runs SET status = 'completed', result = ?, finished_at = ?, "
+                              "waiting_reason = '', {} WHERE id = ?",
+                              k_touch),
+                  to_string(result), to_ms(finished_at), now, now, run);
+  }
+
+  util::Expected<void> set_run_waiting(RunId run, std::string_view reason) override {
+    int64_t now = now_ms();
+    return update("run", run,
+                  fmt::format("UPDATE runs SET waiting_reason = ?, {} WHERE id = ?", k_touch),
+                  reason, now, now, run);
   }
 
   util::Expected<JobId> add_job(RunId run, const NewJob& job) override {
     std::lock_guard lock(m_mutex);
-    PW_TRY(insert, m_db.prepare("INSERT INTO jobs (run_id, job_id, name, matrix_json, status) "
-                                "VALUES (?, ?, ?, ?, 'queued')"));
-    insert.bind(run, job.job_id, job.name, job.matrix_json);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    // The job belongs to the run's current attempt; no row comes back for an unknown run.
+    PW_TRY(insert, m_db.prepare("INSERT INTO jobs (run_id, job_id, name, matrix_json, status, "
+                                "run_attempt) "
+                                "SELECT id, ?, ?, ?, 'queued', run_attempt FROM runs WHERE id = ? "
+                                "RETURNING id"));
+    insert.bind(job.job_id, job.name, job.matrix_json, run);
+    PW_TRY(inserted, insert.step());
+    if (!inserted) return util::fail(fmt::format("history: no run with id {}", run));
+    JobId id = insert.integer(0);
     PW_TRY_VOID(insert.run());
-    JobId id = m_db.last_insert_rowid();
+    PW_TRY_VOID(touch_run(run));
+    PW_TRY_VOID(tx.commit());
     m_jobs[id] = KnownJob{run};
     return id;
   }
 
   util::Expected<void> start_job(JobId job, TimePoint started_at) override {
-    return update("job", job, "UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?",
-                  to_ms(started_at), job);
+    return update_job(job,
+                      "UPDATE jobs SET status = 'running', started_at = ?, waiting_reason = '' "
+                      "WHERE id = ?",
+                      to_ms(started_at), job);
   }
 
   util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
-                                  TimePoint finished_at) override {
+                                  TimePoint finished_at, std::string_view outputs_json) override {
     {
       std::lock_guard lock(m_mutex);
       m_jobs.erase(job);  // its steps are done; keeps the map to the jobs in progress
     }
-    return update("job", job,
-                  "UPDATE jobs SET status = 'completed', result = ?, reason = ?, finished_at = ? "
-                  "WHERE id = ?",
-                  to_string(result), reason, to_ms(finished_at), job);
+    return update_job(job,
+                      "UPDATE jobs SET status = 'completed', result = ?, reason = ?, "
+                      "finished_at = ?, outputs_json = ?, waiting_reason = '' WHERE id = ?",
+                      to_string(result), reason, to_ms(finished_at), outputs_json, job);
+  }
+
+  util::Expected<void> set_job_waiting(JobId job, std::string_view reason) override {
+    return update_job(job, "UPDATE jobs SET waiting_reason = ? WHERE id = ?", reason, job);
   }
 
   // The INSERT comes first so that a taken index fails before any log is touched (it
@@ -222,11 +300,13 @@ class SqliteStore final : public Store {
   util::Expected<void> add_annotation(RunId run, const Annotation& a) override {
     std::lock_guard lock(m_mutex);
     PW_TRY(insert, m_db.prepare("INSERT INTO annotations (run_id, job_id, step_id, severity, "
-                                "file, line, col, title, message) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                "file, line, col, title, message, run_attempt) "
+                                "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, run_attempt FROM runs "
+                                "WHERE id = ?"));
     insert.bind(run, a.job, a.step, to_string(a.severity), a.file, a.line, a.column, a.title,
-                a.message);
-    return insert.run();
+                a.message, run);
+    PW_TRY_VOID(insert.run());
+    return expect_changed(m_db, "run", run);
   }
 
   util::Expected<void> add_step_summary(StepId step, std::string_view markdown) override {
@@ -241,8 +321,7 @@ class SqliteStore final : public Store {
     PW_TRY(tx, sql::Transaction::begin(m_db));
     PW_TRY(query,
            m_db.prepare(fmt::format("SELECT id, owner_pid, owner_boot_id, owner_start FROM runs "
-                                    "WHERE status IN {} ORDER BY id",
-                                    k_active)));
+                                    "WHERE status = 'running' ORDER BY id")));
     std::vector<RunId> dead;
     for (;;) {
       PW_TRY(row, query.step());
@@ -251,8 +330,10 @@ class SqliteStore final : public Store {
       if (!process_alive(owner)) dead.push_back(query.integer(0));
     }
     for (RunId run : dead) {
-      PW_TRY(mark_run, m_db.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ?"));
-      mark_run.bind(run);
+      PW_TRY(mark_run, m_db.prepare(fmt::format(
+                           "UPDATE runs SET status = 'interrupted', {} WHERE id = ?", k_touch)));
+      int64_t now = now_ms();
+      mark_run.bind(now, now, run);
       PW_TRY_VOID(mark_run.run());
       PW_TRY(mark_jobs, m_db.prepare(fmt::format(
                             "UPDATE jobs SET status = 'interrupted' WHERE run_id = ? AND status "
@@ -278,14 +359,60 @@ class SqliteStore final : public Store {
     }
   }
 
-  util::Expected<std::optional<RunDetail>> run_detail(RunId run) override {
+  util::Expected<RunPage> list_runs(const RunFilter& filter, int page, int per_page) override {
+    if (page < 1) return util::fail(fmt::format("history: page {} is out of range (from 1)", page));
+    if (per_page < 1 || per_page > k_max_per_page)
+      return util::fail(
+          fmt::format("history: per_page {} is out of range (1 to {})", per_page, k_max_per_page));
+    // One condition per filter field set; the statement text (and so its cached
+    // statement) depends only on which fields are set.
+    std::string where;
+    std::vector<std::string> values;
+    auto match = [&](std::string_view column, std::string value) {
+      where += where.empty() ? " WHERE " : " AND ";
+      where += fmt::format("{} = ?", column);
+      values.push_back(std::move(value));
+    };
+    if (filter.repo) match("repo", *filter.repo);
+    if (filter.branch) match("head_branch", *filter.branch);
+    if (filter.event) match("event", *filter.event);
+    if (filter.status) match("status", std::string(to_string(*filter.status)));
+    if (filter.result) match("result", std::string(to_string(*filter.result)));
+    if (filter.workflow_file) match("workflow_file", *filter.workflow_file);
+
     std::lock_guard lock(m_mutex);
-    PW_TRY(run_query, m_db.prepare(fmt::format("SELECT {} FROM runs WHERE id = ?", k_run_columns)));
-    run_query.bind(run);
-    PW_TRY(found, run_query.step());
-    if (!found) return std::optional<RunDetail>();
+    RunPage result;
+    PW_TRY(count, m_db.prepare(fmt::format("SELECT COUNT(*) FROM runs{}", where)));
+    for (size_t i = 0; i < values.size(); ++i)
+      count.bind_at(static_cast<int>(i) + 1, values[i]);
+    PW_TRY(counted, count.step());
+    if (counted) result.total_count = count.integer(0);
+    PW_TRY(query,
+           m_db.prepare(fmt::format("SELECT {} FROM runs{} ORDER BY id DESC LIMIT ? OFFSET ?",
+                                    k_run_columns, where)));
+    int index = 0;
+    for (const std::string& value : values)
+      query.bind_at(++index, value);
+    query.bind_at(++index, int64_t{per_page});
+    query.bind_at(++index, int64_t{page - 1} * per_page);
+    for (;;) {
+      PW_TRY(row, query.step());
+      if (!row) return result;
+      result.runs.push_back(read_run(query));
+    }
+  }
+
+  util::Expected<std::optional<RunDetail>> run_detail(RunId run,
+                                                      std::optional<int> attempt) override {
+    std::lock_guard lock(m_mutex);
+    PW_TRY(record, read_run_locked(run));
+    if (!record) return std::optional<RunDetail>();
     RunDetail detail;
-    detail.run = read_run(run_query);
+    detail.run = std::move(*record);
+    if (attempt && *attempt != detail.run.run_attempt) {
+      PW_TRY(found, read_attempt(detail.run, *attempt));
+      if (!found) return std::optional<RunDetail>();
+    }
     PW_TRY_VOID(read_jobs(detail));
     PW_TRY_VOID(read_annotations(detail));
     PW_TRY_VOID(read_summaries(detail));
@@ -300,9 +427,10 @@ class SqliteStore final : public Store {
     return query.optional_integer(0);
   }
 
-  util::Expected<int64_t> next_run_number(std::string_view workflow_file) override {
+  util::Expected<int64_t> next_run_number(std::string_view workflow_file,
+                                          std::string_view repo) override {
     std::lock_guard lock(m_mutex);
-    return next_run_number_locked(workflow_file);
+    return next_run_number_locked(workflow_file, repo);
   }
 
   util::Expected<void> read_step_log(StepId step, LineRange range,
@@ -359,6 +487,84 @@ class SqliteStore final : public Store {
     return insert.run();
   }
 
+  // Inserts a run, running and owned by this process or queued without owner, with the
+  // next run_number of its (repo, workflow file), in one IMMEDIATE transaction so that
+  // two processes never hand out the same number.
+  util::Expected<RunRecord> insert_run(const NewRun& run, Status status) {
+    std::lock_guard lock(m_mutex);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    PW_TRY(number, next_run_number_locked(run.workflow_file, run.repo));
+    PW_TRY(insert,
+           m_db.prepare("INSERT INTO runs (repo, workflow_file, workflow_name, run_number, event, "
+                        "ref, head_branch, sha, status, created_at, started_at, updated_at, "
+                        "owner_pid, owner_boot_id, owner_start) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    ProcessIdentity owner = status == Status::running ? m_self : ProcessIdentity{};
+    int64_t at = to_ms(run.started_at);
+    insert.bind(run.repo, run.workflow_file, run.workflow_name, number, run.event, run.ref,
+                run.head_branch, run.sha, to_string(status), at, at, std::max(at, now_ms()),
+                owner.pid, owner.boot_id, owner.start_ticks);
+    PW_TRY(inserted, insert.step());
+    if (!inserted) return util::fail("history: the new run got no id");
+    RunId id = insert.integer(0);
+    PW_TRY_VOID(insert.run());
+    PW_TRY(record, read_run_locked(id));
+    PW_TRY_VOID(tx.commit());
+    return std::move(*record);
+  }
+
+  // The run's record; nullopt when unknown. Called with m_mutex held.
+  util::Expected<std::optional<RunRecord>> read_run_locked(RunId run) {
+    PW_TRY(query, m_db.prepare(fmt::format("SELECT {} FROM runs WHERE id = ?", k_run_columns)));
+    query.bind(run);
+    PW_TRY(found, query.step());
+    if (!found) return std::optional<RunRecord>();
+    return std::optional<RunRecord>(read_run(query));
+  }
+
+  // Overlays what `run` was in an earlier attempt; false when it had no such attempt.
+  util::Expected<bool> read_attempt(RunRecord& run, int attempt) {
+    PW_TRY(query, m_db.prepare("SELECT status, result, started_at, finished_at FROM run_attempts "
+                               "WHERE run_id = ? AND attempt = ?"));
+    query.bind(run.id, attempt);
+    PW_TRY(found, query.step());
+    if (!found) return false;
+    run.run_attempt = attempt;
+    run.status = parse_status(query.text(0)).value_or(Status::interrupted);
+    run.result = optional_result(query, 1);
+    run.started_at = from_ms(query.integer(2));
+    run.finished_at = optional_time(query, 3);
+    run.waiting_reason.clear();
+    return true;
+  }
+
+  // Bumps the run's updated_at. Called with m_mutex held.
+  util::Expected<void> touch_run(RunId run) {
+    PW_TRY(touch, m_db.prepare(fmt::format("UPDATE runs SET {} WHERE id = ?", k_touch)));
+    int64_t now = now_ms();
+    touch.bind(now, now, run);
+    return touch.run();
+  }
+
+  // Runs an UPDATE of one job and bumps its run's updated_at, in one transaction;
+  // fails when no job has that id.
+  template <class... Args>
+  util::Expected<void> update_job(JobId job, std::string_view sql, Args&&... args) {
+    std::lock_guard lock(m_mutex);
+    PW_TRY(tx, sql::Transaction::begin(m_db));
+    PW_TRY(stmt, m_db.prepare(sql));
+    stmt.bind(std::forward<Args>(args)...);
+    PW_TRY_VOID(stmt.run());
+    PW_TRY_VOID(expect_changed(m_db, "job", job));
+    PW_TRY(touch,
+           m_db.prepare(fmt::format(
+               "UPDATE runs SET {} WHERE id = (SELECT run_id FROM jobs WHERE id = ?)", k_touch)));
+    int64_t now = now_ms();
+    touch.bind(now, now, job);
+    PW_TRY_VOID(touch.run());
+    return tx.commit();
+  }
+
   // Runs an UPDATE of one row; fails when no row has that id.
   template <class... Args>
   util::Expected<void> update(std::string_view what, int64_t id, std::string_view sql,
@@ -370,19 +576,21 @@ class SqliteStore final : public Store {
     return expect_changed(m_db, what, id);
   }
 
-  util::Expected<int64_t> next_run_number_locked(std::string_view workflow_file) {
-    PW_TRY(query, m_db.prepare(
-                      "SELECT COALESCE(MAX(run_number), 0) + 1 FROM runs WHERE workflow_file = ?"));
-    query.bind(workflow_file);
+  util::Expected<int64_t> next_run_number_locked(std::string_view workflow_file,
+                                                 std::string_view repo) {
+    PW_TRY(query, m_db.prepare("SELECT COALESCE(MAX(run_number), 0) + 1 FROM runs "
+                               "WHERE repo = ? AND workflow_file = ?"));
+    query.bind(repo, workflow_file);
     PW_TRY(row, query.step());
     if (!row) return int64_t{1};
     return query.integer(0);
   }
 
   util::Expected<void> read_jobs(RunDetail& detail) {
-    PW_TRY(jobs, m_db.prepare(fmt::format("SELECT {} FROM jobs WHERE run_id = ? ORDER BY id",
-                                          k_job_columns)));
-    jobs.bind(detail.run.id);
+    PW_TRY(jobs, m_db.prepare(fmt::format(
+                     "SELECT {} FROM jobs WHERE run_id = ? AND run_attempt = ? ORDER BY id",
+                     k_job_columns)));
+    jobs.bind(detail.run.id, detail.run.run_attempt);
     std::map<JobId, size_t> position;
     for (;;) {
       PW_TRY(row, jobs.step());
@@ -391,9 +599,10 @@ class SqliteStore final : public Store {
       detail.jobs.push_back(JobDetail{read_job(jobs), {}});
     }
     PW_TRY(steps, m_db.prepare(fmt::format("SELECT {} FROM steps s JOIN jobs j ON j.id = s.job_id "
-                                           "WHERE j.run_id = ? ORDER BY s.job_id, s.idx",
+                                           "WHERE j.run_id = ? AND j.run_attempt = ? "
+                                           "ORDER BY s.job_id, s.idx",
                                            k_step_columns)));
-    steps.bind(detail.run.id);
+    steps.bind(detail.run.id, detail.run.run_attempt);
     for (;;) {
       PW_TRY(row, steps.step());
       if (!row) return {};
@@ -403,9 +612,10 @@ class SqliteStore final : public Store {
   }
 
   util::Expected<void> read_annotations(RunDetail& detail) {
-    PW_TRY(query, m_db.prepare("SELECT job_id, step_id, severity, file, line, col, title, message "
-                               "FROM annotations WHERE run_id = ? ORDER BY id"));
-    query.bind(detail.run.id);
+    PW_TRY(query,
+           m_db.prepare("SELECT job_id, step_id, severity, file, line, col, title, message "
+                        "FROM annotations WHERE run_id = ? AND run_attempt = ? ORDER BY id"));
+    query.bind(detail.run.id, detail.run.run_attempt);
     for (;;) {
       PW_TRY(row, query.step());
       if (!row) return {};
@@ -425,8 +635,8 @@ class SqliteStore final : public Store {
   util::Expected<void> read_summaries(RunDetail& detail) {
     PW_TRY(query, m_db.prepare("SELECT m.step_id, m.markdown FROM step_summaries m "
                                "JOIN steps s ON s.id = m.step_id JOIN jobs j ON j.id = s.job_id "
-                               "WHERE j.run_id = ? ORDER BY m.id"));
-    query.bind(detail.run.id);
+                               "WHERE j.run_id = ? AND j.run_attempt = ? ORDER BY m.id"));
+    query.bind(detail.run.id, detail.run.run_attempt);
     for (;;) {
       PW_TRY(row, query.step());
       if (!row) return {};

@@ -38,16 +38,38 @@ class Store {
   // -- Recording (the engine) --
 
   // Records a new run, status running, owned by this process, with the next
-  // run_number of its workflow file. Returns the stored record.
+  // run_number of its (repo, workflow file), attempt 1. Returns the stored record.
   virtual util::Expected<RunRecord> begin_run(const NewRun& run) = 0;
+  // Records a new run, status queued, with no owner, the next run_number of its (repo,
+  // workflow file) and created_at = run.started_at, for a later claim_run.
+  virtual util::Expected<RunRecord> queue_run(const NewRun& run) = 0;
+  // Takes a queued run: running, owned by this process, started_at set, its waiting
+  // reason cleared. Fails when the run is unknown or not queued (another process
+  // claimed it, or it was cancelled). Returns the updated record.
+  virtual util::Expected<RunRecord> claim_run(RunId run, TimePoint started_at) = 0;
+  // Starts the run's next attempt (a re-run): the run goes back to queued, without owner,
+  // result or finish time, and the attempt number is returned; jobs added from now on
+  // belong to it, while earlier attempts' jobs, steps and logs stay (run_detail(run, n)).
+  // Fails when the run is unknown, not completed or interrupted, or has had
+  // k_max_run_attempts attempts already.
+  virtual util::Expected<int> begin_attempt(RunId run) = 0;
   // Marks the run completed with `result`.
   virtual util::Expected<void> finish_run(RunId run, Result result, TimePoint finished_at) = 0;
-  // Adds a job instance to a run, status queued.
+  // Sets why the run waits ('' clears it). Fails when the run is unknown.
+  virtual util::Expected<void> set_run_waiting(RunId run, std::string_view reason) = 0;
+  // Adds a job instance to the run's current attempt, status queued. Fails when the
+  // run is unknown.
   virtual util::Expected<JobId> add_job(RunId run, const NewJob& job) = 0;
+  // Marks the job running; clears its waiting reason.
   virtual util::Expected<void> start_job(JobId job, TimePoint started_at) = 0;
-  // Marks the job completed; `reason` says why when skipped or cancelled ('' otherwise).
+  // Marks the job completed; `reason` says why when skipped or cancelled ('' otherwise);
+  // `outputs_json` is the job's outputs as a JSON object ('' for none), read back in
+  // JobRecord::outputs_json (a re-run's needs.<job>.outputs of a job it carries over).
   virtual util::Expected<void> finish_job(JobId job, Result result, std::string_view reason,
-                                          TimePoint finished_at) = 0;
+                                          TimePoint finished_at,
+                                          std::string_view outputs_json = {}) = 0;
+  // Sets why the job waits ('' clears it). Fails when the job is unknown.
+  virtual util::Expected<void> set_job_waiting(JobId job, std::string_view reason) = 0;
   // Records step `index` (0-based) of a job as started, in one write. With
   // StepLog::open it also opens the step's log, logs/<run>/<job>/<index>.log.zst under
   // the data dir (<job> is the JobId; the step's log_ref), flushed in the background
@@ -66,21 +88,30 @@ class Store {
   // Appends a step summary (the step's $GITHUB_STEP_SUMMARY, already masked).
   virtual util::Expected<void> add_step_summary(StepId step, std::string_view markdown) = 0;
 
-  // Marks runs that are still queued/running but whose owner process is gone (killed,
-  // or the machine rebooted) as interrupted, along with their unfinished jobs. Logs are
-  // kept. Returns the ids of the runs it marked. Called by open_sqlite_store.
+  // Marks runs that are still running but whose owner process is gone (killed, or the
+  // machine rebooted) as interrupted, along with their unfinished jobs. Logs are kept.
+  // Queued runs (no owner yet) stay queued. Returns the ids of the runs it marked.
+  // Called by open_sqlite_store.
   virtual util::Expected<std::vector<RunId>> recover_interrupted() = 0;
 
   // -- Queries (the CLI) --
 
   // The most recent runs, newest first, at most `limit`.
   virtual util::Expected<std::vector<RunRecord>> recent_runs(int limit) = 0;
-  // One run with its jobs, steps, annotations and summaries; nullopt when unknown.
-  virtual util::Expected<std::optional<RunDetail>> run_detail(RunId run) = 0;
+  // Page `page` (1-based) of the runs matching `filter`, newest first, `per_page` a
+  // page (1..1000), with the number of matching runs. Fails on a page or per_page out
+  // of range.
+  virtual util::Expected<RunPage> list_runs(const RunFilter& filter, int page, int per_page) = 0;
+  // One run with its jobs, steps, annotations and summaries of attempt `attempt`
+  // (nullopt: the latest); nullopt when the run or the attempt is unknown. For an
+  // earlier attempt the run's status, result, times and run_attempt are that attempt's.
+  virtual util::Expected<std::optional<RunDetail>> run_detail(
+      RunId run, std::optional<int> attempt = std::nullopt) = 0;
   // The id of the newest run ("last"); nullopt when there is none.
   virtual util::Expected<std::optional<RunId>> last_run() = 0;
-  // The run_number the next run of `workflow_file` will get (1 for the first).
-  virtual util::Expected<int64_t> next_run_number(std::string_view workflow_file) = 0;
+  // The run_number the next run of `workflow_file` (in `repo`) will get (1 for the first).
+  virtual util::Expected<int64_t> next_run_number(std::string_view workflow_file,
+                                                  std::string_view repo = {}) = 0;
   // Streams lines `range` of a step's log (as stored, i.e. masked) to `sink`, from the
   // database or the log file. A log whose file was never created (no flush yet, or the
   // engine died before one) reads as empty. Fails when the step is unknown or has no

@@ -35,7 +35,8 @@ TEST_F(SchemaTest, FreshDatabaseMigratesFromVersionZero) {
   EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
   EXPECT_GE(latest_schema_version(), 2);
   EXPECT_EQ(table_names(*db),
-            (std::vector<std::string>{"annotations", "jobs", "runs", "step_summaries", "steps"}));
+            (std::vector<std::string>{"annotations", "jobs", "run_attempts", "runs",
+                                      "sqlite_sequence", "step_summaries", "steps"}));
   // Migrating again is a no-op.
   ASSERT_TRUE(migrate(*db));
   EXPECT_EQ(*db->pragma_integer("user_version"), latest_schema_version());
@@ -112,6 +113,56 @@ TEST_F(SchemaTest, StepLogsOfAVersion2DatabaseStayReadable) {
   auto column = db->prepare("SELECT log_inline IS NULL FROM steps WHERE id = 1");
   ASSERT_TRUE(column && *column->step());
   EXPECT_EQ(column->integer(0), 1);
+}
+
+// Version 4 rebuilds the runs table (a new UNIQUE): a version-3 database keeps its runs,
+// jobs, steps and logs, its foreign keys still cascade, and its runs read as attempt 1 of
+// the repository ''.
+TEST_F(SchemaTest, Version3RunsKeepTheirJobsThroughTheRunsTableRebuild) {
+  ASSERT_TRUE(prepare_data_dir(dir()));
+  {
+    auto db = sql::Database::open(path("history.db"), 1000);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(*db, 3));
+    ASSERT_TRUE(
+        db->exec("INSERT INTO runs (id, workflow_file, workflow_name, run_number, event, ref, sha, "
+                 "status, result, started_at, finished_at, owner_pid, owner_boot_id, owner_start) "
+                 "VALUES (5, 'ci.yml', 'CI', 3, 'push', 'r', 's', 'completed', 'failure', 1000, "
+                 "2000, 1, 'boot', 0);"
+                 "INSERT INTO jobs (id, run_id, job_id, name, status, result) VALUES (9, 5, 'a', "
+                 "'a', 'completed', 'failure');"
+                 "INSERT INTO steps (id, job_id, idx, name, outcome, conclusion, started_at, "
+                 "finished_at) VALUES (4, 9, 0, 'build', 'failure', 'failure', 1000, 2000);"
+                 "INSERT INTO annotations (run_id, job_id, severity, message) VALUES (5, 9, "
+                 "'error', 'broke')"));
+  }
+  auto store = open_sqlite_store(dir());
+  ASSERT_TRUE(store) << store.error().message;
+  auto detail = (*store)->run_detail(5);
+  ASSERT_TRUE(detail && *detail) << (detail ? "no run" : detail.error().message);
+  const RunDetail& run = **detail;
+  EXPECT_EQ(run.run.run_number, 3);
+  EXPECT_EQ(run.run.repo, "");
+  EXPECT_EQ(run.run.run_attempt, 1);
+  EXPECT_EQ(run.run.created_at, TimePoint(std::chrono::milliseconds(1000)));
+  EXPECT_EQ(run.run.updated_at, TimePoint(std::chrono::milliseconds(2000)));
+  ASSERT_EQ(run.jobs.size(), 1u);
+  EXPECT_EQ(run.jobs[0].job.result, Result::failure);
+  EXPECT_EQ(run.jobs[0].job.run_attempt, 1);
+  ASSERT_EQ(run.jobs[0].steps.size(), 1u);
+  EXPECT_EQ(run.annotations.size(), 1u);
+  EXPECT_EQ(*(*store)->next_run_number("ci.yml"), 4);
+
+  auto db = sql::Database::open(path("history.db"), 1000);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(*db->pragma_integer("foreign_keys"), 1);
+  ASSERT_TRUE(db->exec("DELETE FROM runs WHERE id = 5"));
+  auto left = db->prepare("SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM steps)");
+  ASSERT_TRUE(left && *left->step());
+  EXPECT_EQ(left->integer(0), 0);
+  auto broken = db->prepare("PRAGMA foreign_key_check");
+  ASSERT_TRUE(broken);
+  EXPECT_FALSE(*broken->step());
 }
 
 TEST_F(SchemaTest, NewerDatabaseIsRefused) {
