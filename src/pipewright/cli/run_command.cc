@@ -316,6 +316,7 @@ int run_run(const RunOptions& options) {
     std::unique_ptr<exec::EventSink> console_sink;  // the board's or --json's for this run
     pipeline::RunOutcome outcome;
   };
+  exec::ConcurrencyGroups groups;
   std::vector<PendingRun> runs;
   for (const pipeline::LoadedWorkflow& w : workflows->list) {
     if (!w.trigger.matched) continue;
@@ -335,6 +336,7 @@ int run_run(const RunOptions& options) {
     request.matrix_filters = *matrix;
     request.only_jobs = options.jobs;
     request.cancel = &*cancel;  // Ctrl-C cancels every run
+    request.concurrency = &groups;  // `concurrency:` groups span the workflows run at once
     request.masker = &masker;
     request.dry_run = options.dry_run;
     request.bind = options.bind;

@@ -291,6 +291,26 @@ void PlainConsole::run_started(const RunStart& e) {
   std::fwrite(whole.data(), 1, whole.size(), m_out);
 }
 
+void PlainConsole::job_waiting(const JobInfo& j, std::string_view reason) {
+  line(j, ".", reason);
+}
+
+void PlainConsole::run_waiting(std::string_view workflow_name, std::string_view reason) {
+  std::string whole = "[" + std::string(workflow_name) + "] . " + std::string(reason) + "\n";
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
+  std::fflush(m_out);
+}
+
+void PlainConsole::run_finished(const RunEnd& e) {
+  if (e.reason.empty()) return;  // the jobs' lines and the summary said it
+  std::string whole = "[" + e.workflow_name + "] " + std::string(result_mark(e.result)) + " run " +
+                      std::string(result_name(e.result)) + ": " + e.reason + "\n";
+  std::lock_guard lock(m_mutex);
+  std::fwrite(whole.data(), 1, whole.size(), m_out);
+  std::fflush(m_out);
+}
+
 void PlainConsole::step_started(const JobInfo& j, int, std::string_view name) {
   line(j, ">", name);
 }
@@ -366,7 +386,7 @@ void PlainConsole::job_message(const JobInfo& j, std::string_view text) {
 
 void PlainConsole::job_finished(const JobInfo& j, const JobEnd& e) {
   std::string text = "job " + std::string(result_name(e.result));
-  if (e.result != Result::skipped) text += " in " + format_duration(e.duration);
+  if (e.result != Result::skipped && !e.carried_over) text += " in " + format_duration(e.duration);
   bool step_said_it = false;  // the failed step's line above gave the reason
   {
     std::lock_guard lock(m_mutex);
@@ -427,6 +447,9 @@ class JsonConsole::RunSink : public MultiSink {
   }
   void run_started(const RunStart& e) override { m_console.run_started_tagged(e, m_started_tag); }
   void run_finished(const RunEnd& e) override { m_console.run_finished_tagged(e, m_finished_tag); }
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override {
+    m_console.run_waiting_tagged(workflow_name, reason, m_started_tag);
+  }
 
  private:
   JsonConsole& m_console;
@@ -448,6 +471,17 @@ void JsonConsole::run_started_tagged(const RunStart& e, const std::string& tag) 
 }
 void JsonConsole::job_queued(const JobInfo& j) {
   emit("{\"event\":\"job.queued\"" + job_fields(j) + "}");
+}
+void JsonConsole::job_waiting(const JobInfo& j, std::string_view reason) {
+  emit("{\"event\":\"job.waiting\"" + job_fields(j) + ",\"reason\":" + json_string(reason) + "}");
+}
+void JsonConsole::run_waiting(std::string_view workflow_name, std::string_view reason) {
+  run_waiting_tagged(workflow_name, reason, "");
+}
+void JsonConsole::run_waiting_tagged(std::string_view workflow_name, std::string_view reason,
+                                     const std::string& tag) {
+  emit("{\"event\":\"run.waiting\",\"workflow\":" + json_string(workflow_name) +
+       ",\"reason\":" + json_string(reason) + tag + "}");
 }
 void JsonConsole::job_started(const JobInfo& j) {
   emit("{\"event\":\"job.started\"" + job_fields(j) + "}");
@@ -494,6 +528,7 @@ void JsonConsole::job_finished(const JobInfo& j, const JobEnd& e) {
                     ",\"result\":" + json_string(result_name(e.result)) +
                     ",\"reason\":" + json_string(e.reason) + ",\"duration_ms\":" + ms(e.duration);
   if (!e.kept_workspace.empty()) out += ",\"workspace\":" + json_string(e.kept_workspace);
+  if (e.carried_over) out += ",\"carried_over\":true";
   emit(out + "}");
 }
 void JsonConsole::run_finished(const RunEnd& e) {
@@ -501,8 +536,9 @@ void JsonConsole::run_finished(const RunEnd& e) {
 }
 
 void JsonConsole::run_finished_tagged(const RunEnd& e, const std::string& tag) {
+  std::string reason = e.reason.empty() ? "" : ",\"reason\":" + json_string(e.reason);
   emit("{\"event\":\"run.finished\",\"result\":" + json_string(result_name(e.result)) +
-       ",\"duration_ms\":" + ms(e.duration) + tag + "}");
+       ",\"duration_ms\":" + ms(e.duration) + reason + tag + "}");
 }
 
 }  // namespace pipewright::exec

@@ -72,6 +72,9 @@ class PlainConsole : public EventSink {
   explicit PlainConsole(std::FILE* out, ConsoleOptions options = {});
 
   void run_started(const RunStart& e) override;
+  void job_waiting(const JobInfo& j, std::string_view reason) override;
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override;
+  void run_finished(const RunEnd& e) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
   void step_lines(const JobInfo& j, int index, std::string_view lines) override;
@@ -103,14 +106,17 @@ class PlainConsole : public EventSink {
   std::set<size_t> m_failure_shown;
 };
 
-// Prints one JSON object per line: run.started, job.queued, job.started, step.started,
-// step.log, step.finished, annotation, job.finished, run.finished.
+// Prints one JSON object per line: run.started, run.waiting, job.queued, job.waiting,
+// job.started, step.started, step.log, step.finished, annotation, job.finished,
+// run.finished.
 class JsonConsole : public EventSink {
  public:
   explicit JsonConsole(std::FILE* out) : m_out(out) {}
 
   void run_started(const RunStart& e) override;
   void job_queued(const JobInfo& j) override;
+  void job_waiting(const JobInfo& j, std::string_view reason) override;
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override;
   void job_started(const JobInfo& j) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
@@ -134,6 +140,8 @@ class JsonConsole : public EventSink {
   // `tag`: '' or the extra fields (",\"run_id\":3") of one run.
   void run_started_tagged(const RunStart& e, const std::string& tag);
   void run_finished_tagged(const RunEnd& e, const std::string& tag);
+  void run_waiting_tagged(std::string_view workflow_name, std::string_view reason,
+                          const std::string& tag);
 
   std::FILE* m_out;
   std::mutex m_mutex;

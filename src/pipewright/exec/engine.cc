@@ -51,6 +51,7 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   info.workflow_file = settings.workflow_file;
   info.run_id = settings.run_id;
   info.run_number = settings.run_number;
+  info.run_attempt = settings.run_attempt;
   info.workspace = repository.info().root;
   if (const expr::Value* token = settings.secrets.member("GITHUB_TOKEN"))
     info.token = token->to_display_string();
@@ -134,13 +135,44 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
   if (!image.bin_dir.empty())
     env_set(run.base_env, "PATH", image.bin_dir + ":" + image_options.host_path);
 
+  // The workflow's concurrency group (contexts: github, inputs, vars), taken before any
+  // job starts and left when the run ends.
+  SchedulerOptions scheduler = settings.scheduler;
+  scheduler.concurrency = settings.concurrency;
+  scheduler.run_label = "run " + std::to_string(settings.run_id) + " (" + name + ")";
+  ConcurrencyTicket ticket;
+  if (settings.concurrency) {
+    expr::EvalContext ctx;
+    ctx.set("github", run.github);
+    ctx.set("inputs", run.inputs);
+    ctx.set("vars", run.vars);
+    PW_TRY(request, evaluate_concurrency(workflow.concurrency, ctx, scheduler.run_label));
+    if (request) ticket = settings.concurrency->enter(*request);
+    scheduler.run_ticket = &ticket;
+  }
+
   out.run_started(
       RunStart{settings.workflow_file, name, event.name, event.ref, event.sha, Clock::now()});
+  const os::CancelToken* cancel = settings.scheduler.cancel;
+  TicketStatus admitted =
+      ticket.wait([cancel] { return cancel && cancel->cancelled(); },
+                  [&](const TicketStatus& s) { out.run_waiting(name, s.reason); });
+  if (admitted.state != TicketState::running) {
+    // Cancelled while pending (a newer run replaced it) or Ctrl-C: no job runs.
+    ScheduleOutcome cancelled{Result::cancelled, true};
+    std::string reason =
+        admitted.state == TicketState::cancelled ? admitted.reason : "the run was cancelled";
+    out.run_finished(
+        RunEnd{Result::cancelled,
+               std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started),
+               reason, name});
+    return cancelled;
+  }
   auto executor = settings.dry_run ? make_plan_executor() : make_host_executor();
   auto outcome = [&] {
     DirectoryJanitor janitor;  // its destructor waits for the last job's directories
     run.janitor = &janitor;
-    auto scheduled = schedule_run(run, *executor, settings.scheduler);
+    auto scheduled = schedule_run(run, *executor, scheduler);
     run.janitor = nullptr;
     return scheduled;
   }();
@@ -149,8 +181,12 @@ util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
     std::filesystem::remove(scratch, ec);  // only when empty (no other run)
   }
   if (!outcome) return outcome;
-  out.run_finished(RunEnd{outcome->result, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               SteadyClock::now() - started)});
+  RunEnd end{outcome->result,
+             std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started),
+             "", name};
+  if (TicketStatus held = ticket.status(); held.cancel_requested) end.reason = held.reason;
+  ticket.release();
+  out.run_finished(end);
   return outcome;
 }
 

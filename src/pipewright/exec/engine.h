@@ -23,11 +23,15 @@ struct RunSettings {
   std::string workflow_file;  // repository-relative
   int64_t run_id = 1;
   int64_t run_number = 1;
+  int run_attempt = 1;  // github.run_attempt, GITHUB_RUN_ATTEMPT (a re-run's attempt)
   expr::Value secrets;  // object
   expr::Value vars;     // object
   expr::Value inputs;   // object or null
   EnvList extra_env;    // --env / --env-file, over the host environment
   SchedulerOptions scheduler;
+  // The workflow- and job-level `concurrency:` groups shared with the other runs of this
+  // process (nullptr: no sharing; the run's jobs still share groups among themselves).
+  ConcurrencyGroups* concurrency = nullptr;
   std::string jobs_dir;  // parent of the per-job directories (exec/workspace.h)
   std::string data_dir;  // history, logs, caches: never copied into a workspace
   // The project the workflow belongs to when it is a subdirectory of the repository
@@ -41,8 +45,11 @@ struct RunSettings {
   actions::ActionSettings actions;  // uses: (issue 4)
 };
 
-// Runs `workflow` for `event`; reports run_started..run_finished to `sink`. Fails only
-// when the run cannot start (invalid needs graph, unknown -j job).
+// Runs `workflow` for `event`; reports run_started..run_finished to `sink`. With
+// settings.concurrency, first takes the workflow's `concurrency:` group (reporting
+// run_waiting while it waits); a run cancelled while pending runs no job. Fails only
+// when the run cannot start (invalid needs graph, unknown -j job, a concurrency
+// expression that fails).
 util::Expected<ScheduleOutcome> run_workflow(const workflow::Workflow& workflow,
                                              const plan::Event& event,
                                              const plan::Repository& repository,

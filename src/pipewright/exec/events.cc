@@ -15,6 +15,14 @@ void MultiSink::job_queued(const JobInfo& j) {
   for (auto* s : m_sinks)
     s->job_queued(j);
 }
+void MultiSink::job_waiting(const JobInfo& j, std::string_view reason) {
+  for (auto* s : m_sinks)
+    s->job_waiting(j, reason);
+}
+void MultiSink::run_waiting(std::string_view workflow_name, std::string_view reason) {
+  for (auto* s : m_sinks)
+    s->run_waiting(workflow_name, reason);
+}
 void MultiSink::job_started(const JobInfo& j) {
   for (auto* s : m_sinks)
     s->job_started(j);

@@ -66,11 +66,15 @@ struct JobEnd {
   std::chrono::milliseconds duration{0};
   std::string kept_workspace;  // path, when the workspace was kept
   bool continue_on_error = false;
+  // A re-run kept this job's result and outputs from an earlier attempt; no step ran.
+  bool carried_over = false;
 };
 
 struct RunEnd {
   Result result = Result::success;
   std::chrono::milliseconds duration{0};
+  std::string reason;  // why the run ended so when no job says it (a concurrency group)
+  std::string workflow_name;
 };
 
 // Receives events. Implementations must be thread-safe: jobs report concurrently.
@@ -81,6 +85,12 @@ class EventSink {
   virtual void run_started(const RunStart&) {}
   // A job instance exists (queued); called before job_started or job_finished for it.
   virtual void job_queued(const JobInfo&) {}
+  // A queued job instance cannot start yet, and why ("waiting for a free job slot…",
+  // "waiting for concurrency group 'deploy', held by run 12 (CI)"); sent when the reason
+  // changes, so a sink may show one line each time.
+  virtual void job_waiting(const JobInfo&, std::string_view /*reason*/) {}
+  // Run `workflow_name` waits before any job starts (its workflow's concurrency group).
+  virtual void run_waiting(std::string_view /*workflow_name*/, std::string_view /*reason*/) {}
   virtual void job_started(const JobInfo&) {}
   virtual void step_started(const JobInfo&, int /*index*/, std::string_view /*name*/) {}
   // One whole output line of step `index` (no line break).
@@ -111,6 +121,8 @@ class MultiSink : public EventSink {
 
   void run_started(const RunStart& e) override;
   void job_queued(const JobInfo& j) override;
+  void job_waiting(const JobInfo& j, std::string_view reason) override;
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override;
   void job_started(const JobInfo& j) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
@@ -145,6 +157,12 @@ class DeferredSink : public EventSink {
 
   void run_started(const RunStart& e) override { m_target.run_started(e); }
   void job_queued(const JobInfo& j) override { m_target.job_queued(j); }
+  void job_waiting(const JobInfo& j, std::string_view reason) override {
+    m_target.job_waiting(j, reason);
+  }
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override {
+    m_target.run_waiting(workflow_name, reason);
+  }
   void run_finished(const RunEnd& e) override { m_target.run_finished(e); }
   void job_started(const JobInfo& j) override;
   void step_started(const JobInfo& j, int index, std::string_view name) override;

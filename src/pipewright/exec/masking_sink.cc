@@ -84,4 +84,10 @@ void MaskingSink::job_finished(const JobInfo& j, const JobEnd& e) {
   m_target.job_finished(j, masked);
 }
 
+void MaskingSink::run_finished(const RunEnd& e) {
+  RunEnd masked = e;
+  masked.reason = mask(e.reason);
+  m_target.run_finished(masked);
+}
+
 }  // namespace pipewright::exec

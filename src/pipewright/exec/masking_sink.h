@@ -29,6 +29,12 @@ class MaskingSink : public EventSink {
 
   void run_started(const RunStart& e) override;
   void job_queued(const JobInfo& j) override { m_target.job_queued(j); }
+  void job_waiting(const JobInfo& j, std::string_view reason) override {
+    m_target.job_waiting(j, mask(reason));
+  }
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override {
+    m_target.run_waiting(mask(workflow_name), mask(reason));
+  }
   void job_started(const JobInfo& j) override { m_target.job_started(j); }
   void step_started(const JobInfo& j, int index, std::string_view name) override;
   void step_line(const JobInfo& j, int index, std::string_view line) override;
@@ -41,7 +47,7 @@ class MaskingSink : public EventSink {
   void step_summary(const JobInfo& j, int step, std::string_view markdown) override;
   void job_message(const JobInfo& j, std::string_view text) override;
   void job_finished(const JobInfo& j, const JobEnd& e) override;
-  void run_finished(const RunEnd& e) override { m_target.run_finished(e); }
+  void run_finished(const RunEnd& e) override;
   void flush() override { m_target.flush(); }
 
  private:

@@ -14,6 +14,7 @@
 #include "pipewright/exec/job_services.h"
 #include "pipewright/exec/masking_sink.h"
 #include "pipewright/exec/reusable_workflow.h"
+#include "pipewright/expr/casefold.h"
 #include "pipewright/expr/json.h"
 #include "pipewright/expr/template.h"
 #include "pipewright/plan/matrix.h"
@@ -75,6 +76,9 @@ struct Instance {
   bool started = false, finished = false, reported = false;
   JobRunResult result;
   SteadyClock::time_point start;
+  ConcurrencyTicket ticket;  // its job-level group (empty: none)
+  std::string waiting;       // what the last job_waiting said (its kind, for slots)
+  std::string superseded;    // GitHub's message when a newer job cancelled it
 };
 
 std::string lower(std::string text) {
@@ -119,6 +123,9 @@ class Scheduler {
     for (const Template& t : m_templates) {
       if (!t.selected || t.scope != 0) continue;
       if (t.result == Result::failure) outcome.result = Result::failure;
+      // A job a newer one of its concurrency group replaced: the run did not succeed.
+      if (t.result == Result::cancelled && outcome.result == Result::success)
+        outcome.result = Result::cancelled;
     }
     if (outcome.cancelled && outcome.result == Result::success) outcome.result = Result::cancelled;
     return outcome;
@@ -225,8 +232,16 @@ class Scheduler {
   }
 
   void check_cancel() {
-    if (!m_options.cancel) return;
-    int level = static_cast<int>(m_options.cancel->level());
+    int level = m_options.cancel ? static_cast<int>(m_options.cancel->level()) : 0;
+    // A newer run of the workflow's concurrency group with cancel-in-progress cancels
+    // this one as Ctrl-C would, saying so.
+    if (m_options.run_ticket && level == 0 && m_cancel_level == 0) {
+      TicketStatus held = m_options.run_ticket->status();
+      if (held.cancel_requested) {
+        level = 1;
+        m_cancel_reason = held.reason;
+      }
+    }
     if (level <= m_cancel_level) return;
     m_cancel_level = level;
     for (auto& instance : m_instances) {
@@ -344,9 +359,37 @@ class Scheduler {
     return info;
   }
 
+  // Re-runs: the earlier result and outputs of template `i`, when carried over.
+  const PriorJob* carried(size_t i) const {
+    if (m_templates[i].scope != 0) return nullptr;
+    for (const auto& [id, prior] : m_options.carried_over)
+      if (expr::equals_ignore_case(id, m_templates[i].job->id.value)) return &prior;
+    return nullptr;
+  }
+
+  void carry_over(size_t i, const PriorJob& prior) {
+    Template& t = m_templates[i];
+    t.state = TemplateState::done;
+    t.result = prior.result;
+    t.outputs = prior.outputs;
+    JobInfo info =
+        make_info(i,
+                  t.job->name.present() && !t.job->name.has_expressions() ? t.job->name.value
+                                                                          : t.job->id.value,
+                  "");
+    info.job_id = t.job->id.value;
+    m_run.sink->job_queued(info);
+    JobEnd end;
+    end.result = prior.result;
+    end.reason = "carried over from an earlier attempt";
+    end.carried_over = true;
+    m_run.sink->job_finished(info, end);
+  }
+
   void activate(size_t i) {
     const Template& t = m_templates[i];
     const workflow::Job& job = *t.job;
+    if (const PriorJob* prior = carried(i)) return carry_over(i, *prior);
     expr::EvalContext ctx = job_context(i);
     // Job `if` (wrapped in success() unless it calls a status function).
     expr::ParseOptions options;
@@ -367,13 +410,13 @@ class Scheduler {
       if (job.if_condition.present() && !(implicit && needs_ok && !needs_ok->truthy()))
         reason = "if: " + job.if_condition.value + " was false";
       else if (m_cancel_level > 0)
-        reason = "the run was cancelled";
+        reason = m_cancel_reason;
       else
         reason = "a job it needs did not succeed";
       return finish_template_without_legs(i, Result::skipped, reason);
     }
     if (m_cancel_level > 0 && !job.if_condition.present())
-      return finish_template_without_legs(i, Result::cancelled, "the run was cancelled");
+      return finish_template_without_legs(i, Result::cancelled, m_cancel_reason);
     if (m_scopes[t.scope].cancelled)
       return finish_template_without_legs(i, Result::cancelled,
                                           "fail-fast: a leg of the calling job's matrix failed");
@@ -500,6 +543,20 @@ class Scheduler {
       ref.started = ref.finished = true;
       ref.result.result = Result::skipped;
       ref.result.reason = verdict;
+      return;
+    }
+    // The job's concurrency group (contexts: github, needs, strategy, matrix, inputs,
+    // vars), entered now that it is queued: GitHub's order is the order of waiting.
+    std::string label = m_options.run_label.empty() ? "this run" : m_options.run_label;
+    auto request =
+        evaluate_concurrency(job.concurrency, ctx, "job '" + ref.job.info.name + "' of " + label);
+    if (!request) {
+      ref.started = ref.finished = true;
+      ref.result.result = Result::failure;
+      ref.result.reason = util::format_error(request.error());
+    } else if (*request) {
+      ConcurrencyGroups& groups = m_options.concurrency ? *m_options.concurrency : m_groups;
+      ref.ticket = groups.enter(**request);
     }
   }
 
@@ -512,7 +569,71 @@ class Scheduler {
     return n;
   }
 
+  // Job-level groups: a queued instance that a newer one replaced, or asked to cancel
+  // before it started, ends cancelled; a running one asked to cancel is cancelled.
+  void poll_groups() {
+    for (auto& instance : m_instances) {
+      if (instance->ticket.empty() || instance->finished || !instance->superseded.empty()) continue;
+      TicketStatus held = instance->ticket.status();
+      if (held.state != TicketState::cancelled && !held.cancel_requested) continue;
+      instance->superseded = held.reason;
+      Annotation note;
+      note.message = held.reason;
+      m_run.sink->annotation(instance->job.info, -1, note);
+      if (instance->started) {
+        instance->control.request_cancel();
+        continue;
+      }
+      instance->started = instance->finished = true;
+      instance->result.result = Result::cancelled;
+      instance->result.reason = held.reason;
+    }
+  }
+
+  // Reports why each queued instance that did not start waits, when that changed: its
+  // concurrency group (naming the holder), max-parallel, a host port, or a free slot
+  // (with its place among this run's instances waiting for one).
+  void report_waiting(const std::function<bool(const Instance&)>& ports_taken) {
+    std::vector<Instance*> for_slot;
+    for (auto& instance : m_instances) {
+      if (instance->started) continue;
+      const Template& t = m_templates[instance->tmpl];
+      std::string key, reason;
+      if (TicketStatus held = instance->ticket.status(); held.state == TicketState::pending) {
+        key = reason = held.reason;
+      } else if (t.max_parallel && t.legs_running >= static_cast<size_t>(*t.max_parallel)) {
+        key = "max-parallel";
+        reason = "waiting: strategy.max-parallel is " + std::to_string(*t.max_parallel) +
+                 " and that many legs of this matrix are running";
+      } else if (ports_taken(*instance)) {
+        key = "ports";
+        reason = "waiting for a host port of its services that a running job holds";
+      } else {
+        for_slot.push_back(instance.get());
+        continue;
+      }
+      if (key == instance->waiting) continue;
+      instance->waiting = key;
+      m_run.sink->job_waiting(instance->job.info, reason);
+    }
+    // Slots go by critical path, then queue order (as start_ready picks them).
+    std::ranges::stable_sort(for_slot, [&](const Instance* a, const Instance* b) {
+      return m_templates[a->tmpl].critical_path > m_templates[b->tmpl].critical_path;
+    });
+    size_t limit = m_options.slots ? std::min(m_options.slots->limit(), m_options.parallel)
+                                   : m_options.parallel;
+    for (size_t k = 0; k < for_slot.size(); ++k) {
+      if (for_slot[k]->waiting == "slot") continue;
+      for_slot[k]->waiting = "slot";
+      m_run.sink->job_waiting(for_slot[k]->job.info,
+                              "waiting for a free job slot (all " + std::to_string(limit) +
+                                  " in use, -p); position " + std::to_string(k + 1) + " of " +
+                                  std::to_string(for_slot.size()) + " in this run's queue");
+    }
+  }
+
   void start_ready() {
+    poll_groups();
     // Without job network namespaces, the fixed host ports of a job's services
     // (`5432:5432`) are exclusive: a job waits until no running job holds one.
     auto host_ports = [this](const Instance& instance) {
@@ -533,38 +654,44 @@ class Scheduler {
       }
       return false;
     };
-    while (running() < m_options.parallel) {
-      Instance* best = nullptr;
-      for (auto& instance : m_instances) {
-        if (instance->started) continue;
-        const Template& t = m_templates[instance->tmpl];
-        if (t.max_parallel && t.legs_running >= static_cast<size_t>(*t.max_parallel)) continue;
-        if (m_cancel_level == 0 && !t.fail_fast_hit && ports_taken(*instance)) continue;
-        if (!best || t.critical_path > m_templates[best->tmpl].critical_path) best = instance.get();
+    auto start_all = [&] {
+      while (running() < m_options.parallel) {
+        Instance* best = nullptr;
+        for (auto& instance : m_instances) {
+          if (instance->started) continue;
+          const Template& t = m_templates[instance->tmpl];
+          if (instance->ticket.status().state == TicketState::pending) continue;
+          if (t.max_parallel && t.legs_running >= static_cast<size_t>(*t.max_parallel)) continue;
+          if (m_cancel_level == 0 && !t.fail_fast_hit && ports_taken(*instance)) continue;
+          if (!best || t.critical_path > m_templates[best->tmpl].critical_path)
+            best = instance.get();
+        }
+        if (!best) return;
+        Template& t = m_templates[best->tmpl];
+        if (m_cancel_level > 0 || t.fail_fast_hit) {
+          best->started = best->finished = true;
+          best->result.result = Result::cancelled;
+          best->result.reason =
+              m_cancel_level > 0 ? m_cancel_reason : "fail-fast: a job of the same matrix failed";
+          continue;
+        }
+        if (m_options.slots && !m_options.slots->try_acquire()) return;  // -p across runs
+        best->started = true;
+        best->start = SteadyClock::now();
+        ++t.legs_running;
+        best->thread = std::thread([this, best] {
+          JobRunResult result = m_executor.run_job(*best->run, best->job, best->control);
+          if (m_options.slots) m_options.slots->release();
+          std::lock_guard lock(m_mutex);
+          best->result = std::move(result);
+          best->finished = true;
+          ++m_jobs_finished;
+          m_cv.notify_all();
+        });
       }
-      if (!best) return;
-      Template& t = m_templates[best->tmpl];
-      if (m_cancel_level > 0 || t.fail_fast_hit) {
-        best->started = best->finished = true;
-        best->result.result = Result::cancelled;
-        best->result.reason = m_cancel_level > 0 ? "the run was cancelled"
-                                                 : "fail-fast: a job of the same matrix failed";
-        continue;
-      }
-      if (m_options.slots && !m_options.slots->try_acquire()) return;  // -p across runs
-      best->started = true;
-      best->start = SteadyClock::now();
-      ++t.legs_running;
-      best->thread = std::thread([this, best] {
-        JobRunResult result = m_executor.run_job(*best->run, best->job, best->control);
-        if (m_options.slots) m_options.slots->release();
-        std::lock_guard lock(m_mutex);
-        best->result = std::move(result);
-        best->finished = true;
-        ++m_jobs_finished;
-        m_cv.notify_all();
-      });
-    }
+    };
+    start_all();
+    if (m_cancel_level == 0) report_waiting(ports_taken);
   }
 
   void reap_finished(std::unique_lock<std::mutex>& lock) {
@@ -584,9 +711,12 @@ class Scheduler {
   void finish_leg(Instance& instance) {
     Template& t = m_templates[instance.tmpl];
     const JobRunResult& r = instance.result;
+    instance.ticket.release();  // the group's next request may start
     JobEnd end;
     end.result = r.result;
     end.reason = m_run.masker->mask(r.reason);
+    if (r.result == Result::cancelled && !instance.superseded.empty())
+      end.reason = m_run.masker->mask(instance.superseded);
     if (r.result == Result::cancelled && t.fail_fast_hit && m_cancel_level == 0)
       end.reason = "fail-fast: a job of the same matrix failed";
     end.duration = instance.start == SteadyClock::time_point() ? std::chrono::milliseconds(0)
@@ -645,7 +775,7 @@ class Scheduler {
     ctx.set("matrix", leg.values);
     ctx.set("strategy", leg.strategy);
     std::string name = m_run.masker->mask(leg_name(i, leg, ctx));
-    if (m_cancel_level > 0) return report_call(i, name, Result::cancelled, "the run was cancelled");
+    if (m_cancel_level > 0) return report_call(i, name, Result::cancelled, m_cancel_reason);
     if (parent.cancelled || t.fail_fast_hit)
       return report_call(i, name, Result::cancelled,
                          "fail-fast: a leg of the calling job's matrix failed");
@@ -812,7 +942,9 @@ class Scheduler {
   std::condition_variable m_cv;
   uint64_t m_jobs_finished = 0;  // counts job threads that ended (wakes the loop)
   int m_cancel_level = 0;
+  std::string m_cancel_reason = "the run was cancelled";
   size_t m_next_instance = 0;
+  ConcurrencyGroups m_groups;  // job-level groups when none is shared
 };
 
 }  // namespace

@@ -3,7 +3,9 @@
 // critical path goes first; global parallelism, `strategy.max-parallel`, `fail-fast`
 // (running siblings cancelled, queued ones not started), job `if` with job-level
 // status functions (skips cascade), `runs-on` mapped to this host or skipped with
-// the reason, matrices expanded when the job becomes ready (they may use needs).
+// the reason, matrices expanded when the job becomes ready (they may use needs), job
+// `concurrency:` groups (concurrency.h), jobs carried over by a re-run (rerun.h), and
+// why a queued job instance waits (EventSink::job_waiting).
 #pragma once
 
 #include <cstddef>
@@ -14,8 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "pipewright/exec/concurrency.h"
 #include "pipewright/exec/job_runner.h"
 #include "pipewright/exec/job_slots.h"
+#include "pipewright/exec/rerun.h"
 #include "pipewright/os/cancel.h"
 
 namespace pipewright::exec {
@@ -34,6 +38,17 @@ struct SchedulerOptions {
   // slot is taken before each job instance starts and given back when it ends
   // (nullptr: only `parallel` limits).
   std::shared_ptr<JobSlots> slots;
+  // Job-level `concurrency:` groups shared with other runs (nullptr: this run's own).
+  ConcurrencyGroups* concurrency = nullptr;
+  // The run's workflow-level group ticket: when a newer run asks it to cancel
+  // (cancel-in-progress), the run is cancelled as by Ctrl-C, with GitHub's message
+  // (nullptr: none).
+  const ConcurrencyTicket* run_ticket = nullptr;
+  // How other requests for a group name this run: "run 12 (CI)" ('' = "this run").
+  std::string run_label;
+  // A re-run's jobs (by `jobs:` key) that keep their earlier result and outputs: they
+  // are reported finished with JobEnd::carried_over and run no step (rerun.h).
+  PriorResults carried_over;
 };
 
 struct ScheduleOutcome {

@@ -45,7 +45,9 @@ exec::RunSettings to_run_settings(const RunRequest& request, const HostSettings&
   settings.workflow_file = w.relative;
   settings.run_id = request.id;
   settings.run_number = request.run_number;
-  // request.run_attempt: exec::RunSettings gains run_attempt (branch sched); set it here.
+  settings.run_attempt = request.run_attempt;
+  settings.concurrency = request.concurrency;
+  settings.scheduler.carried_over = request.carried_over;
   settings.secrets = request.secrets;
   settings.vars = request.vars;
   settings.inputs = request.inputs;

@@ -39,6 +39,11 @@ struct RunRequest {
   // Cancels this run: the process's (Ctrl-C) or the run's own (the server's API);
   // nullptr: nothing cancels it.
   const os::CancelToken* cancel = nullptr;
+  // The `concurrency:` groups shared with the other runs of this process (the workflows
+  // of one `pipewright run`, every run of the server); nullptr: none shared.
+  exec::ConcurrencyGroups* concurrency = nullptr;
+  // A re-run's jobs that keep their earlier result and outputs (exec/rerun.h).
+  exec::PriorResults carried_over;
   // Masks every sink, the record and the errors; holds `secrets` (see add_secrets).
   // nullptr: execute_run masks with a masker of `secrets` of its own.
   exec::Masker* masker = nullptr;

@@ -72,11 +72,26 @@ void check_group(const RunsOn& runs_on, std::vector<util::Diagnostic>& out) {
           "invalid-value");
 }
 
+// `queue: max` keeps many pending requests, which `cancel-in-progress: true` would cancel
+// at once: GitHub refuses the pair when the workflow is validated. An expression is
+// only known at run time (exec/concurrency.h refuses it there).
+void check_concurrency(const Concurrency& c, std::vector<util::Diagnostic>& out) {
+  if (!c.present() || c.queue.value != "max") return;
+  if (!c.cancel_in_progress.value || !*c.cancel_in_progress.value) return;
+  error(out, c.cancel_in_progress.text.location,
+        "concurrency: 'queue: max' cannot be combined with 'cancel-in-progress: true'",
+        "invalid-value",
+        "remove cancel-in-progress to keep up to 100 pending runs in order, or remove "
+        "'queue: max' to cancel the running one");
+}
+
 }  // namespace
 
 void check_job_rules(const Workflow& workflow, std::vector<util::Diagnostic>& out) {
   check_jobs_present(workflow, out);
+  check_concurrency(workflow.concurrency, out);
   for (const Job& job : workflow.jobs) {
+    check_concurrency(job.concurrency, out);
     check_image(job.container, "container", key_of(job.node, "container"), workflow, out);
     for (const Container& service : job.services)
       check_image(service, "services." + service.id.value, service.id.node, workflow, out);

@@ -1,7 +1,8 @@
 // Rules GitHub's workflow converter applies after the schema, so they fail a file the
 // schema alone would pass: a workflow has at least one job, a container or service names
 // its image (unless an expression builds it), and `runs-on.group` is a group name or
-// `org/NAME`, `organization/NAME`, `ent/NAME`, `enterprise/NAME`.
+// `org/NAME`, `organization/NAME`, `ent/NAME`, `enterprise/NAME`; `concurrency` does not
+// pair `queue: max` with `cancel-in-progress: true`.
 #pragma once
 
 #include <vector>

@@ -66,5 +66,27 @@ TEST(JobRules, RunsOnGroupPrefixes) {
                           "[invalid-value]"));
 }
 
+TEST(JobRules, QueueMaxRefusesCancelInProgress) {
+  const std::string k_error =
+      "concurrency: 'queue: max' cannot be combined with 'cancel-in-progress: true' "
+      "[invalid-value]";
+  // Workflow level, then job level: the location is the cancel-in-progress value.
+  EXPECT_THAT(findings("on: push\nconcurrency:\n  group: g\n  queue: max\n"
+                       "  cancel-in-progress: true\njobs:\n  a:\n    runs-on: x\n"
+                       "    steps: [{run: echo}]\n"),
+              ElementsAre("5:23: " + k_error));
+  EXPECT_THAT(findings(job_with("    concurrency:\n      group: g\n      queue: max\n"
+                                "      cancel-in-progress: true\n")),
+              ElementsAre("9:27: " + k_error));
+  // Either one alone, or false, is fine; an expression is checked at run time.
+  for (std::string_view ok : {"      queue: max\n", "      cancel-in-progress: true\n",
+                              "      queue: max\n      cancel-in-progress: false\n",
+                              "      queue: single\n      cancel-in-progress: true\n",
+                              "      queue: max\n      cancel-in-progress: ${{ inputs.c }}\n"})
+    EXPECT_THAT(findings(job_with("    concurrency:\n      group: g\n" + std::string(ok))),
+                IsEmpty())
+        << ok;
+}
+
 }  // namespace
 }  // namespace pipewright::workflow
