@@ -1,8 +1,10 @@
 // Which scheduled workflows fire now. The server keeps the time of its last completed check
 // and asks, once a minute, which (workflow, cron) fell due in (last check, now]. As on
-// GitHub, schedules fire on the minute in UTC. When the server was down across fire times,
-// each missed schedule fires once at start (coalesced), never a burst, and the firing says
-// how many fire times it stands for.
+// GitHub, schedules fire on the minute in UTC, or in the entry's IANA `timezone`: a time
+// skipped by a spring-forward change fires when the clock jumps (02:30 fires at 03:00, as
+// GitHub documents) and a time repeated by a fall-back change fires once. When the server
+// was down across fire times, each missed schedule fires once at start (coalesced), never a
+// burst, and the firing says how many fire times it stands for.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,11 @@
 
 #include "pipewright/util/cron.h"
 #include "pipewright/util/error.h"
+#include "pipewright/util/time_zone.h"
+
+namespace pipewright::workflow {
+struct Workflow;
+}
 
 namespace pipewright::server {
 
@@ -28,21 +35,24 @@ struct ScheduleEntry {
 struct Schedule {
   ScheduleEntry entry;
   util::CronSchedule cron;
+  util::TimeZone zone;  // UTC unless the entry names one
 };
 
 struct LoadedSchedules {
   std::vector<Schedule> schedules;
-  // Invalid crons, and `timezone:` other than UTC (not supported yet): file:line:col, what,
-  // hint.
-  std::vector<util::Error> refused;
+  std::vector<util::Error> refused;  // invalid crons or time zones: file:line:col, what, hint
 };
+
+// The `on.schedule` entries of a loaded workflow (its file as `workflow_file`); entries
+// without a `cron` are left out (the loader reports them).
+std::vector<ScheduleEntry> schedule_entries(const workflow::Workflow& workflow);
 
 // Parses every entry; an invalid one is refused with a located error, the rest load.
 LoadedSchedules load_schedules(const std::vector<ScheduleEntry>& entries);
 
 struct Firing {
   const Schedule* schedule = nullptr;  // points into the vector given to due_firings
-  std::chrono::sys_seconds at;         // the (latest) fire time this firing stands for
+  std::chrono::sys_seconds at;         // the (latest) fire time it stands for, in UTC
   size_t missed = 1;                   // fire times it stands for; > 1 means coalesced
 };
 

@@ -29,7 +29,8 @@ class Mirror {
 
   // Fetches every branch and tag (and refs/pull/* when the source has them), pruning refs
   // gone from the source, and records the source's default branch. Safe after a kill
-  // mid-fetch: a stale lock file left by a dead process is removed (a live one fails).
+  // mid-fetch: lock files left by a dead process are removed; a fetch of the same mirror by
+  // another live process is waited for (an flock the kernel releases when its holder dies).
   util::Expected<void> fetch();
 
   // The full commit sha of `ref`: "main", "refs/heads/main", "v1", "refs/tags/v1" (peeled

@@ -76,6 +76,32 @@ std::string url_decode(std::string_view text) {
   return out;
 }
 
+// Real payloads nest a dozen levels; a hostile body nesting millions would exhaust the
+// stack when its value is destroyed, before any signature is checked.
+constexpr int k_max_depth = 256;
+
+bool nests_deeper_than(std::string_view json, int max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // The payload: a JSON body, or the `payload=` field of a form body (GitHub's and Gitea's
 // "application/x-www-form-urlencoded" content type).
 HookExpected<Value> parse_payload(std::string_view body) {
@@ -87,6 +113,9 @@ HookExpected<Value> parse_payload(std::string_view body) {
     form = url_decode(field);
     json = form;
   }
+  if (nests_deeper_than(json, k_max_depth))
+    return reject(400,
+                  "the webhook body nests deeper than " + std::to_string(k_max_depth) + " levels");
   auto value = expr::parse_json(json);
   if (!value) return reject(400, "the webhook body is not valid JSON: " + value.error());
   if (value->kind() != expr::Kind::object)
@@ -153,6 +182,19 @@ Value normalise_gitea(const std::string& event, const Value& payload) {
     if (!object.find("deleted")) object.set("deleted", is_zero_sha(after));
     if (!object.find("forced")) object.set("forced", false);
     if (!object.find("base_ref")) object.set("base_ref", Value());
+    // GitHub's pusher is {name, email}; Gitea's is a user ({login, username, email}).
+    const Value* pusher = payload.member("pusher");
+    if (pusher && pusher->kind() == expr::Kind::object && !pusher->member("name")) {
+      expr::Object p = pusher->as_object();
+      std::string login = text_at(*pusher, {"login"});
+      p.set("name", login.empty() ? text_at(*pusher, {"username"}) : login);
+      object.set("pusher", Value(std::move(p)));
+    }
+  } else if (event == "create" || event == "delete") {
+    // GitHub names the branch or tag (`ref: feature/x`); some Gitea versions send it in full.
+    std::string ref = text_at(payload, {"ref"});
+    for (std::string_view prefix : {"refs/heads/", "refs/tags/"})
+      if (ref.starts_with(prefix)) object.set("ref", ref.substr(prefix.size()));
   } else if (event == "pull_request") {
     rename_action(object, k_gitea_pr_actions);
   } else if (event == "release") {
@@ -323,6 +365,18 @@ HookExpected<Trigger> trigger_from_delivery(const Delivery& delivery, std::strin
                     "' starts nothing here (runs come from push, pull_request, release, "
                     "create and delete)";
   return trigger;
+}
+
+std::optional<Trigger> pull_request_target_of(const Trigger& pull_request) {
+  if (pull_request.event != "pull_request" || !pull_request.ignored.empty()) return std::nullopt;
+  std::string base = text_at(pull_request.payload, {"pull_request", "base", "ref"});
+  if (base.empty()) return std::nullopt;
+  Trigger target;
+  target.event = "pull_request_target";
+  target.payload = pull_request.payload;
+  target.ref = "refs/heads/" + base;
+  target.head_sha = pull_request.head_sha;
+  return target;
 }
 
 }  // namespace pipewright::server

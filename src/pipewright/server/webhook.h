@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,7 +62,8 @@ bool verify_signature(std::string_view secret, std::string_view body, const Deli
 //                  head_sha. head_sha = the PR head: a server whose mirror lacks the merge
 //                  commit runs at head_sha (as Gitea does).
 //   release:       ref = refs/tags/<tag_name>, sha = "" (resolve the tag in the mirror).
-//   create:        ref = refs/heads/X or refs/tags/X, sha = "" (resolve in the mirror).
+//   create:        ref = refs/heads/X or refs/tags/X; sha = the payload's `sha` (Gitea sends
+//                  it) or "" (GitHub does not: resolve the ref in the mirror).
 //   delete:        ref = sha = "": the default branch's head (GitHub runs it there).
 // Ignored: ping, a push that deletes a branch or tag, workflow_run (the server makes its
 // own) and every event we do not run. Fails (400) when the body is not a JSON object or
@@ -74,5 +76,11 @@ struct Trigger {
   std::string ignored;   // why nothing runs; "" when something does
 };
 HookExpected<Trigger> trigger_from_delivery(const Delivery& delivery, std::string_view body);
+
+// GitHub runs `pull_request_target` workflows for the same activity as `pull_request` ones,
+// in the base branch's context: for a pull_request trigger, that second trigger (event
+// pull_request_target, same payload, ref = refs/heads/<base.ref>, sha = "" = the base
+// branch's head in the mirror); nullopt for any other trigger or one without a base.
+std::optional<Trigger> pull_request_target_of(const Trigger& pull_request);
 
 }  // namespace pipewright::server

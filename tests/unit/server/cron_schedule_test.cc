@@ -1,6 +1,10 @@
 #include "pipewright/server/cron_schedule.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
+
+#include "pipewright/workflow/loader.h"
 
 namespace pipewright::server {
 namespace {
@@ -23,6 +27,35 @@ std::vector<Schedule> load(std::vector<std::string> crons) {
   return std::move(loaded.schedules);
 }
 
+TEST(CronScheduleTest, EntriesComeFromTheWorkflowWithTheirLocations) {
+  auto loaded = workflow::load_workflow_text(R"(name: nightly
+on:
+  push:
+  schedule:
+    - cron: '30 5 * * 1-5'
+    - cron: '0 9 * * *'
+      timezone: America/New_York
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo hi
+)",
+                                             ".github/workflows/nightly.yml");
+  ASSERT_TRUE(loaded.workflow);
+  auto entries = schedule_entries(*loaded.workflow);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].workflow_file, ".github/workflows/nightly.yml");
+  EXPECT_EQ(entries[0].cron, "30 5 * * 1-5");
+  EXPECT_EQ(entries[0].timezone, "");
+  EXPECT_EQ(entries[0].location.line, 5);
+  EXPECT_EQ(entries[1].timezone, "America/New_York");
+  EXPECT_EQ(entries[1].location.line, 6);
+  auto none = workflow::load_workflow_text("on: push\njobs: {}\n", "w.yml");
+  ASSERT_TRUE(none.workflow);
+  EXPECT_TRUE(schedule_entries(*none.workflow).empty());
+}
+
 TEST(CronScheduleTest, InvalidCronsAreRefusedWithTheirLocationAndTheRestLoad) {
   std::vector<ScheduleEntry> entries{
       {".github/workflows/nightly.yml", "0 3 * * *", "", {".github/workflows/nightly.yml", 5, 14}},
@@ -42,16 +75,67 @@ TEST(CronScheduleTest, InvalidCronsAreRefusedWithTheirLocationAndTheRestLoad) {
   EXPECT_FALSE(loaded.refused[0].hint.empty());
 }
 
-TEST(CronScheduleTest, NonUtcTimeZonesAreRefusedNotMisread) {
+TEST(CronScheduleTest, UnknownTimeZonesAreRefused) {
   std::vector<ScheduleEntry> entries{
-      {"w.yml", "0 9 * * *", "Europe/Berlin", {"w.yml", 3, 9}},
+      {"w.yml", "0 9 * * *", "Mars/Olympus_Mons", {"w.yml", 3, 9}},
+      {"x.yml", "0 9 * * *", "../../etc/passwd", {"x.yml", 3, 9}},
       {"u.yml", "0 9 * * *", "UTC", {"u.yml", 3, 9}},
       {"e.yml", "0 9 * * *", "Etc/UTC", {"e.yml", 3, 9}},
   };
   LoadedSchedules loaded = load_schedules(entries);
-  ASSERT_EQ(loaded.refused.size(), 1u);
-  EXPECT_NE(loaded.refused[0].message.find("Europe/Berlin"), std::string::npos);
+  ASSERT_EQ(loaded.refused.size(), 2u);
+  EXPECT_NE(loaded.refused[0].message.find("Mars/Olympus_Mons"), std::string::npos);
+  EXPECT_EQ(loaded.refused[0].location.file, "w.yml");
+  EXPECT_FALSE(loaded.refused[0].hint.empty());
   EXPECT_EQ(loaded.schedules.size(), 2u);
+}
+
+// Checks once a minute from `begin` to `end` (UTC) and returns every firing's time.
+std::vector<sys_seconds> run_minutes(const std::vector<Schedule>& schedules, sys_seconds begin,
+                                     sys_seconds end) {
+  std::vector<sys_seconds> fired;
+  sys_seconds last = begin - 1min;
+  for (sys_seconds now = begin; now <= end; now += 1min) {
+    for (const Firing& f : due_firings(schedules, last, now)) {
+      EXPECT_EQ(f.missed, 1u);
+      fired.push_back(f.at);
+    }
+    last = now;
+  }
+  return fired;
+}
+
+Schedule zoned(const std::string& cron, const std::string& zone) {
+  LoadedSchedules loaded = load_schedules({{"z.yml", cron, zone, {"z.yml", 1, 1}}});
+  EXPECT_TRUE(loaded.refused.empty()) << loaded.refused.front().message;
+  return std::move(loaded.schedules.at(0));
+}
+
+TEST(CronScheduleTest, TimeZoneSchedulesFireOnTheZonesWallClock) {
+  if (!std::filesystem::exists("/usr/share/zoneinfo/America/New_York")) GTEST_SKIP();
+  std::vector<Schedule> schedules{zoned("0 9 * * *", "America/New_York")};
+  // 09:00 New York is 14:00 UTC in winter (EST) and 13:00 UTC in summer (EDT).
+  EXPECT_EQ(run_minutes(schedules, at(2, 12, 0), at(2, 15, 0)),
+            std::vector<sys_seconds>{at(2, 14, 0)});
+  sys_seconds july = sys_days{year{2026} / July / 1};
+  EXPECT_EQ(run_minutes(schedules, july + 12h, july + 15h), std::vector<sys_seconds>{july + 13h});
+}
+
+TEST(CronScheduleTest, SpringForwardFiresSkippedTimesAtTheJumpAndFallBackOnce) {
+  if (!std::filesystem::exists("/usr/share/zoneinfo/Europe/Berlin")) GTEST_SKIP();
+  std::vector<Schedule> schedules{zoned("30 2 * * *", "Europe/Berlin")};
+  // 2026-03-29: 02:00 CET (01:00 UTC) jumps to 03:00 CEST; 02:30 never happens and fires
+  // at 03:00 local, 01:00 UTC (GitHub: "a 2:30 AM schedule advances to 3:00 AM").
+  EXPECT_EQ(run_minutes(schedules, at(29, 0, 0), at(29, 3, 0)),
+            std::vector<sys_seconds>{at(29, 1, 0)});
+  // 2026-10-25: 03:00 CEST (01:00 UTC) goes back to 02:00 CET; 02:30 happens twice
+  // (00:30 and 01:30 UTC) and fires once.
+  sys_seconds oct25 = sys_days{year{2026} / October / 25};
+  EXPECT_EQ(run_minutes(schedules, oct25 - 1h, oct25 + 4h),
+            std::vector<sys_seconds>{oct25 + 30min});
+  // An ordinary day: 02:30 CEST = 00:30 UTC.
+  sys_seconds june = sys_days{year{2026} / June / 10};
+  EXPECT_EQ(run_minutes(schedules, june, june + 3h), std::vector<sys_seconds>{june + 30min});
 }
 
 TEST(CronScheduleTest, FiresOnTheMinuteOnce) {

@@ -133,6 +133,24 @@ TEST(WebhookTest, MissingHeadersOrBadBodyAre400) {
   }
 }
 
+TEST(WebhookTest, DeeplyNestedBodiesAreRefusedBeforeParsing) {
+  // Millions of levels crashed the process (recursive destruction) before the signature
+  // was even checked.
+  Headers h{{"X-GitHub-Event", "push"}, {"X-GitHub-Delivery", "d1"}};
+  std::string deep = "{\"a\":" + std::string(5'000'000, '[') + std::string(5'000'000, ']') + "}";
+  auto d = parse_delivery(h.lookup(), deep);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().status, 400);
+  EXPECT_NE(d.error().message.find("nests deeper"), std::string::npos);
+  EXPECT_FALSE(trigger_from_delivery(github_delivery("push"), deep));
+  // Brackets inside strings do not count; ordinary nesting is fine.
+  std::string strings =
+      R"({"repository":{"full_name":"o/r"},"x":")" + std::string(1000, '[') + R"(\"[[["})";
+  EXPECT_TRUE(parse_delivery(h.lookup(), strings));
+  std::string fifty = "{\"a\":" + std::string(50, '[') + std::string(50, ']') + "}";
+  EXPECT_TRUE(parse_delivery(h.lookup(), fifty));
+}
+
 TEST(WebhookTest, FormEncodedBodiesAreRead) {
   // GitHub's "application/x-www-form-urlencoded" content type: payload=<url-encoded JSON>.
   Headers h{{"X-GitHub-Event", "ping"}, {"X-GitHub-Delivery", "d1"}};
@@ -289,6 +307,29 @@ TEST(WebhookTest, GitHubPullRequestRunsAtTheMergeRef) {
   EXPECT_EQ(t->sha, k_after);
 }
 
+TEST(WebhookTest, PullRequestActivityAlsoStandsForPullRequestTargetOnTheBase) {
+  auto pr =
+      trigger_from_delivery(github_delivery("pull_request"), github_pull_request("opened", ""));
+  ASSERT_TRUE(pr);
+  auto target = pull_request_target_of(*pr);
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->event, "pull_request_target");
+  EXPECT_EQ(target->ref, "refs/heads/main");
+  EXPECT_EQ(target->sha, "");  // the base branch's head, resolved by the server
+  EXPECT_EQ(target->head_sha, k_after);
+  EXPECT_EQ(target->payload.member("number")->as_number(), 42);
+  EXPECT_EQ(target->ignored, "");
+  auto push = trigger_from_delivery(github_delivery("push"),
+                                    github_push("refs/heads/main", k_after, false));
+  ASSERT_TRUE(push);
+  EXPECT_FALSE(pull_request_target_of(*push));
+  auto no_base = trigger_from_delivery(
+      github_delivery("pull_request"),
+      R"({"action":"opened","number":1,"pull_request":{"head":{"sha":"abc"}}})");
+  ASSERT_TRUE(no_base);
+  EXPECT_FALSE(pull_request_target_of(*no_base));
+}
+
 TEST(WebhookTest, PullRequestWithoutNumberOrHeadIs400) {
   auto t = trigger_from_delivery(github_delivery("pull_request"),
                                  R"({"action":"opened","pull_request":{"head":{"sha":"abc"}}})");
@@ -384,6 +425,8 @@ TEST(WebhookTest, GiteaPushIsNormalisedToGitHubsShape) {
   EXPECT_FALSE(p.member("forced")->as_bool());
   ASSERT_NE(p.member("base_ref"), nullptr);
   EXPECT_TRUE(p.member("base_ref")->is_null());
+  EXPECT_EQ(p.member("pusher")->member("name")->as_string(), "gitea");
+  EXPECT_EQ(p.member("pusher")->member("username")->as_string(), "gitea");
   // The rest is kept as sent.
   EXPECT_EQ(p.member("total_commits")->as_number(), 1);
 
@@ -441,6 +484,16 @@ TEST(WebhookTest, GiteaCreateNamesItsShaAndReleaseUpdatedIsEdited) {
   ASSERT_TRUE(create);
   EXPECT_EQ(create->ref, "refs/tags/v1.0");
   EXPECT_EQ(create->sha, k_after);
+  // A full ref in a Gitea create/delete payload reads as GitHub's short name.
+  auto full = trigger_from_delivery(gitea_delivery("create"),
+                                    R"({"ref":"refs/heads/feature/y","ref_type":"branch"})");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->ref, "refs/heads/feature/y");
+  EXPECT_EQ(full->payload.member("ref")->as_string(), "feature/y");
+  auto del = trigger_from_delivery(gitea_delivery("delete"),
+                                   R"({"ref":"refs/tags/v0.1","ref_type":"tag"})");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->payload.member("ref")->as_string(), "v0.1");
   auto release = trigger_from_delivery(
       gitea_delivery("release"),
       R"({"action":"updated","release":{"id":3,"tag_name":"v1.0","target_commitish":"main"}})");
