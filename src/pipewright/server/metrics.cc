@@ -387,6 +387,7 @@ ServerMetrics::ServerMetrics(Registry& registry, const BuildInfo& build,
     runs_total.labels({result});
     jobs_total.labels({result});
   }
+  static_assert(std::size(k_outcomes) == k_outcome_count, "a slot per outcome");
   for (WebhookOutcome outcome : k_outcomes)
     m_webhook[static_cast<size_t>(outcome)] =
         &webhook_deliveries_total.labels({to_string(outcome)});

@@ -182,7 +182,8 @@ struct ServerMetrics {
   Gauge& server_start_time_seconds;  // pipewright_server_start_time_seconds
 
  private:
-  Counter* m_webhook[5];  // indexed by WebhookOutcome
+  static constexpr size_t k_outcome_count = 5;  // WebhookOutcome's values
+  Counter* m_webhook[k_outcome_count];          // indexed by WebhookOutcome
 };
 
 }  // namespace pipewright::server
