@@ -64,6 +64,30 @@ TEST(EventFromPayload, PushChangedFilesFromBeforeToAfter) {
   EXPECT_EQ(event->payload.member("head_commit"), nullptr);
 }
 
+// The server's checkouts: working trees of its bare mirror, detached at the run's
+// commit. The mirror's commits and branches are what the event is derived from (a bare
+// mirror itself opens as a plain directory: changed files unknown).
+TEST(EventFromPayload, CheckoutOfABareMirror) {
+  History fx;
+  fx.git.git("clone -q --mirror . ../mirror.git");
+  fx.git.git("--git-dir=../mirror.git worktree add -q --detach ../checkout " + fx.feature);
+  auto checkout = Repository::open(fx.git.root() + "/../checkout");
+  ASSERT_TRUE(checkout) << checkout.error().message;
+  auto event = event_from_payload("push",
+                                  json(R"({"ref": "refs/heads/feature", "before": ")" + fx.first +
+                                       R"(", "after": ")" + fx.feature + R"("})"),
+                                  *checkout);
+  ASSERT_TRUE(event) << event.error().message;
+  EXPECT_EQ(event->sha, fx.feature);
+  ASSERT_TRUE(event->changed_files);
+  EXPECT_EQ(event->changed_files->files, (std::vector<std::string>{"docs/guide.md", "src/app.py"}));
+  // No ref in the payload: the mirror's default branch head, not the checkout's commit.
+  auto schedule = event_from_payload("schedule", json("{}"), *checkout);
+  ASSERT_TRUE(schedule);
+  EXPECT_EQ(schedule->ref, "refs/heads/main");
+  EXPECT_EQ(schedule->sha, fx.second);
+}
+
 TEST(EventFromPayload, PushWithUnknownBeforeHasNoChangedFiles) {
   History fx;
   auto repo = Repository::open(fx.git.root());
