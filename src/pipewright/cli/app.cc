@@ -22,7 +22,7 @@ using AddCommand = void (*)(CLI::App&, int&);
 constexpr AddCommand k_commands[] = {
     add_lint_command,    add_eval_command,      add_run_command,     add_history_commands,
     add_actions_command, add_artifacts_command, add_backup_commands, add_server_commands,
-    add_admin_commands,
+    add_admin_commands,  add_serve_command,
 };
 }  // namespace
 

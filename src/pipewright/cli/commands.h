@@ -24,4 +24,7 @@ void add_server_commands(CLI::App& app, int& exit_code);
 // Registers `pipewright repo`, `secret`, `var` and `token` (cli/admin_commands.cc).
 void add_admin_commands(CLI::App& app, int& exit_code);
 
+// Registers `pipewright serve` (cli/serve_command.cc).
+void add_serve_command(CLI::App& app, int& exit_code);
+
 }  // namespace pipewright::cli

@@ -2,10 +2,7 @@
 // `pipewright repo|secret|var|token ...` do when no --server is given. The same
 // operations go through the API (/api/v1/repos, /secrets, /variables, /tokens) when a
 // server is given; these functions are the local path (cli/server_commands.cc).
-//
-// Declared by the client helper (issue 12 §4); the implementation in admin.cc is a
-// placeholder that fails with "not yet implemented without --server" until the server
-// side fills it against its store.
+// Both paths share their rules (names, sealing, hashing) through server/repos.h.
 #pragma once
 
 #include <cstdint>
