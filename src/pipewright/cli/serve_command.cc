@@ -33,11 +33,6 @@ int run_serve(ServeFlags& flags) {
     }
     options.data_dir = *dir;
   }
-  if (!options.database.empty() && !options.database.starts_with("sqlite:")) {
-    std::cerr << "pipewright serve: --database " << (options.database.starts_with("postgres") ? "postgresql://…" : options.database)
-              << ": only the embedded SQLite store is available in this build\n";
-    return 2;
-  }
   auto log_mutex = std::make_shared<std::mutex>();
   options.log = [log_mutex](std::string_view line) {
     std::lock_guard lock(*log_mutex);

@@ -18,11 +18,7 @@ util::Expected<Opened> open(const Location& where) {
     PW_TRY(found, store::default_data_dir());
     dir = found;
   }
-  if (!where.database_url.empty() && !where.database_url.starts_with("sqlite:"))
-    return util::fail("--database " + std::string("postgresql://…") +
-                      " is not supported by the local admin commands yet", {},
-                      "give --server URL to go through the server");
-  PW_TRY(store, ServerStore::open(dir));
+  PW_TRY(store, ServerStore::open(dir, where.database_url));
   return Opened{dir, std::move(store)};
 }
 

@@ -48,9 +48,9 @@ class ServerImpl : public Server {
                                     {"name", p.name},
                                     {"engine_pid", std::to_string(p.engine_pid)}});
     auto started = now_ms();
-    PW_TRY(history, store::open_sqlite_store(core.data_dir));
+    PW_TRY(history, store::open_store(core.options.database, core.data_dir));
     core.history = std::move(history);
-    PW_TRY(db, ServerStore::open(core.data_dir));
+    PW_TRY(db, ServerStore::open(core.data_dir, core.options.database));
     core.db = std::move(db);
     PW_TRY(box, SecretBox::open(core.data_dir));
     core.box.emplace(std::move(box));

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "pipewright/store/data_dir.h"
-#include "pipewright/store/sqlite.h"
+#include "pipewright/store/sql.h"
 
 namespace pipewright::server {
 
@@ -164,15 +164,21 @@ struct ServerStore::Impl {
 ServerStore::ServerStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 ServerStore::~ServerStore() = default;
 
-util::Expected<std::unique_ptr<ServerStore>> ServerStore::open(const std::string& data_dir) {
+util::Expected<std::unique_ptr<ServerStore>> ServerStore::open(const std::string& data_dir,
+                                                               const std::string& database) {
   PW_TRY_VOID(store::prepare_data_dir(data_dir));
-  PW_TRY(db, Database::open(data_dir + "/history.db", k_busy_timeout_ms));
+  bool postgres = database.starts_with("postgresql://") || database.starts_with("postgres://");
+  std::string path = data_dir + "/history.db";
+  if (database.starts_with("sqlite:") && database.size() > 7) path = database.substr(7);
+  PW_TRY(db, postgres ? Database::connect(database, k_busy_timeout_ms)
+                      : Database::open(path, k_busy_timeout_ms));
   // An acknowledged delivery must survive a power cut, not only a crash: this
-  // connection commits synchronously (the engine's history keeps NORMAL).
-  PW_TRY_VOID(db.exec("PRAGMA synchronous=FULL"));
+  // connection commits synchronously (the engine's history keeps NORMAL). PostgreSQL
+  // commits synchronously by default.
+  if (!postgres) PW_TRY_VOID(db.exec("PRAGMA synchronous=FULL"));
   {
     PW_TRY(tx, Transaction::begin(db));
-    PW_TRY_VOID(db.exec(k_schema));
+    PW_TRY_VOID(db.exec_schema(k_schema));
     PW_TRY_VOID(tx.commit());
   }
   return std::unique_ptr<ServerStore>(new ServerStore(std::make_unique<Impl>(std::move(db))));

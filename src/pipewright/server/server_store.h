@@ -101,8 +101,10 @@ struct TokenInfo {
 
 class ServerStore {
  public:
-  // Opens the server's tables in the history database of `data_dir` (creating them).
-  static util::Expected<std::unique_ptr<ServerStore>> open(const std::string& data_dir);
+  // Opens the server's tables in the history database (creating them): `database` as
+  // store::open_store takes it ("" = SQLite in `data_dir`, or a postgresql:// URL).
+  static util::Expected<std::unique_ptr<ServerStore>> open(const std::string& data_dir,
+                                                           const std::string& database = {});
   ~ServerStore();
 
   // -- Repositories --
