@@ -463,4 +463,11 @@ bool parse_remote_url(std::string_view url, std::string& owner, std::string& nam
   return true;
 }
 
+void Repository::name_as(std::string_view full_name) {
+  size_t slash = full_name.find('/');
+  if (slash == std::string_view::npos) return;
+  m_info.repository = std::string(full_name);
+  m_info.repository_owner = std::string(full_name.substr(0, slash));
+}
+
 }  // namespace pipewright::plan

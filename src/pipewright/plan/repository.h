@@ -79,6 +79,9 @@ class Repository {
   ~Repository();
 
   const RepositoryInfo& info() const { return m_info; }
+  // Names the repository `owner/name` (github.repository), whatever its origin says: the
+  // server's checkouts come from its mirror, but runs see the registered name.
+  void name_as(std::string_view full_name);
 
   // The full sha of a revision (`HEAD~1`, a branch, a tag, a short sha). Fails when it
   // does not resolve to a commit or the directory is not a git repository.

@@ -205,7 +205,8 @@ util::Expected<std::string> Inbox::process_or_fail(const StoredDelivery& d, Deli
     trigger.payload_json = payload_json;
     if (run.inputs.kind() == expr::Kind::object)
       trigger.inputs_json = expr::to_json(run.inputs, expr::JsonStyle::compact);
-    PW_TRY_VOID(m_core.db->add_run_trigger(trigger).transform([](bool) {}));
+    PW_TRY(recorded, m_core.db->add_run_trigger(trigger));
+    (void)recorded;
     queued += (queued.empty() ? "run " : ", ") + std::to_string(record.id);
     m_core.log("run.queued", {{"run", std::to_string(record.id)},
                               {"repo", repo.full_name},

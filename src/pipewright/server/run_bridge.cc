@@ -33,6 +33,7 @@ util::Expected<plan::Event> event_for(const std::string& name, const expr::Value
 
 util::Expected<std::vector<SelectedRun>> select_runs(const SelectionRequest& request) {
   PW_TRY(repository, plan::Repository::open(request.checkout));
+  repository.name_as(request.repo);
   PW_TRY(event, event_for(request.event, request.payload, request.ref, request.sha, repository));
   std::string selector = request.only_workflow.empty() ? "" : request.checkout + "/" + request.only_workflow;
   PW_TRY(workflows, pipeline::load_workflows(request.checkout, selector));
@@ -106,6 +107,7 @@ util::Expected<std::string> carry_for_rerun(const std::string& checkout,
 
 util::Expected<exec::ScheduleOutcome> execute_run(Core& core, const ExecutionRequest& request) {
   PW_TRY(repository, plan::Repository::open(request.checkout));
+  repository.name_as(request.repo);
   PW_TRY(event, event_for(request.event, request.payload, request.ref, request.sha, repository));
   PW_TRY(workflows,
          pipeline::load_workflows(request.checkout, request.checkout + "/" + request.workflow_file));

@@ -4,8 +4,7 @@
 #include <thread>
 
 #include "pipewright/http/server.h"
-#include "pipewright/os/engine_leftovers.h"
-#include "pipewright/os/subreaper.h"
+#include "pipewright/pipeline/host.h"
 #include "pipewright/server/api.h"
 #include "pipewright/server/core.h"
 #include "pipewright/server/dispatcher.h"
@@ -41,8 +40,7 @@ class ServerImpl : public Server {
     core.work_root = core.options.work_dir.empty() ? core.data_dir + "/work" : core.options.work_dir;
     // Steps' orphans are adopted (and ended at job end), and what a crashed server's
     // jobs left running goes first: it never touches a live engine's processes.
-    (void)os::become_child_subreaper();
-    if (auto ended = os::end_dead_engine_leftovers(); ended)
+    if (auto ended = pipeline::take_over_processes(); ended)
       for (const os::EndedLeftover& p : ended->ended)
         core.log("leftover.ended", {{"pid", std::to_string(p.pid)},
                                     {"name", p.name},
