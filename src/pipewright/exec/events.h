@@ -68,6 +68,9 @@ struct JobEnd {
   bool continue_on_error = false;
   // A re-run kept this job's result and outputs from an earlier attempt; no step ran.
   bool carried_over = false;
+  // The job's outputs as a compact JSON object ('' when it has none): what a later
+  // re-run carries over for `needs.<job>.outputs`.
+  std::string outputs_json;
 };
 
 struct RunEnd {

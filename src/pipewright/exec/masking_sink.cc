@@ -81,6 +81,7 @@ void MaskingSink::job_finished(const JobInfo& j, const JobEnd& e) {
   JobEnd masked = e;
   masked.reason = mask(e.reason);
   masked.kept_workspace = mask(e.kept_workspace);
+  masked.outputs_json = mask(e.outputs_json);
   m_target.job_finished(j, masked);
 }
 

@@ -47,6 +47,10 @@ RunRecorder::OpenStep* RunRecorder::find_step(size_t instance, int index) {
 
 void RunRecorder::job_queued(const exec::JobInfo& j) {
   std::lock_guard lock(m_mutex);
+  if (m_run_waiting) {  // a job exists: the run no longer waits for its group
+    m_run_waiting = false;
+    if (auto r = m_store.set_run_waiting(m_run, ""); !r) note(r.error());
+  }
   auto id = m_store.add_job(m_run, store::NewJob{j.job_id, j.name, j.matrix_json});
   if (!id) return note(id.error());
   m_jobs[j.instance] = *id;
@@ -139,8 +143,24 @@ void RunRecorder::step_summary(const exec::JobInfo& j, int step_index, std::stri
 void RunRecorder::job_finished(const exec::JobInfo& j, const exec::JobEnd& e) {
   std::lock_guard lock(m_mutex);
   if (!m_jobs.contains(j.instance)) return;
-  if (auto r = m_store.finish_job(m_jobs[j.instance], to_store(e.result), e.reason, now()); !r)
+  if (auto r = m_store.finish_job(m_jobs[j.instance], to_store(e.result), e.reason, now(),
+                                 e.outputs_json);
+      !r)
     note(r.error());
+}
+
+// Why a job or the run waits, for the API (`waiting_reason`); the store clears a job's
+// when it starts.
+void RunRecorder::job_waiting(const exec::JobInfo& j, std::string_view reason) {
+  std::lock_guard lock(m_mutex);
+  if (!m_jobs.contains(j.instance)) return;
+  if (auto r = m_store.set_job_waiting(m_jobs[j.instance], reason); !r) note(r.error());
+}
+
+void RunRecorder::run_waiting(std::string_view, std::string_view reason) {
+  std::lock_guard lock(m_mutex);
+  m_run_waiting = !reason.empty();
+  if (auto r = m_store.set_run_waiting(m_run, reason); !r) note(r.error());
 }
 
 }  // namespace pipewright::pipeline

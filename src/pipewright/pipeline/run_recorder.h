@@ -30,6 +30,8 @@ class RunRecorder : public exec::EventSink {
   void annotation(const exec::JobInfo& j, int step, const exec::Annotation& a) override;
   void step_summary(const exec::JobInfo& j, int step, std::string_view markdown) override;
   void job_finished(const exec::JobInfo& j, const exec::JobEnd& e) override;
+  void job_waiting(const exec::JobInfo& j, std::string_view reason) override;
+  void run_waiting(std::string_view workflow_name, std::string_view reason) override;
 
   // The first recording error, if any ('' when none).
   std::string error() const;
@@ -47,6 +49,7 @@ class RunRecorder : public exec::EventSink {
 
   store::Store& m_store;
   store::RunId m_run;
+  bool m_run_waiting = false;  // a waiting reason is recorded for the run
   mutable std::mutex m_mutex;
   std::map<size_t, store::JobId> m_jobs;
   std::map<std::pair<size_t, int>, OpenStep> m_steps;

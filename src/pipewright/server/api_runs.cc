@@ -174,15 +174,19 @@ void stream_logs(Core& core, const Request& request, http::Stream& stream) {
   for (;;) {
     if (stream.closed()) return;
     if (auto live = core.live.find(*id)) {
-      for (;;) {
+      // Waits of a second: the server's stop() waits for stream handlers, which notice
+      // it (and a client gone) through closed().
+      for (int idle = 0;; ) {
+        if (stream.closed()) return;
         bool reset = false;
-        auto events = live->events_after(after, std::chrono::seconds(15), &reset);
+        auto events = live->events_after(after, std::chrono::seconds(1), &reset);
         if (reset && !stream.write("event: reset\ndata: {}\n\n")) return;
         if (events.empty()) {
           if (live->finished()) return;
-          if (!stream.write(": keep-alive\n\n")) return;
+          if (++idle % 15 == 0 && !stream.write(": keep-alive\n\n")) return;
           continue;
         }
+        idle = 0;
         for (const LiveEvent& e : events) {
           if (!stream.write(sse_event(e.id, e.event, e.data))) return;
           after = e.id;
