@@ -132,7 +132,7 @@ class PushTest(ServerTest):
         status, _, _ = s.hook("push", payload)
         self.assertEqual(status, 202)
         s.wait_for("the deliveries to settle",
-                   lambda: "no workflow runs on push" in s.read_log() and "deleted" in s.read_log())
+                   lambda: "no workflow runs on push" in s.read_log() and "deletion" in s.read_log())
         self.assertEqual(s.runs(self.admin), [])
 
     def test_dispatch_checks_inputs_and_runs_with_them(self):
