@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 45
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 

@@ -335,7 +335,7 @@ int run_run(const RunOptions& options) {
     request.env = *envs;
     request.matrix_filters = *matrix;
     request.only_jobs = options.jobs;
-    request.cancel = &*cancel;  // Ctrl-C cancels every run
+    request.cancel = &*cancel;      // Ctrl-C cancels every run
     request.concurrency = &groups;  // `concurrency:` groups span the workflows run at once
     request.masker = &masker;
     request.dry_run = options.dry_run;

@@ -52,8 +52,9 @@ int run_serve(ServeFlags& flags) {
     if (!server.error().hint.empty()) std::cerr << "  " << server.error().hint << "\n";
     return 2;
   }
-  std::cout << "pipewright serve: listening on " << options.listen.substr(0, options.listen.rfind(':'))
-            << ":" << (*server)->port() << std::endl;
+  std::cout << "pipewright serve: listening on "
+            << options.listen.substr(0, options.listen.rfind(':')) << ":" << (*server)->port()
+            << std::endl;
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
@@ -77,16 +78,22 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "reloads.\nExamples:\n"
       "  pipewright serve --listen 127.0.0.1:8420 --data-dir /var/lib/pipewright\n"
       "  pipewright token create --role admin --name me --data-dir /var/lib/pipewright");
-  cmd->add_option("--listen", flags->options.listen, "Address to listen on (default 127.0.0.1:8420)");
+  cmd->add_option("--listen", flags->options.listen,
+                  "Address to listen on (default 127.0.0.1:8420)");
   cmd->add_option("--data-dir", flags->options.data_dir,
                   "History, logs, mirrors and the secret key (default: the user's data dir)");
   cmd->add_option("--database", flags->options.database,
                   "The store: sqlite (default, in the data dir) or postgresql://...");
   cmd->add_option("--work-dir", flags->options.work_dir, "Where job workspaces go");
-  cmd->add_option("-p,--parallel", flags->options.parallel, "Jobs running at once (default: cores)");
+  cmd->add_option("-p,--parallel", flags->options.parallel,
+                  "Jobs running at once (default: cores)");
   cmd->add_option("--public-url", flags->options.public_url, "How users reach this server");
   cmd->add_flag("--requeue-interrupted", flags->options.requeue_interrupted,
                 "Run again (as a new attempt) the runs a crash interrupted");
+  cmd->add_option("--retention-days", flags->options.retention_days,
+                  "Runs, logs and artifacts older than this go, hourly (default 90)");
+  cmd->add_option("--retention-keep", flags->options.retention_keep,
+                  "...except the newest N runs of each workflow (default 10)");
   cmd->add_option("--grace", flags->grace_seconds,
                   "Seconds running jobs get to finish on SIGTERM before they are cancelled "
                   "(default 600)");

@@ -70,7 +70,7 @@ struct JobEnd {
   bool carried_over = false;
   // The job's outputs as a compact JSON object ('' when it has none): what a later
   // re-run carries over for `needs.<job>.outputs`.
-  std::string outputs_json;
+  std::string outputs_json{};
 };
 
 struct RunEnd {

@@ -383,7 +383,8 @@ class Scheduler {
     end.result = prior.result;
     end.reason = "carried over from an earlier attempt";
     end.carried_over = true;
-    if (!prior.outputs.empty()) end.outputs_json = expr::to_json(Value(prior.outputs), expr::JsonStyle::compact);
+    if (!prior.outputs.empty())
+      end.outputs_json = expr::to_json(Value(prior.outputs), expr::JsonStyle::compact);
     m_run.sink->job_finished(info, end);
   }
 
@@ -737,7 +738,8 @@ class Scheduler {
                                                                : since(instance.start);
     end.kept_workspace = r.kept_workspace;
     end.continue_on_error = instance.continue_on_error;
-    if (!r.outputs.empty()) end.outputs_json = expr::to_json(Value(r.outputs), expr::JsonStyle::compact);
+    if (!r.outputs.empty())
+      end.outputs_json = expr::to_json(Value(r.outputs), expr::JsonStyle::compact);
     m_run.sink->job_finished(instance.job.info, end);
     for (const auto& [k, v] : r.outputs)
       t.outputs.set(k, v);

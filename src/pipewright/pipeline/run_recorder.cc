@@ -144,7 +144,7 @@ void RunRecorder::job_finished(const exec::JobInfo& j, const exec::JobEnd& e) {
   std::lock_guard lock(m_mutex);
   if (!m_jobs.contains(j.instance)) return;
   if (auto r = m_store.finish_job(m_jobs[j.instance], to_store(e.result), e.reason, now(),
-                                 e.outputs_json);
+                                  e.outputs_json);
       !r)
     note(r.error());
 }

@@ -38,8 +38,8 @@ http::Response receive(Core& core, const http::Request& request) {
   // probe which repositories are registered.
   bool signed_ok = false;
   if (*repo && !(*repo)->webhook_secret.empty()) {
-    auto secret = core.box->unseal((*repo)->webhook_secret,
-                                   webhook_secret_context((*repo)->full_name));
+    auto secret =
+        core.box->unseal((*repo)->webhook_secret, webhook_secret_context((*repo)->full_name));
     signed_ok = secret && verify_signature(*secret, request.body, *delivery, headers);
   }
   if (!signed_ok) {
@@ -48,8 +48,9 @@ http::Response receive(Core& core, const http::Request& request) {
                                   {"delivery", delivery->id},
                                   {"repo", repo_name},
                                   {"reason", *repo ? "signature" : "unknown repository"}});
-    return http::Response::error(401, "The signature does not match the repository's webhook "
-                                      "secret (or the repository is not registered)");
+    return http::Response::error(401,
+                                 "The signature does not match the repository's webhook "
+                                 "secret (or the repository is not registered)");
   }
   if (delivery->event == "ping") {
     core.metrics->webhook_delivery(WebhookOutcome::ignored);

@@ -15,9 +15,9 @@ namespace pipewright::server {
 
 namespace {
 
-using nlohmann::json;
 using http::Request;
 using http::Response;
+using nlohmann::json;
 
 json repo_json(const admin::RepoInfo& repo) {
   return json{{"full_name", repo.full_name},
@@ -95,8 +95,9 @@ Response put_secret(Core& core, const Request& request) {
     return Response::error(422, "Invalid request: \"value\" is required and must be a string");
   auto written = store_secret(*core.db, *core.box, repo_param(request), request.params.at("name"),
                               value->get<std::string>());
-  if (!written) return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
-                               written.error());
+  if (!written)
+    return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
+                   written.error());
   core.log("secret.set", {{"repo", repo_param(request)}, {"name", request.params.at("name")}});
   return Response{*written == admin::Written::created ? 201 : 204, {}, {}};
 }
@@ -131,8 +132,9 @@ Response put_variable(Core& core, const Request& request) {
     return Response::error(422, "Invalid request: \"value\" is required and must be a string");
   auto written = store_variable(*core.db, repo_param(request), request.params.at("name"),
                                 value->get<std::string>());
-  if (!written) return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
-                               written.error());
+  if (!written)
+    return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
+                   written.error());
   return Response{*written == admin::Written::created ? 201 : 204, {}, {}};
 }
 
@@ -250,8 +252,9 @@ Response create_token(Core& core, const Request& request) {
 void add_repo_routes(http::Router& router, Core& core) {
   auto route = [&](const char* method, const char* pattern, Role role,
                    Response (*handler)(Core&, const Request&)) {
-    router.add(method, pattern,
-               guarded(core, role, [&core, handler](const Request& r) { return handler(core, r); }));
+    router.add(method, pattern, guarded(core, role, [&core, handler](const Request& r) {
+                 return handler(core, r);
+               }));
   };
   route("GET", "/api/v1/repos", Role::viewer, list_repos);
   route("POST", "/api/v1/repos", Role::admin, add_repo);

@@ -98,7 +98,8 @@ Response job_logs(Core& core, const Request& request) {
   if (!id || !job_id) return Response::error(404, "Not Found");
   // Any attempt: job ids are unique across attempts.
   for (int attempt = 0;; ++attempt) {
-    auto detail = core.history->run_detail(*id, attempt == 0 ? std::nullopt : std::optional<int>(attempt));
+    auto detail =
+        core.history->run_detail(*id, attempt == 0 ? std::nullopt : std::optional<int>(attempt));
     if (!detail) return failure(500, detail.error());
     if (!*detail) return Response::error(404, "Not Found");
     for (const store::JobDetail& job : (*detail)->jobs) {
@@ -132,7 +133,8 @@ void replay_stored(Core& core, store::RunId run, int64_t after, http::Stream& st
   int64_t id = 0;
   auto send = [&](std::string_view event, const json& data) {
     if (++id <= after) return true;
-    return stream.write(sse_event(id, event, data.dump(-1, ' ', false, json::error_handler_t::replace)));
+    return stream.write(
+        sse_event(id, event, data.dump(-1, ' ', false, json::error_handler_t::replace)));
   };
   for (const store::JobDetail& job : (*detail)->jobs) {
     json base{{"job", job.job.job_id}, {"name", job.job.name}, {"job_run_id", job.job.id}};
@@ -176,7 +178,7 @@ void stream_logs(Core& core, const Request& request, http::Stream& stream) {
     if (auto live = core.live.find(*id)) {
       // Waits of a second: the server's stop() waits for stream handlers, which notice
       // it (and a client gone) through closed().
-      for (int idle = 0;; ) {
+      for (int idle = 0;;) {
         if (stream.closed()) return;
         bool reset = false;
         auto events = live->events_after(after, std::chrono::seconds(1), &reset);
@@ -266,32 +268,36 @@ void add_run_routes(http::Router& router, Core& core, Dispatcher& dispatcher) {
              guarded(core, Role::viewer, [&core](const Request& r) { return get_run(core, r); }));
   router.add("GET", "/api/v1/runs/{id}/jobs/{job_id}/logs",
              guarded(core, Role::viewer, [&core](const Request& r) { return job_logs(core, r); }));
-  router.add("GET", "/api/v1/runs/{id}/artifacts",
-             guarded(core, Role::viewer, [&core](const Request& r) { return list_artifacts(core, r); }));
-  router.add_stream("GET", "/api/v1/runs/{id}/logs/stream",
-                    {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}},
-                    [&core](const Request& r, http::Stream& stream) {
-                      auto role = request_role(core, r);
-                      if (!role) {
-                        stream.write("event: error\ndata: {\"message\":\"Requires authentication\"}\n\n");
-                        return;
-                      }
-                      stream_logs(core, r, stream);
-                    });
+  router.add(
+      "GET", "/api/v1/runs/{id}/artifacts",
+      guarded(core, Role::viewer, [&core](const Request& r) { return list_artifacts(core, r); }));
+  router.add_stream(
+      "GET", "/api/v1/runs/{id}/logs/stream",
+      {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}},
+      [&core](const Request& r, http::Stream& stream) {
+        auto role = request_role(core, r);
+        if (!role) {
+          stream.write("event: error\ndata: {\"message\":\"Requires authentication\"}\n\n");
+          return;
+        }
+        stream_logs(core, r, stream);
+      });
   router.add("POST", "/api/v1/runs/{id}/cancel",
              guarded(core, Role::maintainer, [&core, &dispatcher](const Request& r) {
                return cancel_run(core, dispatcher, r);
              }));
   router.add("POST", "/api/v1/runs/{id}/rerun",
-             guarded(core, Role::maintainer,
-                     [&dispatcher](const Request& r) { return rerun(dispatcher, r, CarryMode::all); }));
+             guarded(core, Role::maintainer, [&dispatcher](const Request& r) {
+               return rerun(dispatcher, r, CarryMode::all);
+             }));
   router.add("POST", "/api/v1/runs/{id}/rerun-failed-jobs",
              guarded(core, Role::maintainer, [&dispatcher](const Request& r) {
                return rerun(dispatcher, r, CarryMode::failed);
              }));
   router.add("POST", "/api/v1/runs/{id}/jobs/{job_id}/rerun",
-             guarded(core, Role::maintainer,
-                     [&dispatcher](const Request& r) { return rerun(dispatcher, r, CarryMode::job); }));
+             guarded(core, Role::maintainer, [&dispatcher](const Request& r) {
+               return rerun(dispatcher, r, CarryMode::job);
+             }));
 }
 
 }  // namespace pipewright::server

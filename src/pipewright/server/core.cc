@@ -1,8 +1,8 @@
 #include "pipewright/server/core.h"
 
-#include "pipewright/server/repos.h"
-
 #include <filesystem>
+
+#include "pipewright/server/repos.h"
 
 namespace pipewright::server {
 
@@ -50,7 +50,9 @@ std::string secret_context(std::string_view repo, std::string_view name) {
   return "secret:" + lower(repo) + ":" + lower(name);
 }
 
-std::string webhook_secret_context(std::string_view repo) { return "webhook:" + lower(repo); }
+std::string webhook_secret_context(std::string_view repo) {
+  return "webhook:" + lower(repo);
+}
 
 util::Expected<void> Mirrors::with(const Repo& repo,
                                    const std::function<util::Expected<void>(Mirror&)>& use) {
@@ -63,8 +65,7 @@ util::Expected<void> Mirrors::with(const Repo& repo,
   }
   std::lock_guard lock(entry->mutex);
   if (!entry->mirror || entry->mirror->source() != repo.source) {
-    PW_TRY(mirror,
-           Mirror::open_or_create(mirror_dir(m_root, repo.full_name), repo.source));
+    PW_TRY(mirror, Mirror::open_or_create(mirror_dir(m_root, repo.full_name), repo.source));
     entry->mirror.emplace(std::move(mirror));
   }
   return use(*entry->mirror);
@@ -92,8 +93,9 @@ util::Expected<std::vector<std::pair<std::string, std::string>>> Core::secrets_o
     if (!plain)
       return util::fail("secret " + name + " of " + std::string(repo) +
                             " cannot be read: " + plain.error().message,
-                        {}, "set it again (pipewright secret set), or start the server with "
-                            "the key it was stored under");
+                        {},
+                        "set it again (pipewright secret set), or start the server with "
+                        "the key it was stored under");
     out.emplace_back(name, std::move(*plain));
   }
   return out;

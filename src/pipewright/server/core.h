@@ -33,7 +33,8 @@ class Mirrors {
  public:
   explicit Mirrors(std::string root) : m_root(std::move(root)) {}
   // Runs `use` with the mirror of `repo` (created at first use), holding its lock.
-  util::Expected<void> with(const Repo& repo, const std::function<util::Expected<void>(Mirror&)>& use);
+  util::Expected<void> with(const Repo& repo,
+                            const std::function<util::Expected<void>(Mirror&)>& use);
 
  private:
   struct Entry {

@@ -69,8 +69,7 @@ class RunningJobs : public exec::EventSink {
 }  // namespace
 
 Dispatcher::Dispatcher(Core& core)
-    : m_core(core),
-      m_concurrency(std::make_unique<exec::ConcurrencyGroups>()) {}
+    : m_core(core), m_concurrency(std::make_unique<exec::ConcurrencyGroups>()) {}
 
 Dispatcher::~Dispatcher() {
   {
@@ -90,7 +89,9 @@ Dispatcher::~Dispatcher() {
   }
 }
 
-void Dispatcher::start() { m_thread = std::thread([this] { loop(); }); }
+void Dispatcher::start() {
+  m_thread = std::thread([this] { loop(); });
+}
 
 void Dispatcher::wake() {
   {
@@ -102,8 +103,8 @@ void Dispatcher::wake() {
 
 size_t Dispatcher::running() const {
   std::lock_guard lock(m_mutex);
-  return static_cast<size_t>(std::count_if(m_active.begin(), m_active.end(),
-                                           [](const Active& a) { return !a.done; }));
+  return static_cast<size_t>(
+      std::count_if(m_active.begin(), m_active.end(), [](const Active& a) { return !a.done; }));
 }
 
 void Dispatcher::loop() {
@@ -155,8 +156,8 @@ void Dispatcher::claim_queued() {
     {
       std::lock_guard lock(m_mutex);
       if (m_stop || m_core.draining) return;
-      size_t active = static_cast<size_t>(std::count_if(
-          m_active.begin(), m_active.end(), [](const Active& a) { return !a.done; }));
+      size_t active = static_cast<size_t>(
+          std::count_if(m_active.begin(), m_active.end(), [](const Active& a) { return !a.done; }));
       if (active >= k_max_active_runs) return;
       if (std::any_of(m_active.begin(), m_active.end(),
                       [&](const Active& a) { return a.run == record.id; }))
@@ -209,8 +210,8 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
   auto checkout = m_core.ensure_checkout(**repo, (*trigger)->sha, (*trigger)->ref);
   auto payload = expr::parse_json((*trigger)->payload_json);
   if (!secrets || !vars || !checkout || !payload) {
-    fail(!secrets   ? secrets.error().message
-         : !vars    ? vars.error().message
+    fail(!secrets    ? secrets.error().message
+         : !vars     ? vars.error().message
          : !checkout ? checkout.error().message
                      : "the run's event payload is unreadable");
     return finish();
@@ -262,7 +263,8 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
   // Workflows that run on workflow_run hear of this one (not for their own runs past
   // GitHub's depth limit).
   int depth = 0;
-  if (const expr::Value* d = payload->member("pipewright_depth"); d && d->kind() == expr::Kind::number)
+  if (const expr::Value* d = payload->member("pipewright_depth");
+      d && d->kind() == expr::Kind::number)
     depth = static_cast<int>(d->as_number());
   if (record.event != "workflow_run" || depth < k_max_workflow_run_depth) {
     expr::Object run;
@@ -283,8 +285,9 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
     event_payload.set("action", expr::Value("completed"));
     event_payload.set("workflow_run", expr::Value(std::move(run)));
     event_payload.set("workflow", expr::Value(std::move(workflow)));
-    event_payload.set("pipewright_depth",
-                      expr::Value(static_cast<double>(record.event == "workflow_run" ? depth + 1 : 1)));
+    event_payload.set(
+        "pipewright_depth",
+        expr::Value(static_cast<double>(record.event == "workflow_run" ? depth + 1 : 1)));
     expr::Object body;
     body.set("payload", expr::Value(std::move(event_payload)));
     NewDelivery d;
@@ -295,7 +298,8 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
     d.body = expr::to_json(expr::Value(std::move(body)), expr::JsonStyle::compact);
     d.received_at = now_ms();
     if (auto accepted = m_core.db->accept(d); !accepted)
-      m_core.log("run.error", {{"run", std::to_string(record.id)}, {"error", accepted.error().message}});
+      m_core.log("run.error",
+                 {{"run", std::to_string(record.id)}, {"error", accepted.error().message}});
     else if (m_core.on_delivery)
       m_core.on_delivery();
   }

@@ -25,8 +25,6 @@ namespace pipewright::server {
 
 struct Core;
 
-
-
 class Dispatcher {
  public:
   explicit Dispatcher(Core& core);

@@ -81,9 +81,13 @@ util::Expected<Request> request_of(const StoredDelivery& d, const Repo& repo,
 Inbox::Inbox(Core& core, std::function<void()> queued)
     : m_core(core), m_queued(std::move(queued)) {}
 
-Inbox::~Inbox() { stop(); }
+Inbox::~Inbox() {
+  stop();
+}
 
-void Inbox::start() { m_thread = std::thread([this] { loop(); }); }
+void Inbox::start() {
+  m_thread = std::thread([this] { loop(); });
+}
 
 void Inbox::wake() {
   {
@@ -172,8 +176,8 @@ util::Expected<std::string> Inbox::process_or_fail(const StoredDelivery& d, Deli
   }
   PW_TRY(checkout, m_core.ensure_checkout(repo, request.sha, request.ref));
 
-  SelectionRequest selection{checkout,        repo.full_name, request.event, request.payload,
-                             request.ref,     request.sha,    request.only_workflow};
+  SelectionRequest selection{checkout,    repo.full_name, request.event,        request.payload,
+                             request.ref, request.sha,    request.only_workflow};
   PW_TRY(selected, select_runs(selection));
   if (selected.empty()) {
     *state = DeliveryState::ignored;

@@ -9,7 +9,8 @@ namespace pipewright::server {
 using nlohmann::json;
 
 std::string rfc3339(store::TimePoint time) {
-  std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+  std::time_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[32];
@@ -19,10 +20,13 @@ std::string rfc3339(store::TimePoint time) {
 
 std::string api_status(store::Status status) {
   switch (status) {
-    case store::Status::queued: return "queued";
-    case store::Status::running: return "in_progress";
+    case store::Status::queued:
+      return "queued";
+    case store::Status::running:
+      return "in_progress";
     case store::Status::completed:
-    case store::Status::interrupted: return "completed";
+    case store::Status::interrupted:
+      return "completed";
   }
   return "queued";
 }
@@ -54,7 +58,8 @@ json run_json(const store::RunRecord& run) {
   j["run_number"] = run.run_number;
   j["run_attempt"] = run.run_attempt;
   j["created_at"] = rfc3339(run.created_at);
-  j["run_started_at"] = run.status == store::Status::queued ? json(nullptr) : json(rfc3339(run.started_at));
+  j["run_started_at"] =
+      run.status == store::Status::queued ? json(nullptr) : json(rfc3339(run.started_at));
   j["updated_at"] = rfc3339(run.updated_at);
   j["waiting_reason"] = run.waiting_reason;
   return j;
@@ -81,7 +86,8 @@ json job_json(const store::RunRecord& run, const store::JobDetail& detail) {
     s["number"] = step.index + 1;
     s["name"] = step.name;
     s["status"] = step.finished_at ? "completed" : "in_progress";
-    s["conclusion"] = step.conclusion ? json(std::string(store::to_string(*step.conclusion))) : json(nullptr);
+    s["conclusion"] =
+        step.conclusion ? json(std::string(store::to_string(*step.conclusion))) : json(nullptr);
     s["started_at"] = rfc3339(step.started_at);
     s["completed_at"] = optional_time(step.finished_at);
     steps.push_back(std::move(s));

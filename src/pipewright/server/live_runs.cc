@@ -95,8 +95,8 @@ void LiveSink::job_finished(const exec::JobInfo& job, const exec::JobEnd& end) {
 }
 
 void LiveSink::run_finished(const exec::RunEnd& end) {
-  m_run->publish("run", json{{"status", "completed"}, {"conclusion", exec::result_name(end.result)}}
-                            .dump());
+  m_run->publish(
+      "run", json{{"status", "completed"}, {"conclusion", exec::result_name(end.result)}}.dump());
 }
 
 std::shared_ptr<LiveRun> LiveRuns::open(int64_t run) {

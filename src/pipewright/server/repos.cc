@@ -35,14 +35,16 @@ util::Expected<void> validate_repo_name(std::string_view name) {
   };
   if (slash == std::string_view::npos || !part_ok(name.substr(0, slash)) ||
       !part_ok(name.substr(slash + 1)))
-    return util::fail("invalid repository name '" + std::string(name) + "'", {},
-                      "use OWNER/NAME as on GitHub (letters, digits, '.', '_', '-'), e.g. acme/api");
+    return util::fail(
+        "invalid repository name '" + std::string(name) + "'", {},
+        "use OWNER/NAME as on GitHub (letters, digits, '.', '_', '-'), e.g. acme/api");
   return {};
 }
 
 util::Expected<void> validate_config_name(std::string_view name, std::string_view what) {
-  std::string hint = std::string(what) + " names use letters, digits and '_', and start with a "
-                                         "letter or '_' (GitHub's rules)";
+  std::string hint = std::string(what) +
+                     " names use letters, digits and '_', and start with a "
+                     "letter or '_' (GitHub's rules)";
   if (name.empty()) return util::fail(std::string(what) + " name is empty", {}, hint);
   for (char c : name)
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
@@ -50,13 +52,13 @@ util::Expected<void> validate_config_name(std::string_view name, std::string_vie
                             "' may only contain alphanumeric characters or underscores",
                         {}, hint);
   if (name[0] >= '0' && name[0] <= '9')
-    return util::fail(std::string(what) + " name '" + std::string(name) +
-                          "' must not start with a number",
-                      {}, hint);
+    return util::fail(
+        std::string(what) + " name '" + std::string(name) + "' must not start with a number", {},
+        hint);
   if (lower(name).starts_with("github_"))
-    return util::fail(std::string(what) + " name '" + std::string(name) +
-                          "' must not start with GITHUB_",
-                      {}, hint);
+    return util::fail(
+        std::string(what) + " name '" + std::string(name) + "' must not start with GITHUB_", {},
+        hint);
   return {};
 }
 
@@ -99,8 +101,9 @@ util::Expected<admin::RepoInfo> register_repo(ServerStore& store, const SecretBo
   Repo repo;
   repo.full_name = spec.name;
   repo.source = source;
-  repo.webhook_secret =
-      spec.webhook_secret.empty() ? "" : box.seal(spec.webhook_secret, webhook_secret_context(spec.name));
+  repo.webhook_secret = spec.webhook_secret.empty()
+                            ? ""
+                            : box.seal(spec.webhook_secret, webhook_secret_context(spec.name));
   repo.default_branch = spec.default_branch;
   repo.poll_seconds = spec.poll_seconds;
   repo.created_at = now_ms();
@@ -115,7 +118,8 @@ util::Expected<admin::Written> store_secret(ServerStore& store, const SecretBox&
   PW_TRY(found, store.find_repo(repo));
   if (!found) return util::fail("repository " + std::string(repo) + " is not registered");
   // GitHub: secrets are at most 48 KB.
-  if (value.size() > 48 * 1024) return util::fail("secret values are limited to 48 KB (GitHub's limit)");
+  if (value.size() > 48 * 1024)
+    return util::fail("secret values are limited to 48 KB (GitHub's limit)");
   PW_TRY(created, store.put_secret(found->full_name, name,
                                    box.seal(value, secret_context(found->full_name, name))));
   return created ? admin::Written::created : admin::Written::updated;
@@ -127,7 +131,8 @@ util::Expected<admin::Written> store_variable(ServerStore& store, std::string_vi
   PW_TRY(found, store.find_repo(repo));
   if (!found) return util::fail("repository " + std::string(repo) + " is not registered");
   // GitHub: variables are at most 48 KB.
-  if (value.size() > 48 * 1024) return util::fail("variable values are limited to 48 KB (GitHub's limit)");
+  if (value.size() > 48 * 1024)
+    return util::fail("variable values are limited to 48 KB (GitHub's limit)");
   PW_TRY(created, store.put_variable(found->full_name, name, value));
   return created ? admin::Written::created : admin::Written::updated;
 }

@@ -35,7 +35,8 @@ util::Expected<std::vector<SelectedRun>> select_runs(const SelectionRequest& req
   PW_TRY(repository, plan::Repository::open(request.checkout));
   repository.name_as(request.repo);
   PW_TRY(event, event_for(request.event, request.payload, request.ref, request.sha, repository));
-  std::string selector = request.only_workflow.empty() ? "" : request.checkout + "/" + request.only_workflow;
+  std::string selector =
+      request.only_workflow.empty() ? "" : request.checkout + "/" + request.only_workflow;
   PW_TRY(workflows, pipeline::load_workflows(request.checkout, selector));
   if (workflows.invalid) return util::fail("invalid workflow files:\n" + workflows.rendered_errors);
   PW_TRY_VOID(pipeline::select_workflows(workflows, event));
@@ -55,10 +56,12 @@ std::expected<expr::Value, DispatchError> check_dispatch(const std::string& chec
   if (!workflows || workflows->list.empty())
     return std::unexpected(DispatchError{404, "Not Found"});
   if (workflows->invalid)
-    return std::unexpected(DispatchError{422, "Invalid workflow file: " + workflows->rendered_errors});
+    return std::unexpected(
+        DispatchError{422, "Invalid workflow file: " + workflows->rendered_errors});
   const pipeline::LoadedWorkflow& w = workflows->list.front();
   if (!w.workflow.find_event("workflow_dispatch"))
-    return std::unexpected(DispatchError{422, "Workflow does not have 'workflow_dispatch' trigger"});
+    return std::unexpected(
+        DispatchError{422, "Workflow does not have 'workflow_dispatch' trigger"});
   plan::Event event;
   event.name = "workflow_dispatch";
   expr::Object payload;
@@ -87,14 +90,15 @@ util::Expected<std::string> carry_for_rerun(const std::string& checkout,
         (result == exec::Result::cancelled && it->second.result != exec::Result::failure))
       it->second.result = result;
     if (!job.outputs_json.empty())
-      if (auto outputs = expr::parse_json(job.outputs_json); outputs && outputs->kind() == expr::Kind::object)
+      if (auto outputs = expr::parse_json(job.outputs_json);
+          outputs && outputs->kind() == expr::Kind::object)
         for (const auto& [key, value] : outputs->as_object())
           it->second.outputs.set(key, value);
   }
-  PW_TRY(carried, exec::jobs_to_carry_over(workflows.list.front().workflow, results,
-                                           mode == CarryMode::failed ? exec::RerunMode::failed
-                                                                     : exec::RerunMode::one,
-                                           job_id));
+  PW_TRY(carried,
+         exec::jobs_to_carry_over(
+             workflows.list.front().workflow, results,
+             mode == CarryMode::failed ? exec::RerunMode::failed : exec::RerunMode::one, job_id));
   expr::Object out;
   for (const auto& [job, prior_job] : carried) {
     expr::Object entry;
@@ -109,8 +113,8 @@ util::Expected<exec::ScheduleOutcome> execute_run(Core& core, const ExecutionReq
   PW_TRY(repository, plan::Repository::open(request.checkout));
   repository.name_as(request.repo);
   PW_TRY(event, event_for(request.event, request.payload, request.ref, request.sha, repository));
-  PW_TRY(workflows,
-         pipeline::load_workflows(request.checkout, request.checkout + "/" + request.workflow_file));
+  PW_TRY(workflows, pipeline::load_workflows(request.checkout,
+                                             request.checkout + "/" + request.workflow_file));
   if (workflows.invalid || workflows.list.empty())
     return util::fail("invalid workflow file " + request.workflow_file + ":\n" +
                       workflows.rendered_errors);
@@ -146,7 +150,8 @@ util::Expected<exec::ScheduleOutcome> execute_run(Core& core, const ExecutionReq
       for (const auto& [job, entry] : carry->as_object()) {
         exec::PriorJob prior;
         const expr::Value* result = entry.member("result");
-        std::string name = result && result->kind() == expr::Kind::string ? result->as_string() : "";
+        std::string name =
+            result && result->kind() == expr::Kind::string ? result->as_string() : "";
         prior.result = name == "failure"     ? exec::Result::failure
                        : name == "cancelled" ? exec::Result::cancelled
                        : name == "skipped"   ? exec::Result::skipped
@@ -158,8 +163,8 @@ util::Expected<exec::ScheduleOutcome> execute_run(Core& core, const ExecutionReq
       }
   }
   exec::EventSink none;
-  pipeline::RunOutcome outcome =
-      pipeline::execute_run(run, core.host, *core.history, request.extra_sink ? *request.extra_sink : none);
+  pipeline::RunOutcome outcome = pipeline::execute_run(
+      run, core.host, *core.history, request.extra_sink ? *request.extra_sink : none);
   if (!outcome.error.empty()) return util::fail(outcome.error);
   return outcome.schedule;
 }

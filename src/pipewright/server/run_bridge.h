@@ -26,10 +26,10 @@ namespace pipewright::server {
 struct Core;
 
 struct SelectionRequest {
-  std::string checkout;       // the repository at the event's commit
-  std::string repo;           // OWNER/NAME
-  std::string event;          // push, pull_request, workflow_dispatch, schedule, ...
-  expr::Value payload;        // github.event (given, never synthesized here)
+  std::string checkout;  // the repository at the event's commit
+  std::string repo;      // OWNER/NAME
+  std::string event;     // push, pull_request, workflow_dispatch, schedule, ...
+  expr::Value payload;   // github.event (given, never synthesized here)
   std::string ref, sha;
   std::string only_workflow;  // dispatch, schedule: this workflow file only ('' = all)
 };
@@ -37,7 +37,7 @@ struct SelectionRequest {
 struct SelectedRun {
   std::string workflow_file;  // relative to the repository
   std::string workflow_name;
-  expr::Value inputs;         // workflow_dispatch inputs (typed), or null
+  expr::Value inputs;  // workflow_dispatch inputs (typed), or null
 };
 
 // The workflows the event starts, each with its inputs. Workflows with errors are

@@ -37,7 +37,8 @@ class ServerImpl : public Server {
     Core& core = m_core;
     core.data_dir = core.options.data_dir;
     PW_TRY_VOID(store::prepare_data_dir(core.data_dir));
-    core.work_root = core.options.work_dir.empty() ? core.data_dir + "/work" : core.options.work_dir;
+    core.work_root =
+        core.options.work_dir.empty() ? core.data_dir + "/work" : core.options.work_dir;
     // Steps' orphans are adopted (and ended at job end), and what a crashed server's
     // jobs left running goes first: it never touches a live engine's processes.
     if (auto ended = pipeline::take_over_processes(); ended)

@@ -17,13 +17,17 @@ namespace pipewright::server {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8420";
-  std::string data_dir;      // history, logs, mirrors, checkouts, the secret key
-  std::string database;      // "" = SQLite in data_dir; postgresql://... = PostgreSQL
-  std::string work_dir;      // job workspaces ("" = <data_dir>/work)
-  size_t parallel = 0;       // jobs at once (0 = number of cores)
-  std::string public_url;    // how users reach the server (links in logs)
-  bool requeue_interrupted = false;  // a run interrupted by a crash runs again (new attempt)
+  std::string data_dir;               // history, logs, mirrors, checkouts, the secret key
+  std::string database;               // "" = SQLite in data_dir; postgresql://... = PostgreSQL
+  std::string work_dir;               // job workspaces ("" = <data_dir>/work)
+  size_t parallel = 0;                // jobs at once (0 = number of cores)
+  std::string public_url;             // how users reach the server (links in logs)
+  bool requeue_interrupted = false;   // a run interrupted by a crash runs again (new attempt)
   std::chrono::seconds poll_tick{5};  // how often repositories with --poll are checked
+  // Retention, applied hourly: runs (logs, artifacts) older than this many days go,
+  // except the newest `retention_keep` of each workflow (GitHub keeps 90 days).
+  int retention_days = 90;
+  int retention_keep = 10;
   // One structured line per event ("serve event=delivery.accepted repo=acme/api ...").
   std::function<void(std::string_view)> log;
 };

@@ -82,8 +82,12 @@ CREATE TABLE IF NOT EXISTS server_state (
 );
 )sql";
 
-int64_t millis(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint from_millis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+int64_t millis(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+TimePoint from_millis(int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
 }
@@ -135,22 +139,32 @@ constexpr const char* k_delivery_columns =
 
 std::string_view to_string(Source source) {
   switch (source) {
-    case Source::webhook: return "webhook";
-    case Source::dispatch: return "dispatch";
-    case Source::schedule: return "schedule";
-    case Source::poll: return "poll";
-    case Source::workflow_run: return "workflow_run";
-    case Source::rerun: return "rerun";
+    case Source::webhook:
+      return "webhook";
+    case Source::dispatch:
+      return "dispatch";
+    case Source::schedule:
+      return "schedule";
+    case Source::poll:
+      return "poll";
+    case Source::workflow_run:
+      return "workflow_run";
+    case Source::rerun:
+      return "rerun";
   }
   return "webhook";
 }
 
 std::string_view to_string(DeliveryState state) {
   switch (state) {
-    case DeliveryState::pending: return "pending";
-    case DeliveryState::processed: return "processed";
-    case DeliveryState::ignored: return "ignored";
-    case DeliveryState::failed: return "failed";
+    case DeliveryState::pending:
+      return "pending";
+    case DeliveryState::processed:
+      return "processed";
+    case DeliveryState::ignored:
+      return "ignored";
+    case DeliveryState::failed:
+      return "failed";
   }
   return "pending";
 }
@@ -429,8 +443,7 @@ util::Expected<std::vector<Variable>> ServerStore::variables(std::string_view re
 
 util::Expected<bool> ServerStore::delete_variable(std::string_view repo, std::string_view name) {
   PW_LOCK;
-  PW_TRY(s,
-         m_impl->db.prepare("DELETE FROM server_variables WHERE repo_key = ? AND name_key = ?"));
+  PW_TRY(s, m_impl->db.prepare("DELETE FROM server_variables WHERE repo_key = ? AND name_key = ?"));
   s.bind(key_of(repo), key_of(name));
   PW_TRY_VOID(s.run());
   return m_impl->db.changes() > 0;

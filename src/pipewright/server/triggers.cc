@@ -6,6 +6,7 @@
 #include "pipewright/server/core.h"
 #include "pipewright/server/cron_schedule.h"
 #include "pipewright/server/payloads.h"
+#include "pipewright/store/retention.h"
 #include "pipewright/workflow/loader.h"
 
 namespace pipewright::server {
@@ -24,9 +25,13 @@ std::string minute_text(std::chrono::sys_seconds at) {
 
 }  // namespace
 
-Triggers::~Triggers() { stop(); }
+Triggers::~Triggers() {
+  stop();
+}
 
-void Triggers::start() { m_thread = std::thread([this] { loop(); }); }
+void Triggers::start() {
+  m_thread = std::thread([this] { loop(); });
+}
 
 void Triggers::stop() {
   {
@@ -64,6 +69,29 @@ void Triggers::tick() {
   if (m_core.draining) return;
   schedules();
   polls();
+  retention();
+}
+
+void Triggers::retention() {
+  auto now = std::chrono::steady_clock::now();
+  if (m_last_retention != std::chrono::steady_clock::time_point() &&
+      now - m_last_retention < std::chrono::hours(1))
+    return;
+  m_last_retention = now;
+  store::RetentionPolicy policy;
+  policy.max_age_days = m_core.options.retention_days;
+  policy.keep_min_per_workflow = m_core.options.retention_keep;
+  auto pruned = store::prune(*m_core.history, policy, now_ms());
+  if (!pruned) {
+    m_core.log("retention.error", {{"error", pruned.error().message}});
+    return;
+  }
+  m_core.metrics->retention_deleted_runs_total.inc(static_cast<double>(pruned->runs));
+  if (pruned->runs > 0 || !pruned->errors.empty())
+    m_core.log("retention.pruned", {{"runs", std::to_string(pruned->runs)},
+                                    {"log_bytes", std::to_string(pruned->log_bytes)},
+                                    {"artifact_bytes", std::to_string(pruned->artifact_bytes)},
+                                    {"errors", std::to_string(pruned->errors.size())}});
 }
 
 void Triggers::schedules() {
@@ -99,7 +127,8 @@ void Triggers::schedules() {
         const workflow::Event* schedule = loaded.workflow->find_event("schedule");
         if (!schedule) continue;
         for (const workflow::CronEntry& cron : schedule->schedule)
-          entries.push_back(ScheduleEntry{path, cron.cron.value, cron.timezone.value, cron.location});
+          entries.push_back(
+              ScheduleEntry{path, cron.cron.value, cron.timezone.value, cron.location});
       }
       return {};
     });
@@ -109,13 +138,12 @@ void Triggers::schedules() {
     }
     LoadedSchedules loaded = load_schedules(entries);
     for (const util::Error& refused : loaded.refused)
-      m_core.log("schedule.refused", {{"repo", repo.full_name}, {"error", util::format_error(refused)}});
+      m_core.log("schedule.refused",
+                 {{"repo", repo.full_name}, {"error", util::format_error(refused)}});
     for (const Firing& firing : due_firings(loaded.schedules, last, now)) {
       const ScheduleEntry& entry = firing.schedule->entry;
       json payload{{"schedule", entry.cron}};
-      json body{{"workflow", entry.workflow_file},
-                {"sha", sha},
-                {"payload", payload}};
+      json body{{"workflow", entry.workflow_file}, {"sha", sha}, {"payload", payload}};
       NewDelivery d;
       d.key = "schedule:" + repo.full_name + ":" + entry.workflow_file + ":" + entry.cron + ":" +
               minute_text(firing.at);
@@ -185,7 +213,9 @@ void Triggers::polls() {
       d.body = body.dump();
       d.received_at = now_ms();
       auto accepted = m_core.db->accept(d);
-      m_core.log("poll.push", {{"repo", repo.full_name}, {"ref", ref}, {"sha", sha},
+      m_core.log("poll.push", {{"repo", repo.full_name},
+                               {"ref", ref},
+                               {"sha", sha},
                                {"error", accepted ? "" : accepted.error().message}});
     }
     (void)m_core.db->set_state(key, next.dump());

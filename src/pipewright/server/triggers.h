@@ -1,7 +1,7 @@
 // The server's own triggers: `schedule:` crons of each repository's default branch
 // (on the minute, UTC; a missed schedule fires once at start, coalesced) and `--poll`
-// (new commits of repositories that cannot send webhooks). Each firing is stored as a
-// delivery with a key that names its minute or commit, so a restart never fires twice.
+// (new commits of repositories that cannot send webhooks); and, hourly, retention. Each firing is
+// stored as a delivery with a key that names its minute or commit, so a restart never fires twice.
 #pragma once
 
 #include <condition_variable>
@@ -27,6 +27,7 @@ class Triggers {
   void loop();
   void schedules();
   void polls();
+  void retention();
 
   Core& m_core;
   std::mutex m_mutex;
@@ -34,7 +35,7 @@ class Triggers {
   bool m_stop = false;
   bool m_reload = false;
   std::thread m_thread;
-  std::chrono::steady_clock::time_point m_last_poll{};
+  std::chrono::steady_clock::time_point m_last_retention{};
 };
 
 }  // namespace pipewright::server

@@ -205,8 +205,8 @@ util::Expected<int64_t> apply(sql::Database& db, const Migration& migration) {
   PW_TRY(now, db.schema_version());
   if (now >= migration.version) return now;
   bool postgres = db.backend() == sql::Backend::postgres;
-  PW_TRY_VOID(db.exec_schema(postgres && migration.postgres_sql ? migration.postgres_sql
-                                                                 : migration.sql));
+  PW_TRY_VOID(
+      db.exec_schema(postgres && migration.postgres_sql ? migration.postgres_sql : migration.sql));
   PW_TRY_VOID(db.set_schema_version(migration.version));
   PW_TRY_VOID(tx.commit());
   return migration.version;
@@ -232,8 +232,8 @@ util::Expected<void> migrate(sql::Database& db, int64_t target) {
     if (migration.version <= current) continue;
     // The pragma is a no-op inside a transaction, so it goes around it (SQLite only:
     // PostgreSQL alters tables in place).
-    bool keys_off = migration.keys == ForeignKeys::off_while_rebuilding &&
-                    db.backend() == sql::Backend::sqlite;
+    bool keys_off =
+        migration.keys == ForeignKeys::off_while_rebuilding && db.backend() == sql::Backend::sqlite;
     if (keys_off) PW_TRY_VOID(db.exec("PRAGMA foreign_keys=OFF"));
     auto applied = apply(db, migration);
     if (keys_off) PW_TRY_VOID(db.exec("PRAGMA foreign_keys=ON"));

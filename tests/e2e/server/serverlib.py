@@ -54,6 +54,24 @@ class Repo:
         return git(self.path, "rev-parse", "HEAD")
 
 
+def postgres_database():
+    """A fresh database on the test PostgreSQL server when PW_E2E_POSTGRES_URL_FILE names
+    the file with its URL (the store.postgres ctest fixture); None for SQLite."""
+    url_file = os.environ.get("PW_E2E_POSTGRES_URL_FILE")
+    if not url_file:
+        return None
+    with open(url_file) as f:
+        base = f.read().strip()
+    name = "pw_e2e_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", base, "-q", "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    # postgresql://user:password@host:port[/db][?params]: the same server, our database.
+    m = re.match(r"^(postgres(?:ql)?://[^/?]*)(/[^?]*)?(\?.*)?$", base)
+    if not m:
+        raise AssertionError("unexpected PostgreSQL URL shape in " + url_file)
+    return m.group(1) + "/" + name + (m.group(3) or "")
+
+
 class Server:
     def __init__(self, root, extra_args=(), data_dir=None, env=None):
         self.root = root
@@ -63,6 +81,9 @@ class Server:
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.port = None
+        # The same tests on PostgreSQL: the store and the server's tables there.
+        self.database = postgres_database()
+        self.db_args = ["--database", self.database] if self.database else []
 
     def cli(self, *args, input=None, check=True):
         result = subprocess.run([PW, *args], input=input, capture_output=True, text=True,
@@ -76,7 +97,7 @@ class Server:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [PW, "serve", "--listen", listen, "--data-dir", self.data_dir, "-p", "2",
-             *self.extra_args],
+             *self.db_args, *self.extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True, env=self.env)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on .*:(\d+)", line)
@@ -131,12 +152,12 @@ class Server:
 
     def token(self, role):
         out = self.cli("token", "create", "--role", role, "--name", f"{role}-{uuid.uuid4().hex[:6]}",
-                       "--data-dir", self.data_dir)
+                       "--data-dir", self.data_dir, *self.db_args)
         return out.stdout.strip()
 
     def add_repo(self, name, repo, *args):
         self.cli("repo", "add", name, repo.path, "--webhook-secret", WEBHOOK_SECRET,
-                 "--data-dir", self.data_dir, *args)
+                 "--data-dir", self.data_dir, *self.db_args, *args)
 
     def push_hook(self, name, repo, before=None, after=None, ref="refs/heads/main",
                   delivery=None, secret=WEBHOOK_SECRET):

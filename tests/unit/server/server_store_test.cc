@@ -1,8 +1,8 @@
 #include "pipewright/server/server_store.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "unit/temp_dir.h"
 

@@ -49,8 +49,8 @@ TEST_P(SchemaTest, FreshDatabaseMigratesFromVersionZero) {
   ASSERT_TRUE(migrate(*db));
   EXPECT_EQ(version_of(*db), latest_schema_version());
   EXPECT_GE(latest_schema_version(), 2);
-  EXPECT_EQ(table_names(*db),
-            (std::vector<std::string>{"annotations", "jobs", "runs", "step_summaries", "steps"}));
+  EXPECT_EQ(table_names(*db), (std::vector<std::string>{"annotations", "jobs", "run_attempts",
+                                                        "runs", "step_summaries", "steps"}));
   // Migrating again is a no-op.
   ASSERT_TRUE(migrate(*db));
   EXPECT_EQ(version_of(*db), latest_schema_version());
