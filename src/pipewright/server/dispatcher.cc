@@ -361,17 +361,25 @@ util::Expected<int> Dispatcher::rerun(store::RunId run, CarryMode mode, std::str
   return attempt;
 }
 
-void Dispatcher::requeue_interrupted(store::TimePoint since) {
+void Dispatcher::requeue_interrupted() {
+  // Every server run a crash left interrupted: its status is the durable mark, so a
+  // crash during this very loop loses nothing (the rest are found at the next start).
   store::RunFilter filter;
   filter.status = store::Status::interrupted;
-  auto page = m_core.history->list_runs(filter, 1, 100);
-  if (!page) return;
-  for (const store::RunRecord& record : page->runs) {
-    if (record.repo.empty() || record.updated_at < since) continue;
-    auto attempt = rerun(record.id, CarryMode::failed);
-    m_core.log("run.requeued", {{"run", std::to_string(record.id)},
-                                {"attempt", attempt ? std::to_string(*attempt) : "-"},
-                                {"error", attempt ? "" : attempt.error().message}});
+  for (int page = 1;; ++page) {
+    auto found = m_core.history->list_runs(filter, page, 100);
+    if (!found || found->runs.empty()) return;
+    size_t requeued = 0;
+    for (const store::RunRecord& record : found->runs) {
+      if (record.repo.empty()) continue;
+      auto attempt = rerun(record.id, CarryMode::failed);
+      if (attempt) ++requeued;
+      m_core.log("run.requeued", {{"run", std::to_string(record.id)},
+                                  {"attempt", attempt ? std::to_string(*attempt) : "-"},
+                                  {"error", attempt ? "" : attempt.error().message}});
+    }
+    // Requeued runs leave the filter: the same page holds the next ones.
+    if (requeued > 0) --page;
   }
 }
 

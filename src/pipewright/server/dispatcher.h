@@ -38,8 +38,9 @@ class Dispatcher {
   // job `job_id` (and what needs it). Returns the attempt number. Fails (with GitHub's
   // words) when the run is not completed, not a server run, or has had 50 attempts.
   util::Expected<int> rerun(store::RunId run, CarryMode mode, std::string_view job_id = {});
-  // Requeues runs a crash interrupted (--requeue-interrupted), as new attempts.
-  void requeue_interrupted(store::TimePoint since);
+  // Requeues the runs a crash left interrupted (--requeue-interrupted), each as a new
+  // attempt that re-runs its unfinished jobs.
+  void requeue_interrupted();
   // Stops claiming; waits up to `grace` for running runs, then cancels them and waits
   // for them to end.
   void drain(std::chrono::seconds grace);

@@ -46,7 +46,6 @@ class ServerImpl : public Server {
         core.log("leftover.ended", {{"pid", std::to_string(p.pid)},
                                     {"name", p.name},
                                     {"engine_pid", std::to_string(p.engine_pid)}});
-    auto started = now_ms();
     PW_TRY(history, store::open_store(core.options.database, core.data_dir));
     core.history = std::move(history);
     PW_TRY(db, ServerStore::open(core.data_dir, core.options.database));
@@ -67,7 +66,7 @@ class ServerImpl : public Server {
     m_inbox = std::make_unique<Inbox>(core, [this] { m_dispatcher->wake(); });
     core.on_delivery = [this] { m_inbox->wake(); };
     m_triggers = std::make_unique<Triggers>(core);
-    if (core.options.requeue_interrupted) m_dispatcher->requeue_interrupted(started);
+    if (core.options.requeue_interrupted) m_dispatcher->requeue_interrupted();
 
     http::Router router;
     add_routes(router, core, *m_dispatcher);

@@ -82,9 +82,13 @@ std::string translate_types(std::string_view text) {
     words.push_back(text.substr(i, j - i));
     i = j;
   }
+  // The next word when only blanks come before it ("INTEGER, PRIMARY KEY (a, b)" is a
+  // plain column before a table constraint, not an identity column).
   auto next_word = [&](size_t index) -> std::string {
-    for (size_t k = index + 1; k < words.size(); ++k)
+    for (size_t k = index + 1; k < words.size(); ++k) {
       if (is_word_char(words[k][0])) return upper(words[k]);
+      if (words[k].find_first_not_of(" \t\r\n") != std::string_view::npos) return {};
+    }
     return {};
   };
   std::string out;

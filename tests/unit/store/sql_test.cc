@@ -269,6 +269,25 @@ TEST_P(SqlTest, SchemaSqlRunsOnBothWithItsQuotedTextIntact) {
   EXPECT_EQ(*db->table_names(), std::vector<std::string>{"s"});
 }
 
+// A last INTEGER column before a table's PRIMARY KEY constraint stays a plain, nullable
+// column (found by the server's crash test: run_attempts.finished_at became an identity).
+TEST_P(SqlTest, AnIntegerColumnBeforeATablePrimaryKeyIsNotAnIdentity) {
+  auto db = connect();
+  ASSERT_TRUE(db);
+  auto made = db->exec_schema(
+      "CREATE TABLE a (run_id INTEGER NOT NULL, attempt INTEGER NOT NULL, finished_at INTEGER,\n"
+      "  PRIMARY KEY (run_id, attempt));");
+  ASSERT_TRUE(made) << made.error().message;
+  auto insert = db->prepare("INSERT INTO a (run_id, attempt, finished_at) VALUES (?, ?, ?)");
+  ASSERT_TRUE(insert);
+  insert->bind(int64_t{1}, int64_t{1}, std::nullopt);
+  auto done = insert->run();
+  ASSERT_TRUE(done) << done.error().message;
+  auto select = db->prepare("SELECT finished_at FROM a");
+  ASSERT_TRUE(select && *select->step());
+  EXPECT_TRUE(select->is_null(0));
+}
+
 TEST_P(SqlTest, TransactionsRollBackUnlessCommitted) {
   auto db = with_table();
   ASSERT_TRUE(db);
