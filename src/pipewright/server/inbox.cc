@@ -152,28 +152,29 @@ util::Expected<std::string> Inbox::process_or_fail(const StoredDelivery& d, Deli
     return "repository " + d.repo + " is no longer registered";
   }
   const Repo& repo = *found;
-  // The mirror first: the commit the delivery names must be there before anything runs.
+  // The default branch as the mirror knows it (fetched at `repo add`, and since).
   std::string default_branch = repo.default_branch;
-  PW_TRY_VOID(m_core.mirrors->with(repo, [&](Mirror& mirror) -> util::Expected<void> {
-    PW_TRY_VOID(mirror.fetch());
-    if (default_branch.empty()) {
-      PW_TRY(branch, mirror.default_branch());
-      default_branch = branch;
-    }
-    return {};
-  }));
-  PW_TRY(request, request_of(d, repo, default_branch));
+  if (default_branch.empty())
+    (void)m_core.mirrors->with(repo, [&](Mirror& mirror) -> util::Expected<void> {
+      if (auto branch = mirror.default_branch()) default_branch = *branch;
+      return {};
+    });
+  PW_TRY(request, request_of(d, repo, default_branch.empty() ? "main" : default_branch));
   if (!request.ignored.empty()) {
     *state = DeliveryState::ignored;
     return request.ignored;
   }
-  if (request.sha.empty() || request.sha == plan::k_zero_sha) {
-    PW_TRY_VOID(m_core.mirrors->with(repo, [&](Mirror& mirror) -> util::Expected<void> {
+  // The commit must be in the mirror before anything runs. A commit is immutable, so a
+  // burst of pushes fetches once: later deliveries find their commits there already.
+  PW_TRY_VOID(m_core.mirrors->with(repo, [&](Mirror& mirror) -> util::Expected<void> {
+    bool named = !request.sha.empty() && request.sha != plan::k_zero_sha;
+    if (!named || !mirror.resolve(request.sha)) PW_TRY_VOID(mirror.fetch());
+    if (!named) {
       PW_TRY(sha, mirror.resolve(request.ref));
       request.sha = sha;
-      return {};
-    }));
-  }
+    }
+    return {};
+  }));
   PW_TRY(checkout, m_core.ensure_checkout(repo, request.sha, request.ref));
 
   SelectionRequest selection{checkout,    repo.full_name, request.event,        request.payload,

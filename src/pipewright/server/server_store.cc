@@ -1,6 +1,7 @@
 #include "pipewright/server/server_store.h"
 
 #include <chrono>
+#include <condition_variable>
 
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/sql.h"
@@ -169,10 +170,23 @@ std::string_view to_string(DeliveryState state) {
   return "pending";
 }
 
+// A delivery waiting in accept() for the group commit that stores it.
+struct ServerStore::PendingAccept {
+  const NewDelivery* delivery;
+  std::optional<util::Expected<Accepted>> result;
+};
+
 struct ServerStore::Impl {
   explicit Impl(Database database) : db(std::move(database)) {}
   std::mutex mutex;
   Database db;
+
+  // accept(): deliveries waiting for the next group commit, and whether a thread is
+  // committing a group now.
+  std::mutex queue_mutex;
+  std::condition_variable accepted;
+  std::vector<PendingAccept*> queue;
+  bool leader = false;
 };
 
 ServerStore::ServerStore(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -247,24 +261,59 @@ util::Expected<bool> ServerStore::remove_repo(std::string_view full_name) {
 }
 
 util::Expected<Accepted> ServerStore::accept(const NewDelivery& d) {
-  PW_LOCK;
-  PW_TRY(insert, m_impl->db.prepare(
-                     "INSERT INTO server_deliveries (delivery_key, source, repo, event, body, "
-                     "received_at, state) VALUES (?, ?, ?, ?, ?, ?, 'pending') "
-                     "ON CONFLICT (delivery_key) DO NOTHING RETURNING id"));
-  insert.bind(d.key, to_string(d.source), d.repo, d.event, Blob{d.body}, millis(d.received_at));
-  PW_TRY(inserted, insert.step());
-  if (inserted) {
-    Accepted accepted{insert.integer(0), false};
-    PW_TRY(rest, insert.step());  // completes the statement (and its commit)
-    (void)rest;
-    return accepted;
+  // Group commit: deliveries arriving together share one transaction, so many clients
+  // pay for one synchronous commit instead of one each. No answer goes out before the
+  // commit that stores its delivery succeeded.
+  PendingAccept me{&d, std::nullopt};
+  std::unique_lock queue_lock(m_impl->queue_mutex);
+  m_impl->queue.push_back(&me);
+  while (!me.result) {
+    if (m_impl->leader) {
+      m_impl->accepted.wait(queue_lock);
+      continue;
+    }
+    m_impl->leader = true;
+    std::vector<PendingAccept*> batch;
+    batch.swap(m_impl->queue);
+    queue_lock.unlock();
+    accept_batch(batch);
+    queue_lock.lock();
+    m_impl->leader = false;
+    m_impl->accepted.notify_all();
   }
-  PW_TRY(s, m_impl->db.prepare("SELECT id FROM server_deliveries WHERE delivery_key = ?"));
-  s.bind(d.key);
-  PW_TRY(row, s.step());
-  if (!row) return util::fail("delivery " + d.key + " vanished while being accepted");
-  return Accepted{s.integer(0), true};
+  return std::move(*me.result);
+}
+
+void ServerStore::accept_batch(std::vector<PendingAccept*>& batch) {
+  PW_LOCK;
+  std::vector<util::Expected<Accepted>> results;
+  auto stored = [&]() -> util::Expected<void> {
+    PW_TRY(tx, Transaction::begin(m_impl->db));
+    for (PendingAccept* pending : batch) {
+      const NewDelivery& d = *pending->delivery;
+      PW_TRY(insert, m_impl->db.prepare(
+                         "INSERT INTO server_deliveries (delivery_key, source, repo, event, body, "
+                         "received_at, state) VALUES (?, ?, ?, ?, ?, ?, 'pending') "
+                         "ON CONFLICT (delivery_key) DO NOTHING RETURNING id"));
+      insert.bind(d.key, to_string(d.source), d.repo, d.event, Blob{d.body}, millis(d.received_at));
+      PW_TRY(inserted, insert.step());
+      if (inserted) {
+        Accepted accepted{insert.integer(0), false};
+        PW_TRY_VOID(insert.run());
+        results.push_back(accepted);
+        continue;
+      }
+      PW_TRY(known, m_impl->db.prepare("SELECT id FROM server_deliveries WHERE delivery_key = ?"));
+      known.bind(d.key);
+      PW_TRY(row, known.step());
+      if (!row) return util::fail("delivery " + d.key + " vanished while being accepted");
+      results.push_back(Accepted{known.integer(0), true});
+    }
+    return tx.commit();
+  }();
+  for (size_t i = 0; i < batch.size(); ++i)
+    batch[i]->result =
+        stored ? results[i] : util::Expected<Accepted>(std::unexpected(stored.error()));
 }
 
 util::Expected<std::vector<StoredDelivery>> ServerStore::pending_deliveries(int limit) {

@@ -155,7 +155,10 @@ class ServerStore {
 
  private:
   struct Impl;
+  struct PendingAccept;
   explicit ServerStore(std::unique_ptr<Impl> impl);
+  // Stores a group of deliveries in one transaction and sets each one's result.
+  void accept_batch(std::vector<PendingAccept*>& batch);
   std::unique_ptr<Impl> m_impl;
 };
 

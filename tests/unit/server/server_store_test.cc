@@ -1,5 +1,6 @@
 #include "pipewright/server/server_store.h"
 
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -76,6 +77,31 @@ TEST_F(ServerStoreTest, ConcurrentAcceptsOfOneDeliveryStoreItOnce) {
   for (auto& t : threads)
     t.join();
   EXPECT_EQ(fresh.load(), 1);
+}
+
+TEST_F(ServerStoreTest, ConcurrentDeliveriesAreEachStoredOnceWithTheirOwnId) {
+  constexpr int k_threads = 8, k_each = 25;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<int64_t>> ids(k_threads);
+  for (int t = 0; t < k_threads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < k_each; ++i) {
+        auto accepted =
+            store->accept(delivery("github:" + std::to_string(t) + "-" + std::to_string(i)));
+        ASSERT_TRUE(accepted) << accepted.error().message;
+        EXPECT_FALSE(accepted->duplicate);
+        ids[t].push_back(accepted->id);
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  std::set<int64_t> distinct;
+  for (const auto& v : ids)
+    distinct.insert(v.begin(), v.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(k_threads * k_each));
+  auto pending = store->pending_deliveries(1000);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->size(), static_cast<size_t>(k_threads * k_each));
 }
 
 TEST_F(ServerStoreTest, RepositoryNamesCompareIgnoringCase) {
