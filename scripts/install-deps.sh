@@ -27,6 +27,7 @@ packages=(
   libcurl4-openssl-dev                    # exec/actions: setup-* download toolchains (release indexes)
   libboost-dev zlib1g-dev libpq-dev       # http/: Boost.Beast server, gzip bodies; store/: PostgreSQL
   prometheus                              # tests: promtool checks contrib/prometheus/alerts.yml
+  wrk                                     # bench/server: webhook ingest load (C, keep-alive)
   systemd                                 # tests/systemd: systemd-analyze verify/security, systemd-sysusers
 )
 
