@@ -8,32 +8,17 @@
 #include <system_error>
 
 #include <fmt/format.h>
-#include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "pipewright/plan/git_handles.h"
 
 namespace pipewright::plan {
 namespace fs = std::filesystem;
 
 namespace {
 
-// RAII for libgit2 handles.
-template <class T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-template <class T, void (*Free)(T*)>
-using GitPtr = std::unique_ptr<T, GitFree<T, Free>>;
-using RepoPtr = GitPtr<git_repository, git_repository_free>;
-using RefPtr = GitPtr<git_reference, git_reference_free>;
-using ObjectPtr = GitPtr<git_object, git_object_free>;
-using CommitPtr = GitPtr<git_commit, git_commit_free>;
-using TreePtr = GitPtr<git_tree, git_tree_free>;
-using DiffPtr = GitPtr<git_diff, git_diff_free>;
-using ConfigPtr = GitPtr<git_config, git_config_free>;
-using WalkPtr = GitPtr<git_revwalk, git_revwalk_free>;
-using IndexPtr = GitPtr<git_index, git_index_free>;
-using StatusPtr = GitPtr<git_status_list, git_status_list_free>;
+using namespace git;  // owning libgit2 handles
 
 void init_libgit2() {
   static std::once_flag once;

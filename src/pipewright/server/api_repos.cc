@@ -86,20 +86,30 @@ Response remove_repo(Core& core, const Request& request) {
   return Response{204, {}, {}};
 }
 
-Response put_secret(Core& core, const Request& request) {
+// PUT of a secret or variable: {"value": "..."} -> 201 created, 204 updated, 404 for an
+// unregistered repository, 422 for a bad name or value. `store` writes it.
+using ConfigWriter = util::Expected<admin::Written> (*)(Core&, const Request&, std::string_view);
+
+Response put_config(Core& core, const Request& request, std::string_view what, ConfigWriter store) {
   Response error;
   auto body = json_body(request, &error);
   if (!body) return error;
   auto value = body->find("value");
   if (value == body->end() || !value->is_string())
     return Response::error(422, "Invalid request: \"value\" is required and must be a string");
-  auto written = store_secret(*core.db, *core.box, repo_param(request), request.params.at("name"),
-                              value->get<std::string>());
+  auto written = store(core, request, value->get<std::string>());
   if (!written)
     return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
                    written.error());
-  core.log("secret.set", {{"repo", repo_param(request)}, {"name", request.params.at("name")}});
+  core.log(std::string(what) + ".set",
+           {{"repo", repo_param(request)}, {"name", request.params.at("name")}});
   return Response{*written == admin::Written::created ? 201 : 204, {}, {}};
+}
+
+Response put_secret(Core& core, const Request& request) {
+  return put_config(core, request, "secret", [](Core& c, const Request& r, std::string_view v) {
+    return store_secret(*c.db, *c.box, repo_param(r), r.params.at("name"), v);
+  });
 }
 
 Response list_secrets(Core& core, const Request& request) {
@@ -124,18 +134,9 @@ Response delete_secret(Core& core, const Request& request) {
 }
 
 Response put_variable(Core& core, const Request& request) {
-  Response error;
-  auto body = json_body(request, &error);
-  if (!body) return error;
-  auto value = body->find("value");
-  if (value == body->end() || !value->is_string())
-    return Response::error(422, "Invalid request: \"value\" is required and must be a string");
-  auto written = store_variable(*core.db, repo_param(request), request.params.at("name"),
-                                value->get<std::string>());
-  if (!written)
-    return failure(written.error().message.find("not registered") != std::string::npos ? 404 : 422,
-                   written.error());
-  return Response{*written == admin::Written::created ? 201 : 204, {}, {}};
+  return put_config(core, request, "variable", [](Core& c, const Request& r, std::string_view v) {
+    return store_variable(*c.db, repo_param(r), r.params.at("name"), v);
+  });
 }
 
 Response list_variables(Core& core, const Request& request) {

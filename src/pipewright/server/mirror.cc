@@ -20,10 +20,10 @@
 #include <system_error>
 
 #include <fmt/format.h>
-#include <git2.h>
 #include <unistd.h>
 
 #include "pipewright/os/file_lock.h"
+#include "pipewright/plan/git_handles.h"
 
 namespace pipewright::server {
 
@@ -31,23 +31,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-template <class T, void (*Free)(T*)>
-using GitPtr = std::unique_ptr<T, GitFree<T, Free>>;
-using RepoPtr = GitPtr<git_repository, git_repository_free>;
-using RefPtr = GitPtr<git_reference, git_reference_free>;
-using ObjectPtr = GitPtr<git_object, git_object_free>;
-using CommitPtr = GitPtr<git_commit, git_commit_free>;
-using TreePtr = GitPtr<git_tree, git_tree_free>;
-using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
-using BlobPtr = GitPtr<git_blob, git_blob_free>;
-using DiffPtr = GitPtr<git_diff, git_diff_free>;
-using RemotePtr = GitPtr<git_remote, git_remote_free>;
-using IterPtr = GitPtr<git_reference_iterator, git_reference_iterator_free>;
-using ConfigPtr = GitPtr<git_config, git_config_free>;
+using namespace plan::git;  // owning libgit2 handles
 
 constexpr const char* k_remote = "origin";
 constexpr std::array<const char*, 3> k_refspecs{

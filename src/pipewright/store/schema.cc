@@ -96,12 +96,11 @@ CREATE INDEX summaries_by_step ON step_summaries(step_id);
     {3, R"sql(
 ALTER TABLE steps ADD COLUMN log_inline BLOB;
 )sql"},
-    // The server (issue 12): runs of several repositories (numbered per repository and
-    // workflow file, hence the table rebuild for the new UNIQUE), queued runs, attempts,
-    // waiting reasons, job outputs; indexes for the filtered, paged run listing and for
-    // deleting runs (each deleted job and step looks up its annotations).
-    // AUTOINCREMENT: a pruned run's id is never handed out again, so a new run never
-    // meets the logs or artifacts directory of a deleted one.
+    // The server (issue 12): runs of several repositories, numbered per repository and
+    // workflow file. SQLite cannot change a table constraint, so it rebuilds `runs`
+    // (AUTOINCREMENT: a pruned run's id is never handed out again, so a new run never
+    // meets the logs or artifacts directory of a deleted one); PostgreSQL alters it in
+    // place (its identity never reuses ids).
     {4, R"sql(
 CREATE TABLE runs_v4 (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -136,29 +135,6 @@ INSERT INTO runs_v4 (id, workflow_file, workflow_name, run_number, event, ref, s
 DROP TABLE runs;
 ALTER TABLE runs_v4 RENAME TO runs;
 CREATE INDEX runs_by_started ON runs(started_at);
-CREATE INDEX runs_by_status ON runs(status, id);
-CREATE INDEX runs_by_repo ON runs(repo, id);
-CREATE INDEX runs_by_repo_branch ON runs(repo, head_branch, id);
-CREATE INDEX runs_by_repo_event ON runs(repo, event, id);
-CREATE INDEX runs_by_repo_status ON runs(repo, status, id);
-CREATE INDEX runs_by_repo_workflow ON runs(repo, workflow_file, id);
-CREATE INDEX runs_by_result ON runs(result, id);
-CREATE INDEX runs_by_repo_result ON runs(repo, result, id);
-CREATE INDEX annotations_by_job ON annotations(job_id);
-CREATE INDEX annotations_by_step ON annotations(step_id);
-CREATE TABLE run_attempts (
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  attempt INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  result TEXT,
-  started_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  PRIMARY KEY (run_id, attempt)
-);
-ALTER TABLE jobs ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE jobs ADD COLUMN waiting_reason TEXT NOT NULL DEFAULT '';
-ALTER TABLE jobs ADD COLUMN outputs_json TEXT NOT NULL DEFAULT '';
-ALTER TABLE annotations ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
 )sql",
      ForeignKeys::off_while_rebuilding, R"sql(
 ALTER TABLE runs ADD COLUMN repo TEXT NOT NULL DEFAULT '';
@@ -171,6 +147,11 @@ UPDATE runs SET created_at = started_at, updated_at = COALESCE(finished_at, star
 ALTER TABLE runs DROP CONSTRAINT runs_workflow_file_run_number_key;
 ALTER TABLE runs ADD UNIQUE (repo, workflow_file, run_number);
 DROP INDEX runs_by_status;
+)sql"},
+    // Queued runs, attempts, waiting reasons, job outputs; indexes for the filtered,
+    // paged run listing and for deleting runs (each deleted job and step looks up its
+    // annotations).
+    {5, R"sql(
 CREATE INDEX runs_by_status ON runs(status, id);
 CREATE INDEX runs_by_repo ON runs(repo, id);
 CREATE INDEX runs_by_repo_branch ON runs(repo, head_branch, id);
