@@ -4,6 +4,7 @@ nothing; dispatches check their inputs with GitHub's texts; cron fires."""
 
 import json
 import os
+import signal
 import sys
 import time
 import unittest
@@ -185,3 +186,100 @@ class CronTest(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+BUILD = """\
+name: Build
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo built
+"""
+
+AFTER_BUILD = """\
+name: After build
+on:
+  workflow_run:
+    workflows: [Build]
+    types: [completed]
+jobs:
+  report:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "build ${{ github.event.workflow_run.conclusion }}"
+"""
+
+
+class WorkflowRunTest(ServerTest):
+    WORKFLOWS = {"build.yml": BUILD, "after.yml": AFTER_BUILD}
+
+    def test_a_finished_run_triggers_workflow_run(self):
+        s = self.server
+        s.push_hook(self.REPO, self.repo)
+        after = s.wait_for("the workflow_run run",
+                           lambda: s.runs(self.admin, event="workflow_run"))[0]
+        done = s.wait_completed(self.admin, after["id"])
+        self.assertEqual(done["conclusion"], "success")
+        _, logs = s.request("GET", f"/api/v1/runs/{after['id']}/jobs/{done['jobs'][0]['id']}/logs",
+                            token=self.admin)
+        self.assertIn("build success", logs)
+
+
+class PollTest(ServerTest):
+    WORKFLOWS = {"build.yml": BUILD}
+
+    def test_new_commits_of_a_polled_repository_run(self):
+        s = self.server
+        status, body = s.request("POST", "/api/v1/repos", {
+            "name": "acme/polled", "source": self.repo.path, "poll_seconds": 1}, token=self.admin)
+        self.assertEqual(status, 201, body)
+        # The first poll only learns the branch heads; a commit after it runs. (The
+        # sleep orders the commit after that first poll; it asserts nothing.)
+        time.sleep(7)
+        sha = self.repo.commit({"new.txt": "1"})
+        run = s.wait_for("the polled push to run",
+                         lambda: s.runs(self.admin, repo="acme/polled"), timeout=120)[0]
+        self.assertEqual(run["head_sha"], sha)
+        self.assertEqual(run["event"], "push")
+        self.assertEqual(s.wait_completed(self.admin, run["id"])["conclusion"], "success")
+
+
+WAIT = """\
+name: Wait
+on: push
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          while [ ! -e "$COUNT_DIR/release" ]; do sleep 0.1; done
+          echo released
+"""
+
+
+class DrainTest(ServerTest):
+    WORKFLOWS = {"wait.yml": WAIT}
+    SERVE_ARGS = ("--grace", "120")
+
+    def test_sigterm_lets_running_jobs_finish_and_keeps_taking_webhooks(self):
+        s = self.server
+        s.push_hook(self.REPO, self.repo)
+        run = self.only_run()
+        s.wait_for("the run to start", lambda: s.run(self.admin, run["id"])["status"] == "in_progress")
+        s.proc.send_signal(signal.SIGTERM)
+        s.wait_for("the drain", lambda: "drain.started" in s.read_log())
+        status, body = s.request("GET", "/healthz")
+        self.assertEqual(body["status"], "draining")
+        # Webhooks are still stored while draining; they run after the next start.
+        sha = self.repo.commit({"late.txt": "1"})
+        status, _, _ = s.push_hook(self.REPO, self.repo, before=run["head_sha"], after=sha)
+        self.assertEqual(status, 202)
+        open(os.path.join(self.count_dir, "release"), "w").close()
+        self.assertEqual(s.proc.wait(120), 0)
+        s.start()
+        self.assertEqual(s.wait_completed(self.admin, run["id"])["conclusion"], "success")
+        late = s.wait_for("the late delivery's run",
+                          lambda: [r for r in s.runs(self.admin) if r["head_sha"] == sha])[0]
+        self.assertEqual(s.wait_completed(self.admin, late["id"])["conclusion"], "success")
