@@ -1,12 +1,15 @@
 // Runs: the paged list, one run with its jobs, job logs, the live stream (SSE), cancel,
 // re-runs and artifacts.
 #include <charconv>
+#include <filesystem>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipewright/exec/actions/archive.h"
 #include "pipewright/exec/actions/artifact_store.h"
+#include "pipewright/os/file.h"
 #include "pipewright/server/api.h"
 #include "pipewright/server/api_auth.h"
 #include "pipewright/server/core.h"
@@ -20,6 +23,7 @@ namespace {
 using http::Request;
 using http::Response;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 constexpr int64_t k_default_per_page = 30;
 constexpr int64_t k_max_per_page = 100;
@@ -259,6 +263,54 @@ Response list_artifacts(Core& core, const Request& request) {
   return json_response(200, json{{"total_count", list.size()}, {"artifacts", list}});
 }
 
+// One artifact as a tar.zst stream (what `pipewright artifacts RUN NAME --server`
+// extracts): its files are downloaded into a scratch directory and packed again, whatever
+// parts the uploads made.
+Response download_artifact(Core& core, const Request& request) {
+  auto id = id_param(request, "id");
+  if (!id) return Response::error(404, "Not Found");
+  const std::string& name = request.params.at("name");
+  std::error_code ec;
+  fs::path scratch = fs::path(core.data_dir) / "tmp" /
+                     fmt::format("artifact-{}-{}", *id, std::hash<std::string>{}(name));
+  fs::remove_all(scratch, ec);
+  fs::create_directories(scratch / "files", ec);
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+  exec::actions::ArtifactStoreOptions options;
+  options.dir = core.data_dir + "/artifacts";
+  options.workspace = (scratch / "files").string();
+  exec::actions::ArtifactStore artifacts(options);
+  exec::actions::DownloadRequest download;
+  download.run_id = std::to_string(*id);
+  download.name = name;
+  download.path = (scratch / "files").string();
+  if (auto got = artifacts.download(download); !got) return Response::error(404, "Not Found");
+  std::vector<exec::actions::PackInput> inputs;
+  for (auto it = fs::recursive_directory_iterator(scratch / "files", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file() || it->is_symlink())
+      inputs.push_back(
+          {it->path().string(), it->path().lexically_relative(scratch / "files").generic_string()});
+  std::string archive = (scratch / "artifact.tar.zst").string();
+  auto packed = exec::actions::write_archive(archive, inputs);
+  if (!packed) return Response::error(500, "cannot pack the artifact: " + packed.error().message);
+  auto bytes = os::read_file(archive, size_t{1} << 30);
+  if (!bytes) return Response::error(500, "cannot read the packed artifact");
+  Response response;
+  response.status = 200;
+  response.headers.push_back({"Content-Type", "application/zstd"});
+  response.headers.push_back(
+      {"Content-Disposition", "attachment; filename=\"" + name + ".tar.zst\""});
+  response.body = std::move(*bytes);
+  return response;
+}
+
 }  // namespace
 
 void add_run_routes(http::Router& router, Core& core, Dispatcher& dispatcher) {
@@ -271,6 +323,9 @@ void add_run_routes(http::Router& router, Core& core, Dispatcher& dispatcher) {
   router.add(
       "GET", "/api/v1/runs/{id}/artifacts",
       guarded(core, Role::viewer, [&core](const Request& r) { return list_artifacts(core, r); }));
+  router.add("GET", "/api/v1/runs/{id}/artifacts/{name}",
+             guarded(core, Role::viewer,
+                     [&core](const Request& r) { return download_artifact(core, r); }));
   router.add_stream(
       "GET", "/api/v1/runs/{id}/logs/stream",
       {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}},

@@ -2,10 +2,12 @@
 GitHub; every API endpoint answers each role as documented."""
 
 import os
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import serverlib  # noqa: E402
 from serverlib import ServerTest  # noqa: E402
 
 # `prepare` always succeeds and counts its executions in a file outside the workspace;
@@ -184,3 +186,41 @@ class RolesTest(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+ARTIFACT = """\
+name: Package
+on: push
+jobs:
+  package:
+    runs-on: ubuntu-latest
+    steps:
+      - run: mkdir -p dist/sub && echo wheel > dist/app.whl && echo notes > dist/sub/notes.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: dist
+          path: dist
+"""
+
+
+class ArtifactTest(ServerTest):
+    WORKFLOWS = {"package.yml": ARTIFACT}
+
+    def test_artifacts_are_listed_and_downloaded_through_the_cli(self):
+        s = self.server
+        s.push_hook(self.REPO, self.repo)
+        run = self.only_run()
+        self.assertEqual(s.wait_completed(self.admin, run["id"])["conclusion"], "success")
+        status, body = s.request("GET", f"/api/v1/runs/{run['id']}/artifacts", token=self.admin)
+        self.assertEqual([a["name"] for a in body["artifacts"]], ["dist"])
+        out = os.path.join(self.tmp, "out")
+        env_cli = dict(s.env, PIPEWRIGHT_TOKEN=s.token("viewer"))
+        result = subprocess.run([serverlib.PW, "artifacts", str(run["id"]), "dist", "-o", out,
+                                 "--server", s.url], capture_output=True, text=True, env=env_cli)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(os.path.join(out, "app.whl")) as f:
+            self.assertEqual(f.read(), "wheel\n")
+        with open(os.path.join(out, "sub", "notes.txt")) as f:
+            self.assertEqual(f.read(), "notes\n")
+        status, _ = s.request("GET", f"/api/v1/runs/{run['id']}/artifacts/nope", token=self.admin)
+        self.assertEqual(status, 404)
