@@ -87,7 +87,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--work-dir", flags->options.work_dir, "Where job workspaces go");
   cmd->add_option("-p,--parallel", flags->options.parallel,
                   "Jobs running at once (default: cores)");
-  cmd->add_option("--public-url", flags->options.public_url, "How users reach this server");
+  cmd->add_option(
+      "--public-url", flags->options.public_url,
+      "How users reach this server (run links in the log), e.g. https://ci.example.com");
   cmd->add_flag("--requeue-interrupted", flags->options.requeue_interrupted,
                 "Run again (as a new attempt) the runs a crash interrupted");
   cmd->add_option("--retention-days", flags->options.retention_days,

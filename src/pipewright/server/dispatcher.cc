@@ -256,9 +256,14 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
     result = outcome->cancelled ? "cancelled" : std::string(exec::result_name(outcome->result));
   }
   m_core.metrics->runs_total.labels({result}).inc();
-  m_core.log("run.completed", {{"run", std::to_string(record.id)},
-                               {"attempt", std::to_string(record.run_attempt)},
-                               {"conclusion", result}});
+  LogFields completed{{"run", std::to_string(record.id)},
+                      {"attempt", std::to_string(record.run_attempt)},
+                      {"conclusion", result}};
+  // With --public-url, where the run is read (the API's address of the run).
+  if (!m_core.options.public_url.empty())
+    completed.emplace_back("url",
+                           m_core.options.public_url + "/api/v1/runs/" + std::to_string(record.id));
+  m_core.log("run.completed", completed);
 
   // Workflows that run on workflow_run hear of this one (not for their own runs past
   // GitHub's depth limit).

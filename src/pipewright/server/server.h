@@ -21,7 +21,7 @@ struct ServeOptions {
   std::string database;               // "" = SQLite in data_dir; postgresql://... = PostgreSQL
   std::string work_dir;               // job workspaces ("" = <data_dir>/work)
   size_t parallel = 0;                // jobs at once (0 = number of cores)
-  std::string public_url;             // how users reach the server (links in logs)
+  std::string public_url;             // how users reach the server: run links in the log
   bool requeue_interrupted = false;   // a run interrupted by a crash runs again (new attempt)
   std::chrono::seconds poll_tick{5};  // how often repositories with --poll are checked
   // Retention, applied hourly: runs (logs, artifacts) older than this many days go,
