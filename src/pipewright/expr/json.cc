@@ -32,6 +32,7 @@ class ValueBuilder {
   bool string(string_t& s) { return put(Value(std::move(s))); }
   bool binary(binary_t&) { return false; }
   bool start_object(size_t) {
+    if (m_stack.size() >= k_max_json_depth) return too_deep();
     m_stack.push_back(Open{true, {}, {}, {}});
     return true;
   }
@@ -41,6 +42,7 @@ class ValueBuilder {
   }
   bool end_object() { return close(); }
   bool start_array(size_t) {
+    if (m_stack.size() >= k_max_json_depth) return too_deep();
     m_stack.push_back(Open{false, {}, {}, {}});
     return true;
   }
@@ -53,6 +55,7 @@ class ValueBuilder {
   }
 
   Value result() { return std::move(m_result); }
+  bool exceeded_depth() const { return m_too_deep; }
   size_t error_position() const { return m_error_position; }
   // Whether a whole top-level value was read (the error is in what follows it).
   bool complete() const { return m_complete; }
@@ -83,7 +86,15 @@ class ValueBuilder {
     return open.is_object ? put(Value(std::move(open.object))) : put(Value(std::move(open.array)));
   }
 
+  // Values nested deeper than this would be freed (and printed, and compared)
+  // recursively: a stack overflow for a hostile input. Parsing stops there instead.
+  bool too_deep() {
+    m_too_deep = true;
+    return false;
+  }
+
   std::vector<Open> m_stack;
+  bool m_too_deep = false;
   Value m_result;
   size_t m_error_position = 0;
   bool m_complete = false;
@@ -236,6 +247,9 @@ std::expected<Value, std::string> parse_json(std::string_view text) {
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &builder,
                                       nlohmann::json::input_format_t::json,
                                       /*strict=*/true, /*ignore_comments=*/false);
+  if (!ok && builder.exceeded_depth())
+    return std::unexpected("The reader's MaxDepth of " + std::to_string(k_max_json_depth) +
+                           " has been exceeded.");
   if (!ok)
     return std::unexpected(parse_error_text(text, builder.error_position(), builder.complete()));
   return builder.result();

@@ -84,3 +84,23 @@ TEST(Json, Numbers) {
 
 }  // namespace
 }  // namespace pipewright::expr
+
+namespace pipewright::expr {
+namespace {
+
+// Hostile nesting is refused with a message, never a crash (a 10 MB body of '[' used to
+// overflow the stack freeing the parsed value); up to the bound parses.
+TEST(JsonDepth, DeepNestingIsRefusedNotACrash) {
+  std::string deep = std::string(5'000'000, '[') + std::string(5'000'000, ']');
+  auto refused = parse_json(deep);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("MaxDepth of 512"), std::string::npos) << refused.error();
+  std::string ok = std::string(k_max_json_depth, '[') + std::string(k_max_json_depth, ']');
+  EXPECT_TRUE(parse_json(ok));
+  std::string over =
+      std::string(k_max_json_depth + 1, '[') + std::string(k_max_json_depth + 1, ']');
+  EXPECT_FALSE(parse_json(over));
+}
+
+}  // namespace
+}  // namespace pipewright::expr
