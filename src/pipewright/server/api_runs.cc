@@ -214,13 +214,12 @@ void stream_logs(Core& core, const Request& request, http::Stream& stream) {
   }
 }
 
-Response cancel_run(Core& core, Dispatcher& dispatcher, const Request& request) {
+Response cancel_run(Dispatcher& dispatcher, const Request& request) {
   auto id = id_param(request, "id");
   if (!id) return Response::error(404, "Not Found");
   auto cancelled = dispatcher.cancel(*id);
   if (!cancelled) return Response::error(404, "Not Found");
   if (!*cancelled) return Response::error(409, "Cannot cancel a workflow run that is completed.");
-  (void)core;
   return json_response(202, json::object());
 }
 
@@ -338,9 +337,8 @@ void add_run_routes(http::Router& router, Core& core, Dispatcher& dispatcher) {
         stream_logs(core, r, stream);
       });
   router.add("POST", "/api/v1/runs/{id}/cancel",
-             guarded(core, Role::maintainer, [&core, &dispatcher](const Request& r) {
-               return cancel_run(core, dispatcher, r);
-             }));
+             guarded(core, Role::maintainer,
+                     [&dispatcher](const Request& r) { return cancel_run(dispatcher, r); }));
   router.add("POST", "/api/v1/runs/{id}/rerun",
              guarded(core, Role::maintainer, [&dispatcher](const Request& r) {
                return rerun(dispatcher, r, CarryMode::all);
