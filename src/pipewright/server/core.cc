@@ -3,19 +3,13 @@
 #include <filesystem>
 
 #include "pipewright/server/repos.h"
+#include "pipewright/util/ascii.h"
 
 namespace pipewright::server {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // A log value: bare when it is one plain word, quoted (with \" and \\) otherwise.
 void append_value(std::string& line, std::string_view value) {
@@ -47,11 +41,11 @@ store::TimePoint now_ms() {
 }
 
 std::string secret_context(std::string_view repo, std::string_view name) {
-  return "secret:" + lower(repo) + ":" + lower(name);
+  return "secret:" + util::ascii_lower(repo) + ":" + util::ascii_lower(name);
 }
 
 std::string webhook_secret_context(std::string_view repo) {
-  return "webhook:" + lower(repo);
+  return "webhook:" + util::ascii_lower(repo);
 }
 
 util::Expected<void> Mirrors::with(const Repo& repo,
@@ -59,7 +53,7 @@ util::Expected<void> Mirrors::with(const Repo& repo,
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(m_mutex);
-    auto& slot = m_entries[lower(repo.full_name)];
+    auto& slot = m_entries[util::ascii_lower(repo.full_name)];
     if (!slot) slot = std::make_shared<Entry>();
     entry = slot;
   }
@@ -102,7 +96,7 @@ util::Expected<std::vector<std::pair<std::string, std::string>>> Core::secrets_o
 }
 
 std::string Core::checkout_dir(std::string_view repo, std::string_view sha) const {
-  return data_dir + "/checkouts/" + lower(repo) + "/" + std::string(sha);
+  return data_dir + "/checkouts/" + util::ascii_lower(repo) + "/" + std::string(sha);
 }
 
 util::Expected<std::string> Core::ensure_checkout(const Repo& repo, const std::string& sha,

@@ -25,43 +25,31 @@ double seconds_between(store::TimePoint from, store::TimePoint to) {
   return std::max(0.0, std::chrono::duration<double>(to - from).count());
 }
 
-// Feeds the metrics from a run's events.
+// Feeds the metrics from a run's events: jobs by result, their durations, and the
+// running gauge (a started job counts until it finishes, or until the run's end for
+// one the engine never reported finished).
 class MetricsSink : public exec::EventSink {
  public:
   explicit MetricsSink(ServerMetrics& metrics) : m_metrics(metrics) {}
-  void job_started(const exec::JobInfo&) override { m_metrics.jobs_running.inc(); }
-  void job_finished(const exec::JobInfo&, const exec::JobEnd& end) override {
-    m_metrics.jobs_total.labels({exec::result_name(end.result)}).inc();
-    if (end.duration.count() > 0)
-      m_metrics.job_duration_seconds.observe(std::chrono::duration<double>(end.duration).count());
-  }
-  // job_started and job_finished pair up except for jobs that never started (skipped).
-  void job_queued(const exec::JobInfo&) override {}
-
- private:
-  ServerMetrics& m_metrics;
-};
-
-// The running gauge goes down when a started job ends; a started job is one that
-// reported job_started.
-class RunningJobs : public exec::EventSink {
- public:
-  explicit RunningJobs(Gauge& gauge) : m_gauge(gauge) {}
-  ~RunningJobs() override { m_gauge.dec(static_cast<double>(m_started.size())); }
+  ~MetricsSink() override { m_metrics.jobs_running.dec(static_cast<double>(m_started.size())); }
   void job_started(const exec::JobInfo& job) override {
     std::lock_guard lock(m_mutex);
     m_started.push_back(job.instance);
+    m_metrics.jobs_running.inc();
   }
-  void job_finished(const exec::JobInfo& job, const exec::JobEnd&) override {
+  void job_finished(const exec::JobInfo& job, const exec::JobEnd& end) override {
+    m_metrics.jobs_total.labels({exec::result_name(end.result)}).inc();
+    if (end.duration.count() > 0)
+      m_metrics.job_duration_seconds.observe(std::chrono::duration<double>(end.duration).count());
     std::lock_guard lock(m_mutex);
     auto it = std::find(m_started.begin(), m_started.end(), job.instance);
     if (it == m_started.end()) return;
     m_started.erase(it);
-    m_gauge.dec();
+    m_metrics.jobs_running.dec();
   }
 
  private:
-  Gauge& m_gauge;
+  ServerMetrics& m_metrics;
   std::mutex m_mutex;
   std::vector<size_t> m_started;
 };
@@ -99,12 +87,6 @@ void Dispatcher::wake() {
     m_wake = true;
   }
   m_changed.notify_all();
-}
-
-size_t Dispatcher::running() const {
-  std::lock_guard lock(m_mutex);
-  return static_cast<size_t>(
-      std::count_if(m_active.begin(), m_active.end(), [](const Active& a) { return !a.done; }));
 }
 
 void Dispatcher::loop() {
@@ -223,11 +205,9 @@ void Dispatcher::run(Active& active, store::RunRecord record) {
   auto live = m_core.live.open(record.id);
   LiveSink live_sink(live);
   MetricsSink metrics_sink(*m_core.metrics);
-  RunningJobs running(m_core.metrics->jobs_running);
   exec::MultiSink sinks;
   sinks.add(&live_sink);
   sinks.add(&metrics_sink);
-  sinks.add(&running);
 
   ExecutionRequest request;
   request.checkout = *checkout;

@@ -44,7 +44,6 @@ class Dispatcher {
   // Stops claiming; waits up to `grace` for running runs, then cancels them and waits
   // for them to end.
   void drain(std::chrono::seconds grace);
-  size_t running() const;
 
  private:
   struct Active {

@@ -6,6 +6,7 @@
 #include "pipewright/server/json_views.h"
 #include "pipewright/server/mirror.h"
 #include "pipewright/server/tokens.h"
+#include "pipewright/util/ascii.h"
 
 namespace pipewright::server {
 
@@ -14,13 +15,6 @@ namespace {
 bool name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '_' || c == '-';
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 }  // namespace
@@ -55,7 +49,7 @@ util::Expected<void> validate_config_name(std::string_view name, std::string_vie
     return util::fail(
         std::string(what) + " name '" + std::string(name) + "' must not start with a number", {},
         hint);
-  if (lower(name).starts_with("github_"))
+  if (util::ascii_lower(name).starts_with("github_"))
     return util::fail(
         std::string(what) + " name '" + std::string(name) + "' must not start with GITHUB_", {},
         hint);
@@ -63,7 +57,7 @@ util::Expected<void> validate_config_name(std::string_view name, std::string_vie
 }
 
 std::string mirror_dir(const std::string& mirrors_dir, std::string_view repo) {
-  return mirrors_dir + "/" + lower(repo) + ".git";
+  return mirrors_dir + "/" + util::ascii_lower(repo) + ".git";
 }
 
 admin::RepoInfo repo_info(const Repo& repo) {

@@ -5,6 +5,7 @@
 
 #include "pipewright/store/data_dir.h"
 #include "pipewright/store/sql.h"
+#include "pipewright/util/ascii.h"
 
 namespace pipewright::server {
 
@@ -91,15 +92,6 @@ TimePoint from_millis(int64_t ms) {
 }
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
-}
-
-// Names compare case-insensitively (GitHub: repositories, secrets, variables); ASCII
-// folding is enough, as names are ASCII.
-std::string key_of(std::string_view name) {
-  std::string key(name);
-  for (char& c : key)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return key;
 }
 
 Repo read_repo(const Statement& s) {
@@ -220,7 +212,7 @@ util::Expected<void> ServerStore::add_repo(const Repo& repo) {
                 "INSERT INTO server_repos (full_name, name_key, source, webhook_secret, "
                 "default_branch, poll_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (name_key) DO NOTHING"));
-  s.bind(repo.full_name, key_of(repo.full_name), repo.source, Blob{repo.webhook_secret},
+  s.bind(repo.full_name, util::ascii_lower(repo.full_name), repo.source, Blob{repo.webhook_secret},
          repo.default_branch, repo.poll_seconds, millis(repo.created_at));
   PW_TRY_VOID(s.run());
   if (m_impl->db.changes() == 0)
@@ -233,7 +225,7 @@ util::Expected<std::optional<Repo>> ServerStore::find_repo(std::string_view full
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("SELECT full_name, source, webhook_secret, default_branch, "
                                "poll_seconds, created_at FROM server_repos WHERE name_key = ?"));
-  s.bind(key_of(full_name));
+  s.bind(util::ascii_lower(full_name));
   PW_TRY(row, s.step());
   if (!row) return std::optional<Repo>();
   return std::optional<Repo>(read_repo(s));
@@ -255,7 +247,7 @@ util::Expected<std::vector<Repo>> ServerStore::repos() {
 util::Expected<bool> ServerStore::remove_repo(std::string_view full_name) {
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("DELETE FROM server_repos WHERE name_key = ?"));
-  s.bind(key_of(full_name));
+  s.bind(util::ascii_lower(full_name));
   PW_TRY_VOID(s.run());
   return m_impl->db.changes() > 0;
 }
@@ -406,13 +398,13 @@ util::Expected<bool> ServerStore::put_secret(std::string_view repo, std::string_
   PW_TRY(tx, Transaction::begin(m_impl->db));
   PW_TRY(update, m_impl->db.prepare("UPDATE server_secrets SET sealed = ?, updated_at = ?, "
                                     "name = ? WHERE repo_key = ? AND name_key = ?"));
-  update.bind(Blob{sealed}, t, name, key_of(repo), key_of(name));
+  update.bind(Blob{sealed}, t, name, util::ascii_lower(repo), util::ascii_lower(name));
   PW_TRY_VOID(update.run());
   bool created = m_impl->db.changes() == 0;
   if (created) {
     PW_TRY(insert, m_impl->db.prepare("INSERT INTO server_secrets (repo_key, name_key, name, "
                                       "sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"));
-    insert.bind(key_of(repo), key_of(name), name, Blob{sealed}, t, t);
+    insert.bind(util::ascii_lower(repo), util::ascii_lower(name), name, Blob{sealed}, t, t);
     PW_TRY_VOID(insert.run());
   }
   PW_TRY_VOID(tx.commit());
@@ -423,7 +415,7 @@ util::Expected<std::vector<SecretInfo>> ServerStore::secret_names(std::string_vi
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("SELECT name, created_at, updated_at FROM server_secrets WHERE "
                                "repo_key = ? ORDER BY name_key"));
-  s.bind(key_of(repo));
+  s.bind(util::ascii_lower(repo));
   std::vector<SecretInfo> out;
   for (;;) {
     PW_TRY(row, s.step());
@@ -438,7 +430,7 @@ util::Expected<std::vector<std::pair<std::string, std::string>>> ServerStore::se
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("SELECT name, sealed FROM server_secrets WHERE repo_key = ? "
                                "ORDER BY name_key"));
-  s.bind(key_of(repo));
+  s.bind(util::ascii_lower(repo));
   std::vector<std::pair<std::string, std::string>> out;
   for (;;) {
     PW_TRY(row, s.step());
@@ -451,7 +443,7 @@ util::Expected<std::vector<std::pair<std::string, std::string>>> ServerStore::se
 util::Expected<bool> ServerStore::delete_secret(std::string_view repo, std::string_view name) {
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("DELETE FROM server_secrets WHERE repo_key = ? AND name_key = ?"));
-  s.bind(key_of(repo), key_of(name));
+  s.bind(util::ascii_lower(repo), util::ascii_lower(name));
   PW_TRY_VOID(s.run());
   return m_impl->db.changes() > 0;
 }
@@ -463,13 +455,13 @@ util::Expected<bool> ServerStore::put_variable(std::string_view repo, std::strin
   PW_TRY(tx, Transaction::begin(m_impl->db));
   PW_TRY(update, m_impl->db.prepare("UPDATE server_variables SET value = ?, updated_at = ?, "
                                     "name = ? WHERE repo_key = ? AND name_key = ?"));
-  update.bind(value, t, name, key_of(repo), key_of(name));
+  update.bind(value, t, name, util::ascii_lower(repo), util::ascii_lower(name));
   PW_TRY_VOID(update.run());
   bool created = m_impl->db.changes() == 0;
   if (created) {
     PW_TRY(insert, m_impl->db.prepare("INSERT INTO server_variables (repo_key, name_key, name, "
                                       "value, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"));
-    insert.bind(key_of(repo), key_of(name), name, value, t, t);
+    insert.bind(util::ascii_lower(repo), util::ascii_lower(name), name, value, t, t);
     PW_TRY_VOID(insert.run());
   }
   PW_TRY_VOID(tx.commit());
@@ -480,7 +472,7 @@ util::Expected<std::vector<Variable>> ServerStore::variables(std::string_view re
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("SELECT name, value, created_at, updated_at FROM "
                                "server_variables WHERE repo_key = ? ORDER BY name_key"));
-  s.bind(key_of(repo));
+  s.bind(util::ascii_lower(repo));
   std::vector<Variable> out;
   for (;;) {
     PW_TRY(row, s.step());
@@ -493,7 +485,7 @@ util::Expected<std::vector<Variable>> ServerStore::variables(std::string_view re
 util::Expected<bool> ServerStore::delete_variable(std::string_view repo, std::string_view name) {
   PW_LOCK;
   PW_TRY(s, m_impl->db.prepare("DELETE FROM server_variables WHERE repo_key = ? AND name_key = ?"));
-  s.bind(key_of(repo), key_of(name));
+  s.bind(util::ascii_lower(repo), util::ascii_lower(name));
   PW_TRY_VOID(s.run());
   return m_impl->db.changes() > 0;
 }
@@ -514,19 +506,6 @@ util::Expected<std::optional<std::string>> ServerStore::token_role(std::string_v
   PW_TRY(row, s.step());
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(s.text(0));
-}
-
-util::Expected<std::vector<TokenInfo>> ServerStore::tokens() {
-  PW_LOCK;
-  PW_TRY(s, m_impl->db.prepare(
-                "SELECT name, role, created_at FROM server_tokens ORDER BY created_at"));
-  std::vector<TokenInfo> out;
-  for (;;) {
-    PW_TRY(row, s.step());
-    if (!row) break;
-    out.push_back({s.text(0), s.text(1), from_millis(s.integer(2))});
-  }
-  return out;
 }
 
 util::Expected<std::optional<std::string>> ServerStore::state(std::string_view key) {

@@ -93,12 +93,6 @@ struct Variable {
   TimePoint updated_at;
 };
 
-struct TokenInfo {
-  std::string name;
-  std::string role;
-  TimePoint created_at;
-};
-
 class ServerStore {
  public:
   // Opens the server's tables in the history database (creating them): `database` as
@@ -147,7 +141,6 @@ class ServerStore {
                                  std::string_view role);
   // The role of the token with this hash; nullopt when unknown.
   util::Expected<std::optional<std::string>> token_role(std::string_view hash);
-  util::Expected<std::vector<TokenInfo>> tokens();
 
   // -- Small state (cron's last check, polled branch heads) --
   util::Expected<std::optional<std::string>> state(std::string_view key);
